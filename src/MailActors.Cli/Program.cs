@@ -1,1 +1,8 @@
-return 0;
+using System.CommandLine;
+using MailActors.Cli.Commands;
+
+var root = new RootCommand("mailactors: an actor-based SMTP and POP3 client engine — send, fetch, bulk, load, sink.")
+{
+    SendCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,0 +1,16 @@
+namespace MailActors.Cli.Commands;
+
+/// <summary>Exit codes by the phase that failed, in the spirit of swaks, so scripts can tell where a send broke.</summary>
+internal static class ExitCodes
+{
+    public const int Ok = 0;
+    public const int Usage = 1;
+    public const int Connect = 2;
+    public const int Hello = 22;
+    public const int Mail = 23;
+    public const int NoRecipient = 24;
+    public const int Data = 25;
+    public const int Auth = 28;
+    public const int Tls = 29;
+    public const int PartialDelivery = 30;
+}

@@ -1,0 +1,61 @@
+using MailActors.Protocol.Smtp;
+using MailActors.Protocol.Smtp.Data;
+using MimeKit;
+using static MailActors.Smtp.SmtpSession;
+
+namespace MailActors.Smtp;
+
+/// <summary>Turns a <see cref="MimeMessage"/> into a <see cref="Transaction"/> that fits what the server offers.</summary>
+internal static class MessagePreparation
+{
+    public sealed record Plan(Transaction Transaction, MessageEnvelope Envelope);
+
+    public static Plan Prepare(MimeMessage message, SendMessageOptions options, SmtpCapabilities capabilities)
+    {
+        var envelope = MessageEnvelope.From(message);
+        var senderMailbox = options.Sender is { } explicitSender ? MailboxAddress.Parse(explicitSender) : envelope.Sender;
+        var recipientMailboxes = options.Recipients is { } explicitRecipients
+            ? explicitRecipients.Select(MailboxAddress.Parse).ToArray()
+            : envelope.Recipients;
+
+        var international = new[] { senderMailbox }.Concat(recipientMailboxes).Any(m => !IsAscii(m.LocalPart) || !IsAscii(m.Domain));
+        var useUtf8 = international && capabilities.SmtpUtf8;
+        if (international && !useUtf8 && new[] { senderMailbox }.Concat(recipientMailboxes).Any(m => !IsAscii(m.LocalPart)))
+        {
+            throw new MailNotSupportedException("SMTPUTF8", "An address has a non-ASCII local part and the server does not offer SMTPUTF8.");
+        }
+
+        // 8-bit parts are re-encoded (quoted-printable/base64) when the server cannot take 8-bit data.
+        message.Prepare(capabilities.EightBitMime ? EncodingConstraint.EightBit : EncodingConstraint.SevenBit, 998);
+        var format = FormatOptions.Default.Clone();
+        format.NewLineFormat = NewLineFormat.Dos;
+        format.International = useUtf8;
+        format.HiddenHeaders.Add(HeaderId.Bcc);
+        format.HiddenHeaders.Add(HeaderId.ResentBcc);
+        using var buffer = new MemoryStream();
+        message.WriteTo(format, buffer);
+        var bytes = buffer.ToArray();
+
+        var body = ContentInspector.Inspect(bytes) switch
+        {
+            ContentKind.EightBit => BodyType.EightBitMime,
+            ContentKind.Binary => BodyType.BinaryMime,
+            _ => (BodyType?)null,
+        };
+        var parameters = new MailParameters
+        {
+            Body = body,
+            SmtpUtf8 = useUtf8,
+            Return = options.Return,
+            EnvelopeId = options.EnvelopeId,
+        };
+        var recipientParameters = options.Notify == DsnNotify.None ? null : new RecipientParameters { Notify = options.Notify };
+        var recipients = recipientMailboxes
+            .Select(m => new TransactionRecipient(m.GetAddress(idnEncode: !useUtf8), recipientParameters))
+            .ToArray();
+        var transaction = new Transaction(senderMailbox.GetAddress(idnEncode: !useUtf8), recipients, MessageContent.FromBytes(bytes), parameters);
+        return new Plan(transaction, envelope);
+    }
+
+    private static bool IsAscii(string value) => System.Text.Ascii.IsValid(value);
+}

@@ -1,0 +1,284 @@
+using System.IO.Pipelines;
+using Akka.Actor;
+using MailActors.Diagnostics;
+using MailActors.Protocol.Sasl;
+using MailActors.Protocol.Smtp;
+using MailActors.Transport;
+using static MailActors.Smtp.SmtpSession;
+
+namespace MailActors.Smtp;
+
+// Connection set-up: connect, greeting, hello, STARTTLS, AUTH, QUIT.
+public sealed partial class SmtpSessionActor
+{
+    private string _helloDomain = "";
+    private Action<TlsStarted>? _afterTls;
+    private Action<Exception>? _tlsRefused;
+
+    private sealed record Resume(Action Continuation);
+
+    /// <summary>Runs <paramref name="then"/> on the actor once <paramref name="task"/> completes; a fault ends the session.</summary>
+    private void Await<T>(Task<T> task, Action<T> then) =>
+        task.PipeTo(Self, success: value => new Resume(() => then(value)), failure: e => new IoFailed(e));
+
+    private void StartConnecting()
+    {
+        var spec = _settings.Connection with { ImplicitTls = _settings.TlsMode == TlsMode.Implicit || _settings.Connection.ImplicitTls };
+        Transport.Connection.OpenAsync(spec, CancellationToken.None)
+            .PipeTo(Self, success: c => new Opened(c), failure: e => new IoFailed(e));
+    }
+
+    private void OnOpened(Transport.Connection connection)
+    {
+        _connection = connection;
+        _reader = NewReader(connection.Stream);
+        _transcript?.Write(TranscriptDirection.Info, $"connected to {connection.Host} ({connection.RemoteEndPoint})"
+            + (connection.Tls is { } tls ? $", {tls.SslProtocol} {tls.NegotiatedCipherSuite}" : ""));
+        Expect(OnGreeting);
+    }
+
+    private static PipeReader NewReader(Stream stream) =>
+        PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 2048, leaveOpen: true));
+
+    private void OnGreeting(SmtpReply greeting)
+    {
+        _greeting = greeting;
+        if (greeting.Code != 220)
+        {
+            FailSession(new MailConnectException($"{_connection!.Host} refused the session: {greeting.Code} {greeting.Text}"));
+            return;
+        }
+        if (!_settings.SendHello)
+        {
+            FinishWith(ConnectedReply(), Greeting);
+            return;
+        }
+        SendHello(_settings.HelloDomain, _ => AfterConnectHello(), FailSession);
+    }
+
+    private void AfterConnectHello()
+    {
+        var wantsTls = _settings.TlsMode is TlsMode.StartTls or TlsMode.StartTlsWhenAvailable && !_connection!.IsEncrypted;
+        if (wantsTls && _capabilities.StartTls)
+        {
+            RunStartTls(_ => AfterConnectTls(), FailSession);
+        }
+        else if (wantsTls && _settings.TlsMode == TlsMode.StartTls)
+        {
+            FailSession(new MailNotSupportedException("STARTTLS", $"{_connection!.Host} does not offer STARTTLS and TLS is required."));
+        }
+        else
+        {
+            AfterConnectTls();
+        }
+    }
+
+    private void AfterConnectTls()
+    {
+        if (_settings.Credentials is { } credentials)
+        {
+            RunAuthentication(credentials, null, _ => FinishWith(ConnectedReply(), Ready), FailSession);
+        }
+        else
+        {
+            FinishWith(ConnectedReply(), Ready);
+        }
+    }
+
+    private Connected ConnectedReply() => new(
+        _connection!.Host, _greeting!, ServerDomainOf(_greeting!), _capabilities, _connection.IsEncrypted, _authenticatedAs);
+
+    private static string? ServerDomainOf(SmtpReply greeting)
+    {
+        var first = greeting.Lines.Count > 0 ? greeting.Lines[0] : "";
+        var space = first.IndexOf(' ', StringComparison.Ordinal);
+        var word = space < 0 ? first : first[..space];
+        return word.Length == 0 ? null : word;
+    }
+
+    // ---- EHLO / HELO ----
+
+    private void SendHello(string domain, Action<Greeted> onGreeted) =>
+        SendHello(domain, onGreeted, e => FinishWithFailure(e, _resumeTo));
+
+    /// <summary>EHLO; HELO only after a 5xx (a 4xx or 421 is the server's way of saying "not now", not "no ESMTP").</summary>
+    private void SendHello(string domain, Action<Greeted> onGreeted, Action<Exception> onRefused)
+    {
+        SmtpCommand ehlo;
+        try
+        {
+            ehlo = SmtpCommand.Ehlo(domain);
+        }
+        catch (ArgumentException e)
+        {
+            onRefused(e);
+            return;
+        }
+        _helloDomain = domain;
+        Exchange(ehlo, reply =>
+        {
+            if (reply.IsPositiveCompletion)
+            {
+                _capabilities = SmtpCapabilities.FromEhloReply(reply);
+                onGreeted(new Greeted(reply, _capabilities, UsedHelo: false));
+            }
+            else if (reply.IsPermanentNegative)
+            {
+                Exchange(SmtpCommand.Helo(domain), helo =>
+                {
+                    if (helo.IsPositiveCompletion)
+                    {
+                        _capabilities = SmtpCapabilities.None;
+                        onGreeted(new Greeted(helo, _capabilities, UsedHelo: true));
+                    }
+                    else
+                    {
+                        onRefused(new SmtpCommandException("HELO", helo));
+                    }
+                });
+            }
+            else
+            {
+                onRefused(new SmtpCommandException("EHLO", reply));
+            }
+        });
+    }
+
+    // ---- STARTTLS ----
+
+    private void RunStartTls(Action<TlsStarted> onStarted) =>
+        RunStartTls(onStarted, e => FinishWithFailure(e, _resumeTo));
+
+    private void RunStartTls(Action<TlsStarted> onStarted, Action<Exception> onRefused)
+    {
+        if (_connection!.IsEncrypted)
+        {
+            onRefused(new MailStateException("STARTTLS", "Ready (TLS is already up)"));
+            return;
+        }
+        if (!_capabilities.StartTls)
+        {
+            onRefused(new MailNotSupportedException("STARTTLS", $"{_connection.Host} did not advertise STARTTLS."));
+            return;
+        }
+        Exchange(SmtpCommand.StartTls(), reply =>
+        {
+            if (reply.Code != 220)
+            {
+                onRefused(new SmtpCommandException("STARTTLS", reply));
+                return;
+            }
+            // Whatever the server sent after its 220 arrived in plaintext and must never be taken as a reply from the
+            // TLS session (CVE-2011-0411 style injection): the old reader and its buffer are dropped unread.
+            _reader!.Complete();
+            _reader = null;
+            _afterTls = onStarted;
+            _tlsRefused = onRefused;
+            _connection!.UpgradeToTlsAsync(_settings.Connection.Tls, CancellationToken.None)
+                .PipeTo(Self, success: () => new TlsEstablished(), failure: e => new IoFailed(new MailConnectException("TLS handshake failed: " + e.Message, e)));
+        });
+    }
+
+    private void OnTlsEstablished()
+    {
+        var tls = _connection!.Tls!;
+        _reader = NewReader(tls);
+        _capabilities = SmtpCapabilities.None;
+        _transcript?.Write(TranscriptDirection.Info, $"TLS established: {tls.SslProtocol} {tls.NegotiatedCipherSuite}");
+        var onStarted = _afterTls!;
+        var onRefused = _tlsRefused!;
+        _afterTls = null;
+        _tlsRefused = null;
+        // RFC 3207: the client must discard what it knew and greet again.
+        SendHello(_helloDomain, greeted => onStarted(new TlsStarted(greeted.Capabilities, tls.SslProtocol.ToString(), tls.NegotiatedCipherSuite.ToString())), onRefused);
+    }
+
+    // ---- AUTH ----
+
+    private void RunAuthentication(SaslCredentials credentials, string? mechanism, Action<Authenticated> onDone) =>
+        RunAuthentication(credentials, mechanism, onDone, e => FinishWithFailure(e, _resumeTo));
+
+    private void RunAuthentication(SaslCredentials credentials, string? mechanism, Action<Authenticated> onDone, Action<Exception> onFailed)
+    {
+        if (_authenticatedAs is not null)
+        {
+            onFailed(new MailStateException("AUTH", "Ready (already authenticated)"));
+            return;
+        }
+        if (!_connection!.IsEncrypted && !_settings.AllowCleartextAuthentication)
+        {
+            onFailed(new MailAuthenticationException(
+                "Refusing to send credentials over an unencrypted connection: use STARTTLS or implicit TLS, or opt in with AllowCleartextAuthentication."));
+            return;
+        }
+        var name = mechanism?.ToUpperInvariant() ?? SaslMechanism.ChooseBest(_capabilities.AuthMechanisms, credentials);
+        if (name is null)
+        {
+            onFailed(new MailAuthenticationException(
+                $"No supported SASL mechanism offered (server: {string.Join(' ', _capabilities.AuthMechanisms)}; client: {string.Join(' ', SaslMechanism.Supported)})."));
+            return;
+        }
+        SaslMechanism sasl;
+        SmtpCommand first;
+        try
+        {
+            sasl = SaslMechanism.Create(name, credentials);
+            var initial = sasl.SupportsInitialResponse ? sasl.InitialResponse() : null;
+            first = SmtpCommand.Auth(name, initial is null ? null : initial.Length == 0 ? "=" : Convert.ToBase64String(initial));
+        }
+        catch (Exception e) when (e is NotSupportedException or ArgumentException or SaslException)
+        {
+            onFailed(new MailAuthenticationException($"AUTH {name}: {e.Message}", e));
+            return;
+        }
+
+        void OnReply(SmtpReply reply)
+        {
+            if (reply.Code == 334)
+            {
+                byte[] response;
+                try
+                {
+                    var challenge = Convert.FromBase64String(reply.Text.Trim());
+                    response = sasl.Respond(challenge);
+                }
+                catch (Exception e) when (e is FormatException or SaslException)
+                {
+                    // RFC 4954: a client that cannot go on cancels with "*"; the server then answers 501.
+                    Exchange(SmtpCommand.AuthContinuation("*"), _ =>
+                        onFailed(new MailAuthenticationException($"AUTH {name} cancelled: {e.Message}", e)));
+                    return;
+                }
+                Exchange(SmtpCommand.AuthContinuation(Convert.ToBase64String(response)), OnReply);
+            }
+            else if (reply.IsPositiveCompletion)
+            {
+                if (name.StartsWith("SCRAM-", StringComparison.Ordinal) && !sasl.IsCompleted)
+                {
+                    onFailed(new MailAuthenticationException($"AUTH {name}: the server accepted without proving it knows the password."));
+                    return;
+                }
+                _authenticatedAs = credentials.UserName;
+                onDone(new Authenticated(name, reply));
+            }
+            else
+            {
+                onFailed(new MailAuthenticationException($"AUTH {name} was refused: {reply.Code} {reply.Text}", new SmtpCommandException("AUTH", reply)));
+            }
+        }
+
+        Exchange(first, OnReply);
+    }
+
+    // ---- QUIT ----
+
+    private void RunQuit()
+    {
+        Exchange(SmtpCommand.Quit(), reply =>
+        {
+            CloseConnection("QUIT");
+            _closedBecause = new MailSessionClosedException("QUIT completed.");
+            FinishWith(reply, Closed);
+        });
+    }
+}

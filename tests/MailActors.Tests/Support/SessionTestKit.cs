@@ -1,0 +1,65 @@
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using MailActors.Diagnostics;
+using MailActors.Smtp;
+using MailActors.Testing;
+using MailActors.Transport;
+using Xunit.Abstractions;
+
+namespace MailActors.Tests.Support;
+
+/// <summary>Base for session specs: an actor system per test, in-process servers that are disposed with it.</summary>
+public abstract class SessionTestKit : TestKit, IAsyncLifetime
+{
+    private const string Hocon = """
+        akka.loglevel = INFO
+        akka.test.single-expect-default = 10s
+        """;
+
+    private readonly List<IAsyncDisposable> _servers = [];
+
+    protected SessionTestKit(ITestOutputHelper output) : base(Hocon, output: output) { }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var server in _servers)
+        {
+            await server.DisposeAsync();
+        }
+    }
+
+    protected async Task<SmtpTestServer> StartServerAsync(SmtpTestServerOptions? options = null)
+    {
+        var server = await SmtpTestServer.StartAsync(options ?? new SmtpTestServerOptions());
+        _servers.Add(server);
+        return server;
+    }
+
+    /// <summary>Settings for a session to <paramref name="server"/> that trust its certificate and time out quickly.</summary>
+    protected static SmtpSessionSettings SettingsFor(SmtpTestServer server, ITranscript? transcript = null) => new()
+    {
+        Connection = new ConnectionSpec
+        {
+            Hosts = [new ServerAddress("127.0.0.1", server.Port)],
+            DefaultPort = server.Port,
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+            Tls = new TlsOptions { TrustedCertificates = [server.Certificate], TargetHost = "localhost" },
+        },
+        HelloDomain = "client.example.test",
+        CommandTimeout = TimeSpan.FromSeconds(5),
+        Transcript = transcript,
+    };
+
+    /// <summary>Starts a session and connects it; returns it in state Ready.</summary>
+    protected async Task<IActorRef> ConnectedSessionAsync(SmtpSessionSettings settings)
+    {
+        var session = Sys.ActorOf(SmtpSessionActor.Props(settings));
+        await session.Ask<SmtpSession.Connected>(SmtpSession.Connect.Instance, TimeSpan.FromSeconds(10));
+        return session;
+    }
+
+    protected static async Task<string> StateOf(IActorRef session) =>
+        (await session.Ask<SmtpSession.Info>(SmtpSession.GetInfo.Instance, TimeSpan.FromSeconds(5))).State;
+}
