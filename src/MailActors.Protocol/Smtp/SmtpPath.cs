@@ -1,0 +1,87 @@
+namespace MailActors.Protocol.Smtp;
+
+/// <summary>
+/// RFC 5321 reverse-paths and forward-paths (<c>&lt;local@domain&gt;</c>), with RFC 6531 UTF-8 allowed, and
+/// Net::SMTP's way of turning what a caller passes into one.
+/// </summary>
+public static class SmtpPath
+{
+    /// <summary>The null reverse-path, used for bounces and DSNs.</summary>
+    public const string Null = "<>";
+
+    /// <summary>
+    /// Turns an address into a path the way Net::SMTP does, then validates it.
+    /// Without <paramref name="exactAddresses"/>: the first <c>&lt;...&gt;</c> in the text is taken as is
+    /// (<c>"Name &lt;a@b&gt;"</c> gives <c>&lt;a@b&gt;</c>); otherwise the text is trimmed and wrapped
+    /// (<c>" a@b "</c> gives <c>&lt;a@b&gt;</c>). With <paramref name="exactAddresses"/>: the trimmed text must already
+    /// be a path (<c>&lt;"funny user"@b&gt;</c>) or an exact address that only needs wrapping (<c>"funny user"@b</c>);
+    /// nothing is extracted, so <c>"Name &lt;a@b&gt;"</c> is refused. In both modes "" gives the null path <c>&lt;&gt;</c>.
+    /// </summary>
+    /// <param name="address">The address as the caller has it.</param>
+    /// <param name="exactAddresses">Net::SMTP's ExactAddresses option.</param>
+    /// <returns>A valid path, possibly <c>&lt;&gt;</c>.</returns>
+    /// <exception cref="MailArgumentException">The text contains CR, LF or NUL, or the result is not a valid path.</exception>
+    public static string ToPath(string address, bool exactAddresses = false)
+    {
+        WireText.EnsureSafe(address, nameof(address));
+        string path;
+        if (exactAddresses)
+        {
+            path = Wrap(address.Trim());
+        }
+        else
+        {
+            var open = address.IndexOf('<', StringComparison.Ordinal);
+            var close = open < 0 ? -1 : address.IndexOf('>', open);
+            path = close < 0 ? Wrap(address.Trim()) : address[open..(close + 1)];
+        }
+
+        if (!SmtpPathSyntax.TryValidate(path, allowNull: true, out var error))
+        {
+            throw new MailArgumentException($"'{address}' does not make a valid SMTP path: {error}", nameof(address));
+        }
+
+        return path;
+    }
+
+    /// <summary>
+    /// Checks RFC 5321 Path syntax: <c>&lt;&gt;</c> (only when <paramref name="allowNull"/>) or <c>&lt;local@domain&gt;</c>,
+    /// optionally preceded by an obsolete source route (<c>&lt;@a,@b:local@domain&gt;</c>). The local part is a
+    /// dot-atom or a quoted string; the domain is a host name or an address literal (<c>[192.0.2.1]</c>,
+    /// <c>[IPv6:2001:db8::1]</c>). Non-ASCII characters are accepted (RFC 6531; the session must then use SMTPUTF8).
+    /// Lengths are not limited, as RFC 5321 section 4.5.3.1 asks of clients.
+    /// </summary>
+    /// <param name="path">The path including angle brackets.</param>
+    /// <param name="allowNull">Whether <c>&lt;&gt;</c> is acceptable (MAIL FROM) or not (RCPT TO).</param>
+    /// <exception cref="MailArgumentException">The path contains CR, LF or NUL or breaks the syntax; the message says where.</exception>
+    public static void Validate(string path, bool allowNull)
+    {
+        WireText.EnsureSafe(path, nameof(path));
+        if (!SmtpPathSyntax.TryValidate(path, allowNull, out var error))
+        {
+            throw new MailArgumentException($"'{path}' is not a valid SMTP path: {error}", nameof(path));
+        }
+    }
+
+    /// <summary>Tells whether <paramref name="path"/> passes <see cref="Validate"/>.</summary>
+    /// <param name="path">The path including angle brackets.</param>
+    /// <param name="allowNull">Whether <c>&lt;&gt;</c> is acceptable.</param>
+    /// <returns><see langword="true"/> when valid.</returns>
+    public static bool IsValid(string path, bool allowNull)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return WireText.IsSafe(path) && SmtpPathSyntax.TryValidate(path, allowNull, out _);
+    }
+
+    /// <summary>Tells whether the path holds non-ASCII characters, so MAIL FROM needs the SMTPUTF8 parameter.</summary>
+    /// <param name="path">A path or address.</param>
+    /// <returns><see langword="true"/> when any character is outside US-ASCII.</returns>
+    public static bool RequiresSmtpUtf8(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return !System.Text.Ascii.IsValid(path);
+    }
+
+    private static string Wrap(string trimmed) =>
+        trimmed.Length >= 2 && trimmed[0] == '<' && trimmed[^1] == '>' ? trimmed : $"<{trimmed}>";
+}

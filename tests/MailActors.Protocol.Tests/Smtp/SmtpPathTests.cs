@@ -1,0 +1,170 @@
+using MailActors.Protocol.Smtp;
+
+namespace MailActors.Protocol.Tests.Smtp;
+
+public class SmtpPathTests
+{
+    [Theory]
+    [InlineData("<alice@example.test>")]
+    [InlineData("<a@b>")]
+    [InlineData("<first.last@sub.example.test>")]
+    [InlineData("<user+tag@example.test>")]
+    [InlineData("<!#$%&'*+-/=?^_`{|}~@example.test>")]
+    [InlineData("<alice@localhost>")]
+    [InlineData("<alice@123.example>")]
+    [InlineData("<alice@x-y.example.test>")]
+    [InlineData("<\"john doe\"@example.test>")]
+    [InlineData("<\"\"@example.test>")]
+    [InlineData("<\"a\\\"b\"@example.test>")]
+    [InlineData("<\"a\\\\b\"@example.test>")]
+    [InlineData("<\"a@b\"@example.test>")]
+    [InlineData("<alice@[192.0.2.1]>")]
+    [InlineData("<alice@[IPv6:2001:db8::1]>")]
+    [InlineData("<alice@[ipv6:::1]>")]
+    [InlineData("<alice@[IPv6:::ffff:192.0.2.1]>")]
+    [InlineData("<@relay.example.test:alice@example.test>")]
+    [InlineData("<@a.test,@b.test:alice@example.test>")]
+    [InlineData("<用户@例子.测试>")]
+    [InlineData("<jörg@bücher.example>")]
+    [InlineData("<\"grüße\"@example.test>")]
+    [InlineData("<😀@example.test>")]
+    public void Valid_paths(string path)
+    {
+        SmtpPath.Validate(path, allowNull: false);
+        Assert.True(SmtpPath.IsValid(path, allowNull: false));
+    }
+
+    [Theory]
+    [InlineData("", "angle brackets")]
+    [InlineData("alice@example.test", "angle brackets")]
+    [InlineData("<alice@example.test", "angle brackets")]
+    [InlineData("< alice@example.test>", "' '")]
+    [InlineData("<alice@example.test >", "' '")]
+    [InlineData("<alice>", "no '@domain'")]
+    [InlineData("<@example.test>", "")]
+    [InlineData("<alice@>", "domain")]
+    [InlineData("<alice@@example.test>", "'@'")]
+    [InlineData("<.alice@example.test>", "dot")]
+    [InlineData("<alice.@example.test>", "dot")]
+    [InlineData("<al..ice@example.test>", "dot")]
+    [InlineData("<al ice@example.test>", "' '")]
+    [InlineData("<al(ice@example.test>", "'('")]
+    [InlineData("<al,ice@example.test>", "','")]
+    [InlineData("<\"unclosed@example.test>", "not closed")]
+    [InlineData("<\"tab\there\"@example.test>", "U+0009")]
+    [InlineData("<alice@example..test>", "")]
+    [InlineData("<alice@example.test.>", "")]
+    [InlineData("<alice@-example.test>", "'-'")]
+    [InlineData("<alice@example-.test>", "'-'")]
+    [InlineData("<alice@exa_mple.test>", "'_'")]
+    [InlineData("<alice@[192.0.2.256]>", "IPv4")]
+    [InlineData("<alice@[192.0.2]>", "IPv4")]
+    [InlineData("<alice@[1]>", "IPv4")]
+    [InlineData("<alice@[IPv6:2001:db8::g]>", "IPv6")]
+    [InlineData("<alice@[IPv6:192.0.2.1]>", "IPv6")]
+    [InlineData("<alice@[IPv6:fe80::1%eth0]>", "IPv6")]
+    [InlineData("<alice@[x-tag:stuff]>", "")]
+    [InlineData("<alice@[192.0.2.1]x>", "")]
+    [InlineData("<alice@[192.0.2.1>", "not closed")]
+    [InlineData("<@relay.test alice@example.test>", "source route")]
+    [InlineData("<@relay.test,alice@example.test>", "source route")]
+    [InlineData("<a\u0001@example.test>", "U+0001")]
+    [InlineData("<a\u0085@example.test>", "U+0085")]
+    [InlineData("<alice@example.test><bob@example.test>", "")]
+    [InlineData("<>", "null path")]
+    public void Invalid_paths_are_refused_with_a_reason(string path, string reason)
+    {
+        var error = Assert.Throws<MailArgumentException>(() => SmtpPath.Validate(path, allowNull: false));
+
+        Assert.Contains(reason, error.Message, StringComparison.Ordinal);
+        Assert.Equal("path", error.ParamName);
+        Assert.False(SmtpPath.IsValid(path, allowNull: false));
+    }
+
+    [Fact]
+    public void Lone_surrogates_are_refused_because_they_have_no_utf8_form()
+    {
+        // Built at run time: attribute arguments are stored as UTF-8 and would turn the surrogate into U+FFFD.
+        var lone = "<a" + (char)0xD800 + "@example.test>";
+
+        var error = Assert.Throws<MailArgumentException>(() => SmtpPath.Validate(lone, allowNull: false));
+
+        Assert.Contains("U+D800", error.Message, StringComparison.Ordinal);
+        Assert.True(SmtpPath.IsValid("<a" + char.ConvertFromUtf32(0x1F600) + "@example.test>", allowNull: false));
+    }
+
+    [Theory]
+    [InlineData("<alice@example.test>\r\n")]
+    [InlineData("<alice\n@example.test>")]
+    [InlineData("<alice\0@example.test>")]
+    public void Line_breaking_characters_are_refused(string path)
+    {
+        var error = Assert.Throws<MailArgumentException>(() => SmtpPath.Validate(path, allowNull: true));
+
+        Assert.Contains("'path'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Null_path_only_where_allowed()
+    {
+        SmtpPath.Validate("<>", allowNull: true);
+        Assert.Throws<MailArgumentException>(() => SmtpPath.Validate("<>", allowNull: false));
+    }
+
+    [Theory]
+    [InlineData("alice@example.test", "<alice@example.test>")]
+    [InlineData("  alice@example.test\t", "<alice@example.test>")]
+    [InlineData("<alice@example.test>", "<alice@example.test>")]
+    [InlineData("Alice Example <alice@example.test>", "<alice@example.test>")]
+    [InlineData("\"Example, Alice\" <alice@example.test> (work)", "<alice@example.test>")]
+    [InlineData("\"funny user\"@example.test", "<\"funny user\"@example.test>")]
+    [InlineData("", "<>")]
+    [InlineData("<>", "<>")]
+    public void To_path_extracts_or_wraps_like_net_smtp(string address, string path)
+    {
+        Assert.Equal(path, SmtpPath.ToPath(address));
+    }
+
+    [Theory]
+    [InlineData("<alice@example.test>", "<alice@example.test>")]
+    [InlineData("  <alice@example.test>  ", "<alice@example.test>")]
+    [InlineData("alice@example.test", "<alice@example.test>")]
+    [InlineData("\"funny user\"@example.test", "<\"funny user\"@example.test>")]
+    [InlineData("<\"funny user\"@example.test>", "<\"funny user\"@example.test>")]
+    [InlineData("", "<>")]
+    public void To_path_with_exact_addresses_only_wraps(string address, string path)
+    {
+        Assert.Equal(path, SmtpPath.ToPath(address, exactAddresses: true));
+    }
+
+    [Theory]
+    [InlineData("Alice Example <alice@example.test>")]
+    [InlineData("funny user@example.test")]
+    [InlineData("<alice@example.test> trailing")]
+    public void To_path_with_exact_addresses_extracts_nothing(string address)
+    {
+        Assert.Throws<MailArgumentException>(() => SmtpPath.ToPath(address, exactAddresses: true));
+    }
+
+    [Theory]
+    [InlineData("funny user@example.test")]
+    [InlineData("Alice <alice>")]
+    [InlineData("not an address")]
+    [InlineData("Alice\r\n <alice@example.test>")]
+    public void To_path_refuses_what_cannot_become_a_path(string address)
+    {
+        var error = Assert.Throws<MailArgumentException>(() => SmtpPath.ToPath(address));
+
+        Assert.Equal("address", error.ParamName);
+    }
+
+    [Theory]
+    [InlineData("<alice@example.test>", false)]
+    [InlineData("<>", false)]
+    [InlineData("<jörg@example.test>", true)]
+    [InlineData("<alice@例子.测试>", true)]
+    public void Requires_smtputf8_when_any_character_is_not_ascii(string path, bool expected)
+    {
+        Assert.Equal(expected, SmtpPath.RequiresSmtpUtf8(path));
+    }
+}
