@@ -14,4 +14,19 @@ public class MailArgumentException : ArgumentException
         : base(message, paramName)
     {
     }
+
+    /// <summary>Creates the exception without naming the argument.</summary>
+    /// <param name="message">Why the value was refused.</param>
+    public MailArgumentException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with the cause.</summary>
+    /// <param name="message">Why the value was refused.</param>
+    /// <param name="innerException">The underlying cause.</param>
+    public MailArgumentException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
 }

@@ -5,7 +5,7 @@ namespace MailActors.Protocol.Pop3;
 /// command onto the wire), is empty where a value is required, or breaks the argument's syntax.
 /// Thrown while the command is being built, before anything is written.
 /// </summary>
-public class Pop3ArgumentException : ArgumentException
+public class Pop3ArgumentException : MailArgumentException
 {
     /// <summary>Creates the exception with a generic message.</summary>
     public Pop3ArgumentException()
@@ -31,7 +31,7 @@ public class Pop3ArgumentException : ArgumentException
     /// <summary>Creates the exception with a message and the name of the offending parameter.</summary>
     /// <param name="message">Why the argument is invalid.</param>
     /// <param name="paramName">The parameter that held the invalid value.</param>
-    public Pop3ArgumentException(string message, string? paramName)
+    public Pop3ArgumentException(string message, string paramName)
         : base(message, paramName)
     {
     }

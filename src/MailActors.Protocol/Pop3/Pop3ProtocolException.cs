@@ -5,7 +5,7 @@ namespace MailActors.Protocol.Pop3;
 /// a line or response over the configured limits, or a listing that does not parse.
 /// The session cannot continue safely after this.
 /// </summary>
-public class Pop3ProtocolException : Exception
+public class Pop3ProtocolException : MailProtocolException
 {
     /// <summary>Creates the exception with a generic message.</summary>
     public Pop3ProtocolException()
