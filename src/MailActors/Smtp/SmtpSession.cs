@@ -8,7 +8,7 @@ namespace MailActors.Smtp;
 /// The message protocol of <see cref="SmtpSessionActor"/>. Every command gets exactly one reply message: the type
 /// named on the command, or <c>Status.Failure</c> carrying a typed exception (<see cref="MailStateException"/> when the
 /// command is not legal in the current state — refused without touching the wire — or a session-ending
-/// <see cref="MailProtocolException"/>, <see cref="MailTimeoutException"/>, <see cref="MailSessionClosedException"/>).
+/// <see cref="MailActors.Protocol.MailProtocolException"/>, <see cref="MailTimeoutException"/>, <see cref="MailSessionClosedException"/>).
 /// Commands sent while another is in progress wait their turn; the session serialises them.
 /// </summary>
 public static class SmtpSession
@@ -89,6 +89,8 @@ public static class SmtpSession
 
     /// <summary>MAIL FROM (or SEND/SOML/SAML). Reply: <see cref="SmtpReply"/>; a 2xx opens the transaction.</summary>
     /// <param name="Sender">Address or path; extracted from <c>Name &lt;addr&gt;</c> unless ExactAddresses.</param>
+    /// <param name="Parameters">ESMTP parameters, checked against what the server advertised.</param>
+    /// <param name="Verb">MAIL, or one of RFC 821's SEND, SOML, SAML.</param>
     public sealed record Mail(string Sender, MailParameters? Parameters = null, MailVerb Verb = MailVerb.Mail) : ICommand
     {
         /// <inheritdoc />

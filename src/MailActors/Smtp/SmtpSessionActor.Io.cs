@@ -3,7 +3,9 @@ using System.IO.Pipelines;
 using Akka.Actor;
 using MailActors.Diagnostics;
 using MailActors.Protocol;
+using Akka.Event;
 using MailActors.Protocol.Smtp;
+using static MailActors.Smtp.SmtpSession;
 
 namespace MailActors.Smtp;
 
@@ -250,7 +252,7 @@ public sealed partial class SmtpSessionActor
             CloseConnection("421 from server");
             next = Closed;
         }
-        _requester = ActorRefs.NoSender;
+        _requester = ActorRefs.Nobody;
         _state = next.Method.Name;
         Become(next);
         Stash.UnstashAll();

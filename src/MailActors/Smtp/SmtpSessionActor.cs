@@ -31,7 +31,7 @@ public sealed partial class SmtpSessionActor : UntypedActor, IWithUnboundedStash
     private Exception? _closedBecause;
 
     // The command being served and who asked for it.
-    private IActorRef _requester = ActorRefs.NoSender;
+    private IActorRef _requester = ActorRefs.Nobody;
     private string _currentCommand = "";
 
     // Transaction bookkeeping for the resting states InTransaction / InData.
@@ -299,7 +299,7 @@ public sealed partial class SmtpSessionActor : UntypedActor, IWithUnboundedStash
         Unhandled(message);
     }
 
-    private Info Snapshot() =>
+    private SmtpSession.Info Snapshot() =>
         new(_state, _connection?.Host, _greeting, _capabilities, _connection?.IsEncrypted ?? false, _authenticatedAs, _lastReply);
 
     private UntypedReceive CurrentResting() => _state switch
