@@ -52,7 +52,7 @@ read_pid() { [[ -r "$1" ]] && tr -dc '0-9' <"$1" || true; }
 # First line a plain-TCP server sends, or nothing within the timeout.
 plain_banner() {
   local port=$1 line=""
-  if exec 3<>"/dev/tcp/$HOST/$port" 2>/dev/null; then
+  if { exec 3<>"/dev/tcp/$HOST/$port"; } 2>/dev/null; then
     IFS= read -r -t 3 line <&3 || true
     exec 3<&- 3>&-
   fi
