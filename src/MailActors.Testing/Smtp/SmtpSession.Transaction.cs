@@ -89,6 +89,10 @@ internal sealed partial class SmtpSession
                 case "AUTH" when _usedEhlo && AuthOffered:
                     break;
 
+                // Parameters of extensions the test advertises through AdditionalExtensions (XVERP, CHECKPOINT's TRANSID).
+                case var extra when _usedEhlo && AdvertisesAdditional(extra == "TRANSID" ? "CHECKPOINT" : extra):
+                    break;
+
                 default:
                     Reply(555, "5.5.4", $"Unsupported option: {parameter}");
                     return;
@@ -316,4 +320,7 @@ internal sealed partial class SmtpSession
         var domain = SmtpCommandParser.DomainOf(address);
         return _options.RelayDeniedDomains.Contains(domain, StringComparer.OrdinalIgnoreCase);
     }
+
+    private bool AdvertisesAdditional(string keyword) =>
+        _options.AdditionalExtensions.Any(e => e.Split(' ')[0].Equals(keyword, StringComparison.OrdinalIgnoreCase));
 }
