@@ -21,8 +21,11 @@ public sealed partial class SmtpSessionActor
     private void Await<T>(Task<T> task, Action<T> then) =>
         task.PipeTo(Self, success: value => new Resume(() => then(value)), failure: e => new IoFailed(e));
 
+    private long _stepStarted;
+
     private void StartConnecting()
     {
+        _stepStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         var spec = _settings.Connection with { ImplicitTls = _settings.TlsMode == TlsMode.Implicit || _settings.Connection.ImplicitTls };
         Transport.Connection.OpenAsync(spec, CancellationToken.None)
             .PipeTo(Self, success: c => new Opened(c), failure: e => new IoFailed(e));
@@ -30,11 +33,12 @@ public sealed partial class SmtpSessionActor
 
     private void OnOpened(Transport.Connection connection)
     {
+        ObserveSince("connect", _stepStarted);
         _connection = connection;
         _reader = NewReader(connection.Stream);
         _transcript?.Write(TranscriptDirection.Info, $"connected to {connection.Host} ({connection.RemoteEndPoint})"
             + (connection.Tls is { } tls ? $", {tls.SslProtocol} {tls.NegotiatedCipherSuite}" : ""));
-        Expect(OnGreeting);
+        Expect(Timed("banner", OnGreeting));
     }
 
     private static PipeReader NewReader(Stream stream) =>
@@ -174,6 +178,7 @@ public sealed partial class SmtpSessionActor
             _reader = null;
             _afterTls = onStarted;
             _tlsRefused = onRefused;
+            _stepStarted = System.Diagnostics.Stopwatch.GetTimestamp();
             _connection!.UpgradeToTlsAsync(_settings.Connection.Tls, CancellationToken.None)
                 .PipeTo(Self, success: () => new TlsEstablished(), failure: e => new IoFailed(new MailConnectException("TLS handshake failed: " + e.Message, e)));
         });
@@ -181,8 +186,10 @@ public sealed partial class SmtpSessionActor
 
     private void OnTlsEstablished()
     {
+        ObserveSince("tls", _stepStarted);
         var tls = _connection!.Tls!;
         _reader = NewReader(tls);
+        _parser.Reset();
         _capabilities = SmtpCapabilities.None;
         _transcript?.Write(TranscriptDirection.Info, $"TLS established: {tls.SslProtocol} {tls.NegotiatedCipherSuite}");
         var onStarted = _afterTls!;
