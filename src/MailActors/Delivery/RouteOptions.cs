@@ -38,7 +38,7 @@ public sealed record RouteOptions
     /// <summary>New connections per second (token bucket); null = unlimited.</summary>
     public double? MaxConnectionRate { get; init; }
 
-    /// <summary>Messages accepted and waiting for a session before <see cref="Mailer.SendAsync"/> waits (the bounded buffer).</summary>
+    /// <summary>Messages accepted and waiting for a session before <c>Mailer.SendAsync</c> waits (the bounded buffer).</summary>
     public int QueueCapacity { get; init; } = 1000;
 
     /// <summary>Transactions tried for a recipient before it is reported deferred (transient failures only).</summary>
@@ -89,18 +89,16 @@ public sealed record RouteOptions
         ArgumentNullException.ThrowIfNull(config);
         var route = config.GetConfig($"mailactors.routes.{name}")
             ?? throw new ArgumentException($"No route '{name}' under mailactors.routes.", nameof(name));
-        var defaults = config.GetConfig("mailactors.route-defaults");
-        var merged = route.WithFallback(defaults);
+        var merged = config.HasPath("mailactors.route-defaults") ? route.WithFallback(config.GetConfig("mailactors.route-defaults")) : route;
         var hosts = merged.GetStringList("hosts").Select(ServerAddress.Parse).ToArray();
         if (hosts.Length == 0)
         {
             throw new ArgumentException($"Route '{name}' has no hosts.", nameof(name));
         }
-        // Session knobs: the route's "smtp" block over mailactors.smtp.
-        var sessionConfig = ConfigurationFactory.Empty
-            .WithFallback(merged.GetConfig("smtp") is { IsEmpty: false } own ? ConfigurationFactory.ParseString("mailactors.smtp {}").WithFallback(Wrap(own)) : ConfigurationFactory.Empty)
-            .WithFallback(config);
-        var session = SmtpSessionSettings.FromConfig(sessionConfig, hosts);
+        // Session knobs: the route's own "smtp" block over mailactors.smtp.
+        var globalSmtp = config.GetConfig("mailactors.smtp");
+        var smtp = merged.HasPath("smtp") ? merged.GetConfig("smtp").WithFallback(globalSmtp) : globalSmtp;
+        var session = SmtpSessionSettings.FromSmtpSection(smtp, hosts);
         var user = merged.GetString("user", null);
         if (user is not null)
         {
@@ -114,7 +112,7 @@ public sealed record RouteOptions
         {
             Name = name,
             Session = session,
-            Domains = merged.GetStringList("domains") ?? [],
+            Domains = merged.HasPath("domains") ? merged.GetStringList("domains").ToArray() : [],
             MaxSessions = merged.GetInt("max-sessions", 10),
             MaxMessagesPerSession = merged.GetInt("max-messages-per-session", 1000),
             IdleTimeout = merged.GetTimeSpan("idle-timeout", TimeSpan.FromSeconds(30)),
@@ -133,8 +131,6 @@ public sealed record RouteOptions
             ThrottleRecoveryInterval = merged.GetTimeSpan("throttle-recovery-interval", TimeSpan.FromSeconds(5)),
         };
     }
-
-    private static Config Wrap(Config smtp) => ConfigurationFactory.Empty.WithFallback(smtp).AtPath("mailactors.smtp");
 
     private static double? Rate(Config config, string key)
     {

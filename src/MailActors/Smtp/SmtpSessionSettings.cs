@@ -60,7 +60,13 @@ public sealed record SmtpSessionSettings
     public static SmtpSessionSettings FromConfig(Akka.Configuration.Config config, IReadOnlyList<ServerAddress> hosts)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var smtp = config.GetConfig("mailactors.smtp");
+        return FromSmtpSection(config.GetConfig("mailactors.smtp"), hosts);
+    }
+
+    /// <summary>Settings from a section shaped like <c>mailactors.smtp</c> (a route's own <c>smtp</c> block, say).</summary>
+    public static SmtpSessionSettings FromSmtpSection(Akka.Configuration.Config smtp, IReadOnlyList<ServerAddress> hosts)
+    {
+        ArgumentNullException.ThrowIfNull(smtp);
         var tls = ParseTlsMode(smtp.GetString("tls", "none"));
         var port = smtp.GetInt("port", 0);
         return new SmtpSessionSettings
