@@ -34,7 +34,7 @@ public sealed record Pop3TestServerOptions
     /// <summary>Accept USER/PASS (and advertise USER).</summary>
     public bool UserPass { get; init; } = true;
 
-    /// <summary>Put a <c>&lt;pid.counter@host&gt;</c> timestamp in the greeting and accept APOP.</summary>
+    /// <summary>Put a <c>&lt;random.time@host&gt;</c> timestamp in the greeting and accept APOP.</summary>
     public bool Apop { get; init; } = true;
 
     /// <summary>SASL mechanisms advertised in CAPA (<c>SASL ...</c>) and accepted by AUTH (see <see cref="SaslMechanisms"/>).</summary>
