@@ -8,7 +8,7 @@ namespace MailActors.Testing;
 /// Configuration of a <see cref="Pop3TestServer"/>. The defaults give a POP3 server on an ephemeral loopback port with
 /// USER/PASS, APOP, STLS, TOP, UIDL, PIPELINING, RESP-CODES and AUTH-RESP-CODE, no SASL mechanisms, and LAST.
 /// </summary>
-public sealed record Pop3TestServerOptions
+public sealed record Pop3TestServerOptions : ITestServerOptions
 {
     /// <summary>Address to listen on: <see cref="IPAddress.Loopback"/> by default, <see cref="IPAddress.IPv6Loopback"/> for ::1.</summary>
     public IPAddress Address { get; init; } = IPAddress.Loopback;
