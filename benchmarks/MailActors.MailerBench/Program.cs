@@ -45,12 +45,14 @@ await using var mailer = Mailer.Create(system, new MailerOptions { Routes = [rou
 
 var clock = Stopwatch.StartNew();
 var failures = 0;
+var remaining = messages;
+var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+// A bounded window of outstanding sends, and no list of them: memory must not grow with the message count.
 var window = new SemaphoreSlim(sessions * 8);
-var pending = new List<Task>(messages);
 for (var i = 0; i < messages; i++)
 {
     await window.WaitAsync();
-    pending.Add(mailer.SendAsync(new OutgoingMail("bench@example.test", ["sink@example.test"], content))
+    _ = mailer.SendAsync(new OutgoingMail("bench@example.test", ["sink@example.test"], content))
         .ContinueWith(t =>
         {
             if (t.IsFaulted || !t.Result.AllDelivered)
@@ -58,9 +60,13 @@ for (var i = 0; i < messages; i++)
                 Interlocked.Increment(ref failures);
             }
             window.Release();
-        }, TaskScheduler.Default));
+            if (Interlocked.Decrement(ref remaining) == 0)
+            {
+                finished.TrySetResult();
+            }
+        }, TaskScheduler.Default);
 }
-await Task.WhenAll(pending);
+await finished.Task;
 clock.Stop();
 var peak = Process.GetCurrentProcess().PeakWorkingSet64;
 Console.WriteLine($"mailer messages={messages} failures={failures} seconds={clock.Elapsed.TotalSeconds:F2} msg_per_s={messages / clock.Elapsed.TotalSeconds:F0} peak_working_set_mb={peak / (1024.0 * 1024):F1}");
