@@ -44,6 +44,16 @@ public sealed record OutgoingMail
     public RecipientParameters? RecipientParameters { get; init; }
 
     /// <summary>
+    /// RCPT TO parameters for single recipients (keyed by address, case-insensitive), in place of
+    /// <see cref="RecipientParameters"/>: each recipient's own ORCPT, for instance, so a DSN names the recipient it is about.
+    /// </summary>
+    public IReadOnlyDictionary<string, RecipientParameters>? PerRecipientParameters { get; init; }
+
+    /// <summary>The RCPT TO parameters for <paramref name="recipient"/>: its own entry, else <see cref="RecipientParameters"/>.</summary>
+    public RecipientParameters? RecipientParametersFor(string recipient) =>
+        PerRecipientParameters is { } own && own.TryGetValue(recipient, out var parameters) ? parameters : RecipientParameters;
+
+    /// <summary>
     /// A message from a MimeKit message: envelope from the headers (see <see cref="MessageEnvelope.From"/>), Bcc hidden,
     /// CRLF line endings. The message is written once, here.
     /// </summary>

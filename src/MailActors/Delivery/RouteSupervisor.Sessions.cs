@@ -97,7 +97,7 @@ public sealed partial class RouteSupervisor
         slot.State = SlotState.Busy;
         job.BeginAttempt();
         var mail = job.Mail;
-        var recipients = job.Pending.Select(a => new SmtpSession.TransactionRecipient(a, mail.RecipientParameters)).ToArray();
+        var recipients = job.Pending.Select(a => new SmtpSession.TransactionRecipient(a, mail.RecipientParametersFor(a))).ToArray();
         slot.Actor.Tell(new SmtpSession.Transaction(mail.Sender, recipients, mail.Content, mail.Parameters), Self);
     }
 

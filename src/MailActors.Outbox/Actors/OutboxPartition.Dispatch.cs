@@ -1,0 +1,343 @@
+using Akka.Actor;
+using Akka.Event;
+using MailActors.Delivery;
+using MailActors.Outbox.Dsn;
+using MailActors.Outbox.Persistence;
+using MailActors.Outbox.State;
+using MailActors.Protocol.Smtp;
+using MailActors.Smtp;
+using static MailActors.Outbox.Actors.PartitionProtocol;
+
+namespace MailActors.Outbox.Actors;
+
+// Runtime scheduling: the ready queue, retry timers, the in-flight window, outcomes, the stuck-message sweep and DSN feedback.
+internal sealed partial class OutboxPartition
+{
+    private sealed record InFlightEntry(long Token, int Attempt, DateTime StartedAt);
+
+    private readonly Queue<string> _ready = new();
+    private readonly HashSet<string> _readySet = new(StringComparer.Ordinal);
+    private readonly PriorityQueue<string, DateTime> _schedule = new();
+    private readonly Dictionary<string, DateTime> _scheduledAt = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, InFlightEntry> _inFlight = new(StringComparer.Ordinal);
+    private readonly Random _random = new();
+    private DateTime? _dueArmedFor;
+    private long _tokens;
+
+    /// <summary>Puts an unfinished message where it belongs: ready now, or scheduled for its earliest next attempt.</summary>
+    private void Reschedule(MessageRecord record)
+    {
+        if (_inFlight.ContainsKey(record.Id) || _readySet.Contains(record.Id))
+        {
+            return;
+        }
+        DateTime? due = null;
+        foreach (var recipient in record.Recipients)
+        {
+            if (!recipient.IsPending)
+            {
+                continue;
+            }
+            var at = recipient.State == RecipientState.Deferred && recipient.NextAttemptAt is { } next ? next : DateTime.MinValue;
+            due = due is null || at < due ? at : due;
+        }
+        if (due is null)
+        {
+            return;
+        }
+        if (due <= Now)
+        {
+            MakeReady(record.Id);
+        }
+        else
+        {
+            _scheduledAt[record.Id] = due.Value;
+            _schedule.Enqueue(record.Id, due.Value);
+        }
+    }
+
+    private void MakeReady(string id)
+    {
+        if (_readySet.Add(id))
+        {
+            _scheduledAt.Remove(id);
+            _ready.Enqueue(id);
+        }
+    }
+
+    private void Dispatch()
+    {
+        if (_options.Passive || _context.Mailer is null)
+        {
+            return;
+        }
+        var now = Now;
+        while (_schedule.TryPeek(out var id, out var at) && at <= now)
+        {
+            _schedule.Dequeue();
+            if (_scheduledAt.TryGetValue(id, out var current) && current == at)
+            {
+                MakeReady(id);
+            }
+        }
+        while (_inFlight.Count < _context.InFlightWindow && _ready.TryDequeue(out var next))
+        {
+            _readySet.Remove(next);
+            if (_state.Unfinished.TryGetValue(next, out var record) && !_inFlight.ContainsKey(next))
+            {
+                Start(record, now);
+            }
+        }
+        ArmDueTimer(now);
+    }
+
+    private void ArmDueTimer(DateTime now)
+    {
+        while (_schedule.TryPeek(out var id, out var at) && (!_scheduledAt.TryGetValue(id, out var current) || current != at))
+        {
+            _schedule.Dequeue(); // superseded entry
+        }
+        if (!_schedule.TryPeek(out _, out var earliest) || _dueArmedFor == earliest)
+        {
+            return;
+        }
+        _dueArmedFor = earliest;
+        var delay = earliest - now;
+        Timers.StartSingleTimer("due", Due.Instance, delay < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : delay);
+    }
+
+    private RetryPolicy PolicyFor(MessageRecord record, string recipient) =>
+        _options.ForRoute(_context.Routes.RouteOf(record.Envelope.Route, recipient)).Retry.With(record.Retry);
+
+    private void Start(MessageRecord record, DateTime now)
+    {
+        var events = new List<IOutboxPersisted>();
+        var send = new List<string>();
+        foreach (var recipient in record.Recipients)
+        {
+            if (!recipient.IsPending)
+            {
+                continue;
+            }
+            if (_context.Suppression.TryGetReason(recipient.Address, out var reason))
+            {
+                events.Add(new RecipientSuppressed(record.Id, recipient.Address, reason, now));
+            }
+            else if (now >= record.AcceptedAt + PolicyFor(record, recipient.Address).MaxAge)
+            {
+                events.Add(new RecipientExpired(record.Id, recipient.Address, recipient.LastReply, recipient.LastError ?? "not delivered within the maximum age", now));
+            }
+            else
+            {
+                send.Add(recipient.Address);
+            }
+        }
+        var token = ++_tokens;
+        if (send.Count == 0)
+        {
+            // Nothing to send: hold the message until its outcome events are journaled, so nobody dispatches it meanwhile.
+            _inFlight[record.Id] = new InFlightEntry(token, 0, now);
+            Write(events, () => Settled(record.Id, token));
+            return;
+        }
+        var attempt = record.Recipients.Where(r => send.Contains(r.Address)).Max(r => r.Attempts) + 1;
+        events.Add(new DeliveryAttempted(record.Id, send, attempt, now));
+        _inFlight[record.Id] = new InFlightEntry(token, attempt, now);
+        // The attempt is journaled alongside, not before, the send: if the process dies first, the message is simply
+        // sent again after the restart, which at-least-once allows.
+        Write(events, null);
+        var id = record.Id;
+        _context.Mailer!.SendAsync(BuildMail(record, send)).PipeTo(
+            Self,
+            success: report => new SendCompleted(id, token, attempt, send, report, null),
+            failure: error => new SendCompleted(id, token, attempt, send, null, error));
+    }
+
+    private static OutgoingMail BuildMail(MessageRecord record, IReadOnlyList<string> recipients)
+    {
+        var envelope = record.Envelope;
+        var parameters = envelope.Parameters;
+        var recipientParameters = envelope.RecipientParameters;
+        var wantsDsn = recipientParameters is { Notify: not DsnNotify.None } || parameters?.Return is not null;
+        Dictionary<string, RecipientParameters>? perRecipient = null;
+        if (wantsDsn)
+        {
+            // ENVID and per-recipient ORCPT let a DSN that comes back later be matched to this message and recipient.
+            parameters = (parameters ?? new MailParameters()) with { EnvelopeId = parameters?.EnvelopeId ?? record.Id };
+            if (recipientParameters is { OriginalRecipient: null, OriginalRecipientRaw: null })
+            {
+                perRecipient = recipients.ToDictionary(r => r, r => recipientParameters with { OriginalRecipient = SuppressionSet.Normalize(r) }, StringComparer.OrdinalIgnoreCase);
+            }
+        }
+        return new OutgoingMail(envelope.Sender, recipients, MessageContent.FromBytes(record.Content))
+        {
+            MessageId = record.Id,
+            Route = envelope.Route,
+            Parameters = parameters,
+            RecipientParameters = recipientParameters,
+            PerRecipientParameters = perRecipient,
+        };
+    }
+
+    private void OnSendCompleted(SendCompleted completed)
+    {
+        if (!_inFlight.TryGetValue(completed.MessageId, out var flight) || flight.Token != completed.Token)
+        {
+            return; // a late answer to an attempt the sweep already gave up on
+        }
+        if (!_state.Unfinished.TryGetValue(completed.MessageId, out var record))
+        {
+            _inFlight.Remove(completed.MessageId);
+            return;
+        }
+        var now = Now;
+        var events = new List<IOutboxPersisted>();
+        if (completed.Report is { } report)
+        {
+            foreach (var outcome in report.Recipients)
+            {
+                switch (outcome.Status)
+                {
+                    case DeliveryStatus.Delivered:
+                        events.Add(new RecipientDelivered(record.Id, outcome.Address, outcome.Reply, now));
+                        break;
+                    case DeliveryStatus.Failed:
+                        events.Add(new RecipientBounced(record.Id, outcome.Address, outcome.Reply, outcome.Reply is null ? outcome.Error : null,
+                            BounceClassifier.IsHard(outcome.Reply), BounceSource.Smtp, now));
+                        break;
+                    default:
+                        events.Add(DeferOrExpire(record, outcome.Address, completed.Attempt, outcome.Reply, outcome.Error, now));
+                        break;
+                }
+            }
+        }
+        else
+        {
+            var error = completed.Error?.GetBaseException().Message ?? "the delivery engine gave no report";
+            foreach (var address in completed.Recipients)
+            {
+                events.Add(DeferOrExpire(record, address, completed.Attempt, null, error, now));
+            }
+        }
+        Write(events, () => Settled(record.Id, completed.Token));
+    }
+
+    private IOutboxPersisted DeferOrExpire(MessageRecord record, string address, int attempt, SmtpReply? reply, string? error, DateTime now)
+    {
+        var policy = PolicyFor(record, address);
+        var next = now + policy.DelayBefore(attempt, _random);
+        return next >= record.AcceptedAt + policy.MaxAge
+            ? new RecipientExpired(record.Id, address, reply, error ?? "not delivered within the maximum age", now)
+            : new RecipientDeferred(record.Id, address, reply, error, attempt, next, now);
+    }
+
+    /// <summary>The attempt's outcome is journaled: the message leaves the in-flight window and, if unfinished, is scheduled again.</summary>
+    private void Settled(string id, long token)
+    {
+        if (_inFlight.TryGetValue(id, out var flight) && flight.Token == token)
+        {
+            _inFlight.Remove(id);
+        }
+        if (_state.Unfinished.TryGetValue(id, out var record))
+        {
+            Reschedule(record);
+        }
+    }
+
+    private void OnSweep()
+    {
+        var now = Now;
+        var redriven = 0;
+        foreach (var record in _state.Unfinished.Values)
+        {
+            if (_inFlight.TryGetValue(record.Id, out var flight))
+            {
+                if (now - flight.StartedAt > _options.InFlightTimeout)
+                {
+                    _log.Warning("Outbox partition {0}: message {1} had no outcome after {2}; sending it again", _context.Index, record.Id, now - flight.StartedAt);
+                    _inFlight.Remove(record.Id);
+                    MakeReady(record.Id);
+                    redriven++;
+                }
+                continue;
+            }
+            if (_readySet.Contains(record.Id))
+            {
+                continue;
+            }
+            if (_scheduledAt.TryGetValue(record.Id, out var scheduled) && scheduled + _options.SweepGrace > now)
+            {
+                continue; // its timer is still ahead (or only just due)
+            }
+            var overdue = record.Recipients.Any(r => r.IsPending && (r.NextAttemptAt ?? r.UpdatedAt) + _options.SweepGrace <= now);
+            var expired = record.Recipients.Any(r => r.IsPending && now >= record.AcceptedAt + PolicyFor(record, r.Address).MaxAge);
+            if (overdue || expired)
+            {
+                MakeReady(record.Id);
+                redriven++;
+            }
+        }
+        if (redriven > 0)
+        {
+            _log.Warning("Outbox partition {0}: the sweep re-drove {1} overdue message(s)", _context.Index, redriven);
+        }
+        if (_state.DsnPending.Count > 0)
+        {
+            SendPendingDsns();
+        }
+        Dispatch();
+    }
+
+    private void OnApplyDsn(ApplyDsn apply)
+    {
+        var report = apply.Report;
+        var status = report.EnvelopeId is { } envid ? _state.Find(envid) : null;
+        var replyTo = Sender;
+        if (status is null || _options.Passive)
+        {
+            replyTo.Tell(new DsnApplyResult(null, [], []));
+            return;
+        }
+        var now = Now;
+        var events = new List<IOutboxPersisted>();
+        var suppressed = new List<string>();
+        foreach (var line in report.Recipients.Where(r => r.Action == DsnAction.Failed))
+        {
+            var target = (line.OriginalRecipient is { } original ? status.Recipient(original) : null) ?? status.Recipient(line.FinalRecipient);
+            if (target is null || target.State is RecipientState.Bounced or RecipientState.Expired or RecipientState.Suppressed)
+            {
+                continue;
+            }
+            var hard = BounceClassifier.IsHard(line.Status);
+            var reply = DiagnosticReply(line);
+            events.Add(new RecipientBounced(status.MessageId, target.Address, reply, reply is null ? $"DSN: {line.Status} {line.DiagnosticCode}".Trim() : null, hard, BounceSource.Dsn, now));
+            if (hard && _options.SuppressHardBounces)
+            {
+                suppressed.Add(target.Address);
+            }
+        }
+        var bounced = events.Cast<RecipientBounced>().Select(e => e.Recipient).ToArray();
+        Write(events, () => replyTo.Tell(new DsnApplyResult(status.MessageId, bounced, suppressed)));
+    }
+
+    /// <summary>The remote server's reply from <c>Diagnostic-Code: smtp; 550 5.1.1 ...</c>, when it is one.</summary>
+    private static SmtpReply? DiagnosticReply(DsnRecipientReport line)
+    {
+        if (line.DiagnosticCode is not { } diagnostic)
+        {
+            return null;
+        }
+        var semicolon = diagnostic.IndexOf(';', StringComparison.Ordinal);
+        if (semicolon < 0 || !diagnostic[..semicolon].Trim().Equals("smtp", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+        var text = diagnostic[(semicolon + 1)..].Trim();
+        if (text.Length < 3 || !int.TryParse(text.AsSpan(0, 3), out var code) || code is < 200 or > 599)
+        {
+            return null;
+        }
+        var rest = text.Length > 3 ? text[3..].TrimStart(' ', '-') : "";
+        return new SmtpReply(code, [string.Join(' ', rest.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries))]);
+    }
+}

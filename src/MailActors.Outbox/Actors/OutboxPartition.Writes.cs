@@ -1,0 +1,235 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using MailActors.Outbox.Persistence;
+using MailActors.Outbox.State;
+using static MailActors.Outbox.Actors.PartitionProtocol;
+
+namespace MailActors.Outbox.Actors;
+
+// Journal writes: group commit, applying journaled events, enqueue, snapshots and cleanup.
+internal sealed partial class OutboxPartition
+{
+    private readonly List<(IOutboxPersisted Event, Action? After)> _buffer = [];
+    private readonly HashSet<string> _bufferedIds = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _bufferedPositions = new(StringComparer.Ordinal);
+    private readonly HashSet<TaskCompletionSource<EnqueueResult[]>> _waitingEnqueues = [];
+    private bool _writing;
+    private long _eventsSinceSnapshot;
+    private long _bytesSinceSnapshot;
+    private bool _snapshotting;
+
+    private void OnEnqueue(Enqueue enqueue)
+    {
+        var now = Now;
+        var results = new EnqueueResult[enqueue.Messages.Count];
+        var events = new List<IOutboxPersisted>(enqueue.Messages.Count);
+        var ids = new List<string>(enqueue.Messages.Count);
+        for (var i = 0; i < enqueue.Messages.Count; i++)
+        {
+            var accepted = enqueue.Messages[i].Accepted;
+            if (_state.Unfinished.ContainsKey(accepted.MessageId) || _bufferedIds.Contains(accepted.MessageId) || AlreadyHas(accepted.Source, accepted.Position))
+            {
+                results[i] = new EnqueueResult(accepted.MessageId, EnqueueOutcome.AlreadyAccepted, OutboxRejection.None, null, []);
+                continue;
+            }
+            events.Add(accepted with { AcceptedAt = now });
+            ids.Add(accepted.MessageId);
+            _bufferedIds.Add(accepted.MessageId);
+            if (accepted.Source is { } source)
+            {
+                _bufferedPositions[source] = Math.Max(accepted.Position, _bufferedPositions.GetValueOrDefault(source, -1));
+            }
+            results[i] = new EnqueueResult(accepted.MessageId, EnqueueOutcome.Accepted, OutboxRejection.None, null, accepted.Suppressed);
+        }
+        if (events.Count == 0)
+        {
+            enqueue.Completion.TrySetResult(results);
+            return;
+        }
+        _waitingEnqueues.Add(enqueue.Completion);
+        Write(events, () =>
+        {
+            foreach (var id in ids)
+            {
+                _bufferedIds.Remove(id);
+            }
+            _waitingEnqueues.Remove(enqueue.Completion);
+            enqueue.Completion.TrySetResult(results);
+        });
+    }
+
+    private bool AlreadyHas(string? source, long position) =>
+        source is not null
+        && ((_state.SourcePositions.TryGetValue(source, out var journaled) && position <= journaled)
+            || (_bufferedPositions.TryGetValue(source, out var buffered) && position <= buffered));
+
+    /// <summary>Queues events for the next group commit; <paramref name="after"/> runs once all of them are journaled and applied.</summary>
+    private void Write(IReadOnlyList<IOutboxPersisted> events, Action? after)
+    {
+        if (events.Count == 0)
+        {
+            after?.Invoke();
+            return;
+        }
+        for (var i = 0; i < events.Count; i++)
+        {
+            _buffer.Add((events[i], i == events.Count - 1 ? after : null));
+        }
+        Flush();
+    }
+
+    private void Flush()
+    {
+        if (_writing || _buffer.Count == 0)
+        {
+            return;
+        }
+        var take = Math.Min(_buffer.Count, Math.Max(1, _options.MaxWriteBatch));
+        var batch = _buffer.GetRange(0, take);
+        _buffer.RemoveRange(0, take);
+        _writing = true;
+        var next = 0;
+        PersistAllAsync(batch.Select(b => b.Event), _ =>
+        {
+            var (e, after) = batch[next++];
+            ApplyLive(e);
+            after?.Invoke();
+            if (next == batch.Count)
+            {
+                _writing = false;
+                AfterWrite();
+            }
+        });
+    }
+
+    private void AfterWrite()
+    {
+        if (!_snapshotting && _eventsSinceSnapshot >= _options.SnapshotMinEvents
+            && _bytesSinceSnapshot >= _options.SnapshotCostRatio * StateSize())
+        {
+            TakeSnapshot();
+        }
+        else if (_state.Unfinished.Count == 0 && _eventsSinceSnapshot > 0)
+        {
+            Timers.StartSingleTimer("idle-snapshot", IdleSnapshot.Instance, _options.SnapshotIdleAfter);
+        }
+        SendPendingDsns();
+        Flush();
+        Dispatch();
+    }
+
+    private long StateSize() =>
+        _state.UnfinishedContentBytes + 256L * _state.Unfinished.Count + 128L * _options.StatusRetention;
+
+    private static long ApproximateSize(IOutboxPersisted e) => e is MessageAccepted a ? a.Content.Length + 200 : 100;
+
+    /// <summary>Applies a journaled event to the state, then does what follows from it (scheduling, notifications).</summary>
+    private void ApplyLive(IOutboxPersisted e)
+    {
+        _eventsSinceSnapshot++;
+        _bytesSinceSnapshot += ApproximateSize(e);
+        var before = e is IRecipientEvent r && r is RecipientBounced ? _state.Find(r.MessageId)?.Recipient(r.Recipient)?.State : null;
+        _state.Apply(e);
+        switch (e)
+        {
+            case MessageAccepted accepted:
+                if (_state.Unfinished.TryGetValue(accepted.MessageId, out var record))
+                {
+                    Reschedule(record);
+                }
+                Publish(new MessageAcceptedEvent(accepted.MessageId, accepted.Envelope.Recipients, accepted.AcceptedAt));
+                foreach (var suppressed in accepted.Suppressed)
+                {
+                    Publish(new DeliveryFailed(accepted.MessageId, suppressed, RecipientState.Suppressed, null, "on the suppression list", false, BounceSource.Smtp, accepted.AcceptedAt));
+                }
+                break;
+            case DeliveryAttempted attempted:
+                Publish(new DeliveryAttemptedEvent(attempted.MessageId, attempted.Recipients, attempted.Attempt, attempted.At));
+                break;
+            case RecipientDelivered delivered:
+                Publish(new DeliveredEvent(delivered.MessageId, delivered.Recipient, delivered.Reply, delivered.At));
+                break;
+            case RecipientDeferred deferred:
+                Publish(new DeferredEvent(deferred.MessageId, deferred.Recipient, deferred.Reply, deferred.Error, deferred.Attempt, deferred.NextAttemptAt, deferred.At));
+                break;
+            case RecipientBounced bounced:
+                if (before is not RecipientState.Bounced)
+                {
+                    if (bounced.Hard && _options.SuppressHardBounces)
+                    {
+                        _context.Suppress(bounced.Recipient, $"hard bounce: {bounced.Reply?.ToString().Trim() ?? bounced.Error}");
+                    }
+                    Publish(new DeliveryFailed(bounced.MessageId, bounced.Recipient, RecipientState.Bounced, bounced.Reply, bounced.Error, bounced.Hard, bounced.Source, bounced.At));
+                }
+                break;
+            case RecipientExpired expired:
+                Publish(new DeliveryFailed(expired.MessageId, expired.Recipient, RecipientState.Expired, expired.LastReply, expired.LastError, false, BounceSource.Smtp, expired.At));
+                break;
+            case RecipientSuppressed suppressed:
+                Publish(new DeliveryFailed(suppressed.MessageId, suppressed.Recipient, RecipientState.Suppressed, null, suppressed.Reason, false, BounceSource.Smtp, suppressed.At));
+                break;
+        }
+    }
+
+    private void Publish(OutboxEvent e)
+    {
+        if (_context.Events.HasSubscribers)
+        {
+            _context.Events.Publish(e);
+        }
+    }
+
+    private void TakeSnapshot()
+    {
+        if (_options.Passive || _snapshotting)
+        {
+            return;
+        }
+        _snapshotting = true;
+        _eventsSinceSnapshot = 0;
+        _bytesSinceSnapshot = 0;
+        SaveSnapshot(PartitionSnapshot.From(_state));
+    }
+
+    private void OnSnapshotSaved(SnapshotMetadata metadata)
+    {
+        _snapshotting = false;
+        // The snapshot holds everything up to its sequence number: older events and snapshots are dead weight.
+        DeleteMessages(metadata.SequenceNr);
+        DeleteSnapshots(new SnapshotSelectionCriteria(metadata.SequenceNr - 1));
+    }
+
+    // ---- DSNs for finished messages with failed recipients ----
+
+    private readonly HashSet<string> _dsnInProgress = new(StringComparer.Ordinal);
+
+    private void SendPendingDsns()
+    {
+        if (_options.Passive || _state.DsnPending.Count == _dsnInProgress.Count)
+        {
+            return;
+        }
+        foreach (var request in _state.DsnPending.Values)
+        {
+            if (_dsnInProgress.Add(request.MessageId))
+            {
+                var id = request.MessageId;
+                _context.SendDsn(request).ContinueWith(
+                    t => new DsnHandedOver(id, t.Exception?.GetBaseException()),
+                    CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).PipeTo(Self);
+            }
+        }
+    }
+
+    private void OnDsnHandedOver(DsnHandedOver handed)
+    {
+        if (handed.Error is not null)
+        {
+            _dsnInProgress.Remove(handed.MessageId);
+            _log.Warning(handed.Error, "Outbox partition {0}: could not queue the DSN for {1}; the sweep tries again", _context.Index, handed.MessageId);
+            return;
+        }
+        Write([new DsnQueued(handed.MessageId)], () => _dsnInProgress.Remove(handed.MessageId));
+    }
+}

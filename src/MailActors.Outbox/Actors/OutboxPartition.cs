@@ -1,0 +1,198 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using MailActors.Outbox.Persistence;
+using MailActors.Outbox.State;
+using static MailActors.Outbox.Actors.PartitionProtocol;
+
+namespace MailActors.Outbox.Actors;
+
+/// <summary>
+/// One outbox partition: an event-sourced actor owning the messages whose id hashes to it. Enqueues and delivery
+/// outcomes are journaled in group commits (whatever arrives while a write is under way goes into the next one);
+/// the state changes only when its events are journaled, so recovery rebuilds it exactly. After recovery every
+/// unfinished message is scheduled again: those caught in flight by a crash are sent again (at-least-once).
+/// </summary>
+internal sealed partial class OutboxPartition : UntypedPersistentActor, IWithTimers
+{
+    private readonly PartitionContext _context;
+    private readonly OutboxOptions _options;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private PartitionState _state;
+
+    public OutboxPartition(PartitionContext context)
+    {
+        _context = context;
+        _options = context.Options;
+        _state = NewState();
+        PersistenceId = context.PersistenceId;
+    }
+
+    public override string PersistenceId { get; }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(PartitionContext context) => Akka.Actor.Props.Create(() => new OutboxPartition(context));
+
+    private DateTime Now => _options.Clock.GetUtcNow().UtcDateTime;
+
+    private PartitionState NewState() => new(_options.StatusRetention, _options.GenerateDsn);
+
+    protected override void OnRecover(object message)
+    {
+        switch (message)
+        {
+            case SnapshotOffer { Snapshot: PartitionSnapshot snapshot }:
+                _state = snapshot.Restore(_options.StatusRetention, _options.GenerateDsn);
+                break;
+            case IOutboxPersisted e:
+                _state.Apply(e);
+                _eventsSinceSnapshot++;
+                _bytesSinceSnapshot += ApproximateSize(e);
+                break;
+            case RecoveryCompleted:
+                OnRecovered();
+                break;
+        }
+    }
+
+    private void OnRecovered()
+    {
+        if (_options.Passive)
+        {
+            return;
+        }
+        var resumed = 0;
+        foreach (var record in _state.Unfinished.Values)
+        {
+            Reschedule(record);
+            resumed++;
+        }
+        if (resumed > 0)
+        {
+            _log.Info("Outbox partition {0}: {1} unfinished message(s) resume", _context.Index, resumed);
+        }
+        Timers.StartPeriodicTimer("sweep", Sweep.Instance, _options.SweepInterval);
+        SendPendingDsns();
+        Dispatch();
+    }
+
+    protected override void OnCommand(object message)
+    {
+        switch (message)
+        {
+            case Enqueue enqueue:
+                OnEnqueue(enqueue);
+                break;
+            case SendCompleted completed:
+                OnSendCompleted(completed);
+                break;
+            case Due:
+                _dueArmedFor = null;
+                Dispatch();
+                break;
+            case Sweep:
+                OnSweep();
+                break;
+            case IdleSnapshot:
+                if (!_writing && _buffer.Count == 0 && _state.Unfinished.Count == 0 && _eventsSinceSnapshot > 0)
+                {
+                    TakeSnapshot();
+                }
+                break;
+            case DsnHandedOver handed:
+                OnDsnHandedOver(handed);
+                break;
+            case GetStatus query:
+                Sender.Tell(new Status.Success(_state.Find(query.MessageId)));
+                break;
+            case GetCounts:
+                Sender.Tell(Counts());
+                break;
+            case GetSourcePosition query:
+                Sender.Tell(_state.SourcePositions.TryGetValue(query.Source, out var position) ? position : -1L);
+                break;
+            case ApplyDsn apply:
+                OnApplyDsn(apply);
+                break;
+            case WaitRecovered:
+                Sender.Tell(WaitRecovered.Instance);
+                break;
+            case ForgetSchedules:
+                _ready.Clear();
+                _readySet.Clear();
+                _schedule.Clear();
+                _scheduledAt.Clear();
+                _dueArmedFor = null;
+                Timers.Cancel("due");
+                Sender.Tell(ForgetSchedules.Instance);
+                break;
+            case GetStateBytes:
+                Sender.Tell(PartitionSnapshot.From(_state).Bytes);
+                break;
+            case SaveSnapshotSuccess success:
+                OnSnapshotSaved(success.Metadata);
+                break;
+            case SaveSnapshotFailure failure:
+                _snapshotting = false;
+                _log.Warning(failure.Cause, "Outbox partition {0}: snapshot failed", _context.Index);
+                break;
+            case DeleteMessagesSuccess or DeleteSnapshotsSuccess:
+                break;
+            case DeleteMessagesFailure or DeleteSnapshotsFailure:
+                _log.Warning("Outbox partition {0}: cleanup after snapshot failed: {1}", _context.Index, message);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private OutboxCounts Counts()
+    {
+        long queued = 0, inFlight = 0, deferred = 0;
+        foreach (var record in _state.Unfinished.Values)
+        {
+            var flying = _inFlight.ContainsKey(record.Id);
+            foreach (var recipient in record.Recipients)
+            {
+                if (!recipient.IsPending)
+                {
+                    continue;
+                }
+                if (flying)
+                {
+                    inFlight++;
+                }
+                else if (recipient.State == RecipientState.Deferred)
+                {
+                    deferred++;
+                }
+                else
+                {
+                    queued++;
+                }
+            }
+        }
+        return new OutboxCounts(_state.MessagesAccepted, _state.Unfinished.Count, queued, inFlight, deferred,
+            _state.Delivered, _state.Bounced, _state.Expired, _state.Suppressed);
+    }
+
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        base.OnPersistRejected(cause, @event, sequenceNr);
+        // The group commit's callbacks will never run: restart and rebuild the state from the journal.
+        throw new InvalidOperationException($"Outbox partition {_context.Index}: the journal rejected an event ({cause.Message}).", cause);
+    }
+
+    protected override void PostStop()
+    {
+        var stopped = new OutboxRejectedException("", OutboxRejection.Unavailable, $"Outbox partition {_context.Index} stopped before the message was journaled.");
+        foreach (var waiting in _waitingEnqueues)
+        {
+            waiting.TrySetException(stopped);
+        }
+        _waitingEnqueues.Clear();
+        base.PostStop();
+    }
+}

@@ -1,0 +1,78 @@
+using MailActors.Delivery;
+using MailActors.Outbox.Dsn;
+using MailActors.Outbox.Persistence;
+using MailActors.Outbox.State;
+
+namespace MailActors.Outbox.Actors;
+
+/// <summary>A message validated and read by the facade, ready to journal (the partition stamps the acceptance time).</summary>
+internal sealed record PreparedMessage(MessageAccepted Accepted)
+{
+    public string Id => Accepted.MessageId;
+}
+
+/// <summary>The partition's protocol. Replies go to the sender, except enqueues, which complete their own task.</summary>
+internal static class PartitionProtocol
+{
+    public sealed record Enqueue(IReadOnlyList<PreparedMessage> Messages, TaskCompletionSource<EnqueueResult[]> Completion);
+
+    public sealed record GetStatus(string MessageId);
+
+    public sealed record GetCounts
+    {
+        public static GetCounts Instance { get; } = new();
+    }
+
+    public sealed record GetSourcePosition(string Source);
+
+    public sealed record ApplyDsn(DeliveryStatusReport Report);
+
+    public sealed record WaitRecovered
+    {
+        public static WaitRecovered Instance { get; } = new();
+    }
+
+    /// <summary>Test hook: drop every timer and ready-queue entry, as if the scheduler had lost them; only the sweep can recover.</summary>
+    public sealed record ForgetSchedules
+    {
+        public static ForgetSchedules Instance { get; } = new();
+    }
+
+    /// <summary>Test hook: the partition's state, encoded as a snapshot would be.</summary>
+    public sealed record GetStateBytes
+    {
+        public static GetStateBytes Instance { get; } = new();
+    }
+
+    internal sealed record SendCompleted(string MessageId, long Token, int Attempt, IReadOnlyList<string> Recipients, DeliveryReport? Report, Exception? Error);
+
+    internal sealed record DsnHandedOver(string MessageId, Exception? Error);
+
+    internal sealed record Due
+    {
+        public static Due Instance { get; } = new();
+    }
+
+    internal sealed record Sweep
+    {
+        public static Sweep Instance { get; } = new();
+    }
+
+    internal sealed record IdleSnapshot
+    {
+        public static IdleSnapshot Instance { get; } = new();
+    }
+}
+
+/// <summary>What the partition needs from the rest of the outbox.</summary>
+internal sealed record PartitionContext(
+    int Index,
+    string PersistenceId,
+    OutboxOptions Options,
+    int InFlightWindow,
+    Mailer? Mailer,
+    RouteResolver Routes,
+    SuppressionSet Suppression,
+    Action<string, string> Suppress,
+    Func<DsnRequest, Task> SendDsn,
+    OutboxEventHub Events);

@@ -1,0 +1,391 @@
+using System.Threading.Channels;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Pattern;
+using MailActors.Delivery;
+using MailActors.Outbox.Actors;
+using MailActors.Outbox.Dsn;
+using MailActors.Outbox.Persistence;
+using MailActors.Outbox.State;
+using MailActors.Protocol;
+using MailActors.Protocol.Smtp;
+using static MailActors.Outbox.Actors.PartitionProtocol;
+
+namespace MailActors.Outbox;
+
+/// <summary>
+/// The durable outbox: messages are journaled (Akka.Persistence.Sql on SQLite or PostgreSQL) before
+/// <see cref="EnqueueAsync(OutboxMessage, CancellationToken)"/> returns, then delivered through a <see cref="Mailer"/>
+/// with retries, expiry, bounces, DSNs and a suppression list. After a crash every unfinished message resumes;
+/// delivery is at-least-once, with duplicates bounded by <see cref="OutboxOptions.InFlight"/>.
+/// </summary>
+public sealed class Outbox : IAsyncDisposable
+{
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
+    private readonly ActorSystem _system;
+    private readonly OutboxOptions _options;
+    private readonly Mailer? _mailer;
+    private readonly RouteResolver _routes;
+    private readonly SuppressionSet _suppression;
+    private readonly OutboxEventHub _events;
+    private readonly IActorRef _suppressionActor;
+    private readonly IActorRef[] _partitions;
+    private int _disposed;
+
+    private Outbox(ActorSystem system, OutboxOptions options, Mailer? mailer, RouteResolver routes, SuppressionSet suppression,
+        OutboxEventHub events, IActorRef suppressionActor, IActorRef[] partitions)
+    {
+        _system = system;
+        _options = options;
+        _mailer = mailer;
+        _routes = routes;
+        _suppression = suppression;
+        _events = events;
+        _suppressionActor = suppressionActor;
+        _partitions = partitions;
+    }
+
+    /// <summary>The options in force (with the partition count the store was created with).</summary>
+    public OutboxOptions Options => _options;
+
+    /// <summary>The partitions' actors (status queries, tests).</summary>
+    internal IReadOnlyList<IActorRef> Partitions => _partitions;
+
+    /// <summary>
+    /// Starts the outbox in <paramref name="system"/>, which must have been created with <see cref="OutboxStore.ToConfig"/>
+    /// (call <see cref="OutboxStore.PrepareAsync"/> first). Returns when every partition has recovered; unfinished
+    /// messages start resuming at once. <paramref name="mailer"/> gives the routes (null only with <see cref="OutboxOptions.Passive"/>).
+    /// </summary>
+    public static async Task<Outbox> StartAsync(ActorSystem system, OutboxOptions options, MailerOptions? mailer, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(options);
+        if (mailer is null && !options.Passive)
+        {
+            throw new ArgumentException("An outbox that delivers needs the mailer's routes.", nameof(mailer));
+        }
+        if (options.Partitions < 1 || options.InFlight < 1)
+        {
+            throw new ArgumentException("Partitions and in-flight must be at least 1.", nameof(options));
+        }
+        var prefix = options.PersistenceIdPrefix;
+        var instance = Guid.NewGuid().ToString("N")[..8];
+        var meta = system.ActorOf(OutboxMetaActor.Props(prefix + "-meta", options.Partitions, options.Passive), $"outbox-meta-{instance}");
+        var partitions = await meta.Ask<int>(OutboxMetaActor.GetPartitions.Instance, AskTimeout, cancellationToken).ConfigureAwait(false);
+        await meta.GracefulStop(AskTimeout).ConfigureAwait(false);
+        if (partitions != options.Partitions)
+        {
+            system.Log.Warning("The outbox store was created with {0} partitions; using {0}, not the configured {1}", partitions, options.Partitions);
+            options = options with { Partitions = partitions };
+        }
+
+        var suppression = new SuppressionSet();
+        var suppressionActor = system.ActorOf(Supervised(SuppressionListActor.Props(prefix + "-suppression", suppression, options.Passive), "list"), $"outbox-suppression-{instance}");
+        await suppressionActor.Ask<SuppressionListActor.Ready>(SuppressionListActor.Ready.Instance, AskTimeout, cancellationToken).ConfigureAwait(false);
+
+        var routes = new RouteResolver(mailer);
+        var engine = options.Passive ? null : Mailer.Create(system, mailer!);
+        var events = new OutboxEventHub();
+        var refs = new IActorRef[partitions];
+        Outbox? outbox = null;
+        var window = Math.Max(1, (int)Math.Ceiling(options.InFlight / (double)partitions));
+        for (var i = 0; i < partitions; i++)
+        {
+            var context = new PartitionContext(i, $"{prefix}-partition-{i}", options, window, engine, routes, suppression,
+                (address, reason) => suppressionActor.Tell(new SuppressionListActor.Suppress(address, reason)),
+                request => outbox!.EnqueueDsnAsync(request),
+                events);
+            refs[i] = system.ActorOf(Supervised(OutboxPartition.Props(context), "partition"), $"outbox-{instance}-partition-{i}");
+        }
+        outbox = new Outbox(system, options, engine, routes, suppression, events, suppressionActor, refs);
+        await Task.WhenAll(refs.Select(p => p.Ask<WaitRecovered>(WaitRecovered.Instance, TimeSpan.FromMinutes(5), cancellationToken))).ConfigureAwait(false);
+        return outbox;
+    }
+
+    /// <summary>A journal failure stops a persistent actor; restart it (recovering from the journal) with backoff.</summary>
+    private static Props Supervised(Props child, string name) =>
+        BackoffSupervisor.Props(Backoff.OnStop(child, name, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2, -1)
+            .WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Restart)));
+
+    /// <summary>Journals a message; returns once it is durable. Throws when it is refused.</summary>
+    /// <exception cref="OutboxRejectedException">Too large, a bad address, unreadable content, an unknown route; nothing was journaled.</exception>
+    public async Task<EnqueueResult> EnqueueAsync(OutboxMessage message, CancellationToken cancellationToken = default)
+    {
+        var result = (await EnqueueBatchAsync([message], cancellationToken).ConfigureAwait(false))[0];
+        return result.Outcome == EnqueueOutcome.Rejected
+            ? throw new OutboxRejectedException(result.MessageId, result.Rejection, result.Error ?? "rejected")
+            : result;
+    }
+
+    /// <summary>Journals a message; see <see cref="EnqueueAsync(OutboxMessage, CancellationToken)"/>.</summary>
+    public Task<EnqueueResult> EnqueueAsync(OutgoingMail mail, CancellationToken cancellationToken = default) =>
+        EnqueueAsync(new OutboxMessage(mail), cancellationToken);
+
+    /// <summary>
+    /// Journals several messages in as few writes as possible; returns one result per message, in order, once every
+    /// accepted one is durable. Refused messages are results (<see cref="EnqueueOutcome.Rejected"/>), not exceptions.
+    /// </summary>
+    public async Task<IReadOnlyList<EnqueueResult>> EnqueueBatchAsync(IReadOnlyList<OutboxMessage> messages, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        var results = new EnqueueResult[messages.Count];
+        var byPartition = new Dictionary<int, (List<PreparedMessage> Messages, List<int> Slots)>();
+        for (var i = 0; i < messages.Count; i++)
+        {
+            var prepared = await PrepareAsync(messages[i], cancellationToken).ConfigureAwait(false);
+            if (prepared.Rejected is { } rejected)
+            {
+                results[i] = rejected;
+                continue;
+            }
+            var partition = PartitionOf(prepared.Message!.Id);
+            if (!byPartition.TryGetValue(partition, out var group))
+            {
+                byPartition[partition] = group = ([], []);
+            }
+            group.Messages.Add(prepared.Message);
+            group.Slots.Add(i);
+        }
+        if (_options.Passive && byPartition.Count > 0)
+        {
+            foreach (var group in byPartition.Values)
+            {
+                foreach (var slot in group.Slots)
+                {
+                    results[slot] = Rejected(messages[slot].Mail.MessageId, OutboxRejection.Unavailable, "The outbox is read-only (passive).");
+                }
+            }
+            return results;
+        }
+        var pending = byPartition.Select(async kv =>
+        {
+            var completion = new TaskCompletionSource<EnqueueResult[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _partitions[kv.Key].Tell(new Enqueue(kv.Value.Messages, completion));
+            var answers = await completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            for (var j = 0; j < answers.Length; j++)
+            {
+                results[kv.Value.Slots[j]] = answers[j];
+            }
+        }).ToArray();
+        await Task.WhenAll(pending).ConfigureAwait(false);
+        return results;
+    }
+
+    private sealed record Preparation(PreparedMessage? Message, EnqueueResult? Rejected);
+
+    private async Task<Preparation> PrepareAsync(OutboxMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var mail = message.Mail;
+        var id = mail.MessageId;
+        if (string.IsNullOrEmpty(id))
+        {
+            return new(null, Rejected(id ?? "", OutboxRejection.InvalidAddress, "A message needs a message id."));
+        }
+        var routes = new HashSet<string?>();
+        try
+        {
+            WireText.EnsureSafe(mail.Sender, nameof(mail.Sender));
+            if (mail.Sender.Trim() is not ("" or "<>"))
+            {
+                SmtpPath.ToPath(mail.Sender);
+            }
+            if (mail.Route is { } named && !_routes.Exists(named))
+            {
+                return new(null, Rejected(id, OutboxRejection.NoRoute, $"No route named '{named}'."));
+            }
+            foreach (var recipient in mail.Recipients)
+            {
+                WireText.EnsureSafe(recipient, nameof(mail.Recipients));
+                SmtpPath.ToPath(recipient);
+                routes.Add(_routes.RouteOf(mail.Route, recipient));
+            }
+        }
+        catch (ArgumentException e)
+        {
+            return new(null, Rejected(id, OutboxRejection.InvalidAddress, $"Invalid address: {e.Message}"));
+        }
+        var maxSize = routes.Count == 0 ? _options.MaxMessageSize : routes.Min(r => _options.ForRoute(r).MaxMessageSize);
+        ReadOnlyMemory<byte> content;
+        try
+        {
+            content = await MessageContentReader.ReadAllAsync(mail.Content, maxSize, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidDataException e)
+        {
+            return new(null, Rejected(id, OutboxRejection.TooLarge, e.Message));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return new(null, Rejected(id, OutboxRejection.ContentUnreadable, $"The content could not be read: {e.Message}"));
+        }
+        var suppressed = mail.Recipients.Where(r => _suppression.TryGetReason(r, out _)).ToArray();
+        var envelope = new StoredEnvelope(mail.Sender, mail.Recipients.ToArray(), mail.Route, mail.Parameters, mail.RecipientParameters);
+        var accepted = new MessageAccepted(id, default, envelope, content, message.Retry, message.Source?.Source, message.Source?.Position ?? 0, suppressed);
+        return new(new PreparedMessage(accepted), null);
+    }
+
+    private static EnqueueResult Rejected(string id, OutboxRejection reason, string error) =>
+        new(id, EnqueueOutcome.Rejected, reason, error, []);
+
+    internal int PartitionOf(string messageId) => PartitionHash.Of(messageId, _partitions.Length);
+
+    /// <summary>The status of a message (unfinished, or finished recently: see <see cref="OutboxOptions.StatusRetention"/>); null when unknown.</summary>
+    public async Task<MessageStatus?> GetStatusAsync(string messageId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messageId);
+        var answer = await _partitions[PartitionOf(messageId)].Ask<Status.Success>(new GetStatus(messageId), AskTimeout, cancellationToken).ConfigureAwait(false);
+        return answer.Status as MessageStatus;
+    }
+
+    /// <summary>Recipient counts by state over all partitions.</summary>
+    public async Task<OutboxCounts> GetCountsAsync(CancellationToken cancellationToken = default)
+    {
+        var counts = await Task.WhenAll(_partitions.Select(p => p.Ask<OutboxCounts>(GetCounts.Instance, AskTimeout, cancellationToken))).ConfigureAwait(false);
+        return counts.Aggregate(OutboxCounts.Zero, (a, b) => a + b);
+    }
+
+    /// <summary>How far the input <paramref name="source"/> was journaled (for resuming a bulk run).</summary>
+    public async Task<SourceCursor> GetSourceCursorAsync(string source, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var highest = await Task.WhenAll(_partitions.Select(p => p.Ask<long>(new GetSourcePosition(source), AskTimeout, cancellationToken))).ConfigureAwait(false);
+        return new SourceCursor(source, highest, PartitionOf);
+    }
+
+    /// <summary>
+    /// Live delivery events (after they are journaled), including <see cref="DeliveryFailed"/> notifications. A reader
+    /// that falls more than <paramref name="capacity"/> events behind loses the oldest; dispose the subscription to stop.
+    /// </summary>
+    public OutboxSubscription Subscribe(int capacity = 10_000)
+    {
+        var channel = _events.Add(capacity);
+        return new OutboxSubscription(channel.Reader, () => _events.Remove(channel));
+    }
+
+    /// <summary>Puts <paramref name="address"/> on the suppression list (journaled before this returns).</summary>
+    public Task SuppressAsync(string address, string reason, CancellationToken cancellationToken = default) =>
+        _suppressionActor.Ask<bool>(new SuppressionListActor.Suppress(address, reason), AskTimeout, cancellationToken);
+
+    /// <summary>Takes <paramref name="address"/> off the suppression list; false when it was not on it.</summary>
+    public Task<bool> UnsuppressAsync(string address, CancellationToken cancellationToken = default) =>
+        _suppressionActor.Ask<bool>(new SuppressionListActor.Unsuppress(address), AskTimeout, cancellationToken);
+
+    /// <summary>Whether <paramref name="address"/> is suppressed, and why.</summary>
+    public bool IsSuppressed(string address, out string reason) => _suppression.TryGetReason(address, out reason);
+
+    /// <summary>The whole suppression list.</summary>
+    public async Task<IReadOnlyList<(string Address, string Reason, DateTime At)>> GetSuppressedAsync(CancellationToken cancellationToken = default)
+    {
+        var entries = await _suppressionActor.Ask<AddressSuppressed[]>(SuppressionListActor.List.Instance, AskTimeout, cancellationToken).ConfigureAwait(false);
+        return entries.Select(e => (e.Address, e.Reason, e.At)).ToArray();
+    }
+
+    /// <summary>
+    /// Applies a DSN that came back (e.g. from the bounce mailbox): failed recipients of the message whose ENVID it
+    /// names are marked bounced (matched by ORCPT, else Final-Recipient), hard ones are suppressed.
+    /// </summary>
+    public async Task<DsnApplyResult> ApplyDsnAsync(DeliveryStatusReport report, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        if (report.EnvelopeId is null)
+        {
+            return await SuppressUnmatchedAsync(report, cancellationToken).ConfigureAwait(false);
+        }
+        // The ENVID is the message id unless the sender chose its own, so try its own partition first, then all.
+        var home = _partitions[PartitionOf(report.EnvelopeId)];
+        var first = await home.Ask<DsnApplyResult>(new ApplyDsn(report), AskTimeout, cancellationToken).ConfigureAwait(false);
+        if (first.Matched)
+        {
+            return first;
+        }
+        foreach (var partition in _partitions.Where(p => !p.Equals(home)))
+        {
+            var result = await partition.Ask<DsnApplyResult>(new ApplyDsn(report), AskTimeout, cancellationToken).ConfigureAwait(false);
+            if (result.Matched)
+            {
+                return result;
+            }
+        }
+        return await SuppressUnmatchedAsync(report, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A DSN about a message the outbox no longer knows still tells which addresses are bad.</summary>
+    private async Task<DsnApplyResult> SuppressUnmatchedAsync(DeliveryStatusReport report, CancellationToken cancellationToken)
+    {
+        var suppressed = new List<string>();
+        if (_options.SuppressHardBounces && !_options.Passive)
+        {
+            foreach (var line in report.Recipients.Where(r => r.Action == DsnAction.Failed && BounceClassifier.IsHard(r.Status)))
+            {
+                await SuppressAsync(line.FinalRecipient, $"hard bounce (DSN): {line.Status} {line.DiagnosticCode}".Trim(), cancellationToken).ConfigureAwait(false);
+                suppressed.Add(line.FinalRecipient);
+            }
+        }
+        return new DsnApplyResult(null, [], suppressed);
+    }
+
+    private async Task EnqueueDsnAsync(DsnRequest request)
+    {
+        var dsn = DsnBuilder.Build(request, _options.DsnReportingMta, _options.Clock.GetUtcNow().UtcDateTime);
+        var result = (await EnqueueBatchAsync([new OutboxMessage(dsn)]).ConfigureAwait(false))[0];
+        if (result.Outcome == EnqueueOutcome.Rejected)
+        {
+            // A DSN that cannot be queued (its recipient address is unusable) is dropped: retrying cannot help.
+            _system.Log.Warning("Outbox: the DSN for {0} was rejected: {1}", request.MessageId, result.Error);
+        }
+    }
+
+    /// <summary>Test hook: makes every partition lose its timers and ready queue, so only the sweep can find the messages.</summary>
+    internal Task ForgetSchedulesAsync() =>
+        Task.WhenAll(_partitions.Select(p => p.Ask<ForgetSchedules>(ForgetSchedules.Instance, AskTimeout)));
+
+    /// <summary>Test hook: each partition's state encoded as its snapshot would be.</summary>
+    internal async Task<byte[][]> GetStateBytesAsync() =>
+        await Task.WhenAll(_partitions.Select(p => p.Ask<byte[]>(GetStateBytes.Instance, AskTimeout))).ConfigureAwait(false);
+
+    /// <summary>Stops the partitions (unfinished messages stay journaled for the next start) and the delivery engine.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        foreach (var partition in _partitions)
+        {
+            try
+            {
+                await partition.GracefulStop(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            }
+            catch (TaskCanceledException)
+            {
+                // stopping anyway
+            }
+        }
+        await _suppressionActor.GracefulStop(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        _events.CompleteAll();
+        if (_mailer is not null)
+        {
+            await _mailer.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
+
+/// <summary>A live event subscription; dispose it to stop receiving.</summary>
+public sealed class OutboxSubscription : IDisposable
+{
+    private readonly Action _unsubscribe;
+
+    internal OutboxSubscription(ChannelReader<OutboxEvent> reader, Action unsubscribe)
+    {
+        Reader = reader;
+        _unsubscribe = unsubscribe;
+    }
+
+    /// <summary>The events, in the order each partition journaled them.</summary>
+    public ChannelReader<OutboxEvent> Reader { get; }
+
+    /// <summary>Stops the subscription and completes the reader.</summary>
+    public void Dispose() => _unsubscribe();
+}

@@ -1,0 +1,143 @@
+using Akka.Configuration;
+using MailActors.Configuration;
+using MailActors.Delivery;
+
+namespace MailActors.Outbox;
+
+/// <summary>What a route sets for the outbox (<c>mailactors.routes.NAME.outbox { ... }</c>).</summary>
+/// <param name="Retry">The route's retry policy.</param>
+/// <param name="MaxMessageSize">Largest message the route takes (the server's SIZE limit, if known).</param>
+public sealed record RouteOutboxOptions(RetryPolicy Retry, long MaxMessageSize);
+
+/// <summary>
+/// The outbox's knobs; <see cref="FromConfig"/> reads them from <c>mailactors.outbox</c> (defaults in
+/// <c>hocon/outbox.conf</c>). See that file for what each one does.
+/// </summary>
+public sealed record OutboxOptions
+{
+    /// <summary>Partitions (persistent actors); fixed for a store once created.</summary>
+    public int Partitions { get; init; } = 4;
+
+    /// <summary>Messages handed to the delivery engine and not yet journaled as finished (the duplicate bound after a crash).</summary>
+    public int InFlight { get; init; } = 1000;
+
+    /// <summary>Most events in one journal write of a partition.</summary>
+    public int MaxWriteBatch { get; init; } = 2000;
+
+    /// <summary>Fewest events between snapshots.</summary>
+    public int SnapshotMinEvents { get; init; } = 1000;
+
+    /// <summary>Journal bytes since the last snapshot, relative to the state's size, that trigger the next snapshot.</summary>
+    public double SnapshotCostRatio { get; init; } = 2;
+
+    /// <summary>A partition with nothing unfinished snapshots after being idle this long.</summary>
+    public TimeSpan SnapshotIdleAfter { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Finished messages whose status stays queryable, per partition.</summary>
+    public int StatusRetention { get; init; } = 1000;
+
+    /// <summary>The default retry policy.</summary>
+    public RetryPolicy Retry { get; init; } = new();
+
+    /// <summary>Largest message accepted by default.</summary>
+    public long MaxMessageSize { get; init; } = 25L * 1024 * 1024;
+
+    /// <summary>Per-route overrides by route name.</summary>
+    public IReadOnlyDictionary<string, RouteOutboxOptions> Routes { get; init; } = new Dictionary<string, RouteOutboxOptions>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>How often the stuck-message sweep runs.</summary>
+    public TimeSpan SweepInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How overdue a next attempt must be before the sweep re-drives it.</summary>
+    public TimeSpan SweepGrace { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>An attempt without an outcome for this long is considered lost and re-driven.</summary>
+    public TimeSpan InFlightTimeout { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Put hard-bounced addresses on the suppression list.</summary>
+    public bool SuppressHardBounces { get; init; } = true;
+
+    /// <summary>Send RFC 3464 DSNs to the envelope sender for bounced and expired recipients.</summary>
+    public bool GenerateDsn { get; init; }
+
+    /// <summary>Reporting-MTA in generated DSNs.</summary>
+    public string DsnReportingMta { get; init; } = "mailactors.localdomain";
+
+    /// <summary>Prefix of the persistence ids.</summary>
+    public string PersistenceIdPrefix { get; init; } = "mailactors-outbox";
+
+    /// <summary>Read-only: recover and answer status queries, but deliver nothing and write nothing (for <c>mailactors status</c>).</summary>
+    public bool Passive { get; init; }
+
+    /// <summary>The clock (tests may move it).</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>The retry policy and size limit for <paramref name="route"/>.</summary>
+    public RouteOutboxOptions ForRoute(string? route) =>
+        route is not null && Routes.TryGetValue(route, out var own) ? own : new RouteOutboxOptions(Retry, MaxMessageSize);
+
+    /// <summary>
+    /// Reads <c>mailactors.outbox</c> and each route's <c>mailactors.routes.NAME.outbox</c> block from
+    /// <paramref name="config"/>, falling back to the embedded <c>outbox.conf</c>.
+    /// </summary>
+    public static OutboxOptions FromConfig(Config? config = null)
+    {
+        var merged = config is null ? OutboxConfig.Default : config.WithFallback(OutboxConfig.Default);
+        var outbox = merged.GetConfig("mailactors.outbox");
+        var retry = RetryPolicy.FromConfig(outbox.GetConfig("retry"));
+        var maxSize = outbox.GetByteSize("max-message-size") ?? 25L * 1024 * 1024;
+        var routes = new Dictionary<string, RouteOutboxOptions>(StringComparer.OrdinalIgnoreCase);
+        if (merged.HasPath("mailactors.routes"))
+        {
+            foreach (var name in merged.GetConfig("mailactors.routes").Root.GetObject().Unwrapped.Keys)
+            {
+                var own = merged.GetConfig($"mailactors.routes.{name}.outbox");
+                if (own is null || own.IsEmpty)
+                {
+                    continue;
+                }
+                routes[name] = new RouteOutboxOptions(
+                    RetryPolicy.FromConfig(own.HasPath("retry") ? own.GetConfig("retry") : null, retry),
+                    own.GetByteSize("max-message-size") ?? maxSize);
+            }
+        }
+        return new OutboxOptions
+        {
+            Partitions = outbox.GetInt("partitions", 4),
+            InFlight = outbox.GetInt("in-flight", 1000),
+            MaxWriteBatch = outbox.GetInt("max-write-batch", 2000),
+            SnapshotMinEvents = outbox.GetInt("snapshot-min-events", 1000),
+            SnapshotCostRatio = outbox.GetDouble("snapshot-cost-ratio", 2),
+            SnapshotIdleAfter = outbox.GetTimeSpan("snapshot-idle-after", TimeSpan.FromSeconds(2)),
+            StatusRetention = outbox.GetInt("status-retention", 1000),
+            Retry = retry,
+            MaxMessageSize = maxSize,
+            Routes = routes,
+            SweepInterval = outbox.GetTimeSpan("sweep-interval", TimeSpan.FromSeconds(30)),
+            SweepGrace = outbox.GetTimeSpan("sweep-grace", TimeSpan.FromSeconds(5)),
+            InFlightTimeout = outbox.GetTimeSpan("in-flight-timeout", TimeSpan.FromMinutes(15)),
+            SuppressHardBounces = outbox.GetBoolean("suppress-hard-bounces", true),
+            GenerateDsn = outbox.GetBoolean("generate-dsn", false),
+            DsnReportingMta = outbox.GetString("dsn-reporting-mta", "mailactors.localdomain"),
+            PersistenceIdPrefix = outbox.GetString("persistence-id-prefix", "mailactors-outbox"),
+        };
+    }
+}
+
+/// <summary>The outbox's built-in configuration: <c>hocon/outbox.conf</c> over <c>hocon/mailactors.conf</c>.</summary>
+public static class OutboxConfig
+{
+    private static readonly Lazy<Config> Embedded = new(() => ConfigurationFactory.ParseString(ReadResource("outbox.conf")).WithFallback(MailActorsConfig.Default));
+
+    /// <summary>The defaults.</summary>
+    public static Config Default => Embedded.Value;
+
+    /// <summary>An embedded HOCON file of this assembly (<c>outbox.conf</c>, <c>persistence-sqlite.conf</c>, <c>persistence-postgres.conf</c>).</summary>
+    internal static string ReadResource(string name)
+    {
+        using var stream = typeof(OutboxConfig).Assembly.GetManifestResourceStream("MailActors.Outbox." + name)
+            ?? throw new InvalidOperationException($"The embedded {name} is missing from the MailActors.Outbox assembly.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}

@@ -1,0 +1,143 @@
+using System.Globalization;
+using Akka.Configuration;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace MailActors.Outbox;
+
+/// <summary>
+/// Where the outbox journals: an embedded SQLite file (the default) or a PostgreSQL database (scale-out). Gives the
+/// Akka.Persistence.Sql configuration (from <c>hocon/persistence-sqlite.conf</c> or <c>persistence-postgres.conf</c>)
+/// to create the actor system with, and prepares the database before first use.
+/// </summary>
+public abstract record OutboxStore
+{
+    private protected OutboxStore(string connectionString) => ConnectionString = connectionString;
+
+    /// <summary>The ADO.NET connection string.</summary>
+    public string ConnectionString { get; }
+
+    /// <summary>A SQLite file (created if missing; WAL mode).</summary>
+    public static OutboxStore Sqlite(string path) => new SqliteStore(Path.GetFullPath(path ?? throw new ArgumentNullException(nameof(path))));
+
+    /// <summary>A PostgreSQL database given by an Npgsql connection string (the database is created if missing).</summary>
+    public static OutboxStore Postgres(string connectionString) => new PostgresStore(connectionString ?? throw new ArgumentNullException(nameof(connectionString)));
+
+    /// <summary>Parses <c>sqlite:FILE</c> or <c>postgres:CONNECTION-STRING</c> (the command-line form).</summary>
+    /// <exception cref="FormatException">Neither form.</exception>
+    public static OutboxStore Parse(string spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var colon = spec.IndexOf(':', StringComparison.Ordinal);
+        var (kind, rest) = colon < 0 ? (spec, "") : (spec[..colon].ToLowerInvariant(), spec[(colon + 1)..]);
+        return kind switch
+        {
+            "sqlite" when rest.Length > 0 => Sqlite(rest),
+            "postgres" or "postgresql" when rest.Length > 0 => Postgres(rest),
+            _ => throw new FormatException($"A store is 'sqlite:FILE' or 'postgres:CONNECTION-STRING'; got '{spec}'."),
+        };
+    }
+
+    /// <summary>The Akka configuration for this store: journal, snapshot store, query plugin and the outbox serializer.</summary>
+    public Config ToConfig()
+    {
+        // The override comes after the template in one parse, so the template's ${...} substitutions see it.
+        var hocon = OutboxConfig.ReadResource(TemplateName) + "\nmailactors.outbox.store.connection-string = " + Quote(ConnectionString) + "\n";
+        return ConfigurationFactory.ParseString(hocon);
+    }
+
+    /// <summary>Creates what the journal needs before the actor system touches it (database, file, WAL mode).</summary>
+    public abstract Task PrepareAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Short description for logs and the command line (no password).</summary>
+    public abstract string Describe();
+
+    private protected abstract string TemplateName { get; }
+
+    private static string Quote(string value) =>
+        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+
+    private sealed record SqliteStore : OutboxStore
+    {
+        public SqliteStore(string path)
+            : base(new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = 60 }.ToString()) => FilePath = path;
+
+        public string FilePath { get; }
+
+        private protected override string TemplateName => "persistence-sqlite.conf";
+
+        public override async Task PrepareAsync(CancellationToken cancellationToken = default)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
+            var connection = new SqliteConnection(ConnectionString);
+            await using (connection.ConfigureAwait(false))
+            {
+                await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+                var command = connection.CreateCommand();
+                await using (command.ConfigureAwait(false))
+                {
+                    // WAL is a property of the file: set once, every later connection uses it. Readers never block the writer.
+                    command.CommandText = "PRAGMA journal_mode=WAL;";
+                    var mode = Convert.ToString(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+                    if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+                    {
+                        throw new InvalidOperationException($"SQLite refused WAL mode for {FilePath} (journal_mode is {mode}).");
+                    }
+                }
+            }
+        }
+
+        public override string Describe() => "sqlite:" + FilePath;
+    }
+
+    private sealed record PostgresStore : OutboxStore
+    {
+        public PostgresStore(string connectionString)
+            : base(connectionString)
+        {
+        }
+
+        private protected override string TemplateName => "persistence-postgres.conf";
+
+        public override async Task PrepareAsync(CancellationToken cancellationToken = default)
+        {
+            var target = new NpgsqlConnectionStringBuilder(ConnectionString);
+            try
+            {
+                var probe = new NpgsqlConnection(ConnectionString);
+                await using (probe.ConfigureAwait(false))
+                {
+                    await probe.OpenAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InvalidCatalogName && target.Database is { Length: > 0 } name)
+            {
+                var maintenance = new NpgsqlConnectionStringBuilder(ConnectionString) { Database = "postgres" };
+                var admin = new NpgsqlConnection(maintenance.ConnectionString);
+                await using (admin.ConfigureAwait(false))
+                {
+                    await admin.OpenAsync(cancellationToken).ConfigureAwait(false);
+                    var create = admin.CreateCommand();
+                    await using (create.ConfigureAwait(false))
+                    {
+                        create.CommandText = $"CREATE DATABASE \"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
+                        try
+                        {
+                            await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                        }
+                        catch (PostgresException raced) when (raced.SqlState == PostgresErrorCodes.DuplicateDatabase)
+                        {
+                            // another process created it first
+                        }
+                    }
+                }
+            }
+        }
+
+        public override string Describe()
+        {
+            var builder = new NpgsqlConnectionStringBuilder(ConnectionString) { Password = null };
+            return "postgres:" + builder.ConnectionString;
+        }
+    }
+}

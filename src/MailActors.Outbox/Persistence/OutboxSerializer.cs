@@ -1,0 +1,176 @@
+using Akka.Actor;
+using Akka.Serialization;
+
+namespace MailActors.Outbox.Persistence;
+
+/// <summary>
+/// Compact binary serializer for the outbox's events and snapshots (bound to <see cref="IOutboxPersisted"/> in
+/// <c>persistence-*.conf</c>). Each type has a short, stable manifest; payloads are length-prefixed fields written
+/// with <see cref="BinaryWriter"/>, so nothing depends on CLR type names or a general-purpose JSON serializer.
+/// </summary>
+public sealed class OutboxSerializer : SerializerWithStringManifest
+{
+    /// <summary>The serializer id, also set in the HOCON (<c>serialization-identifiers</c>).</summary>
+    public const int SerializerId = 7301;
+
+    /// <summary>Created by Akka's serialization extension.</summary>
+    public OutboxSerializer(ExtendedActorSystem system)
+        : base(system)
+    {
+    }
+
+    /// <inheritdoc />
+    public override int Identifier => SerializerId;
+
+    /// <inheritdoc />
+    public override string Manifest(object o) => o switch
+    {
+        MessageAccepted => "A",
+        DeliveryAttempted => "T",
+        RecipientDelivered => "D",
+        RecipientDeferred => "F",
+        RecipientBounced => "B",
+        RecipientExpired => "X",
+        RecipientSuppressed => "S",
+        DsnQueued => "Q",
+        AddressSuppressed => "AS",
+        AddressUnsuppressed => "AU",
+        OutboxCreated => "C",
+        SuppressionSnapshot => "SS",
+        PartitionSnapshot => "PS",
+        _ => throw new ArgumentException($"The outbox serializer does not handle {o.GetType()}.", nameof(o)),
+    };
+
+    /// <inheritdoc />
+    public override byte[] ToBinary(object obj)
+    {
+        if (obj is PartitionSnapshot snapshot)
+        {
+            return snapshot.Bytes;
+        }
+        using var stream = new MemoryStream(obj is MessageAccepted a ? a.Content.Length + 256 : 128);
+        using (var w = BinaryCodec.Writer(stream))
+        {
+            Write(w, obj);
+        }
+        return stream.ToArray();
+    }
+
+    /// <inheritdoc />
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        if (manifest == "PS")
+        {
+            return new PartitionSnapshot(bytes);
+        }
+        using var r = BinaryCodec.Reader(bytes);
+        return manifest switch
+        {
+            "A" => new MessageAccepted(r.ReadString(), r.ReadDateTime(), r.ReadEnvelope(), r.ReadBytes(), r.ReadNullableRetry(), r.ReadNullableString(), r.ReadInt64(), r.ReadStrings()),
+            "T" => new DeliveryAttempted(r.ReadString(), r.ReadStrings(), r.Read7BitEncodedInt(), r.ReadDateTime()),
+            "D" => new RecipientDelivered(r.ReadString(), r.ReadString(), r.ReadNullableReply(), r.ReadDateTime()),
+            "F" => new RecipientDeferred(r.ReadString(), r.ReadString(), r.ReadNullableReply(), r.ReadNullableString(), r.Read7BitEncodedInt(), r.ReadDateTime(), r.ReadDateTime()),
+            "B" => new RecipientBounced(r.ReadString(), r.ReadString(), r.ReadNullableReply(), r.ReadNullableString(), r.ReadBoolean(), (BounceSource)r.ReadByte(), r.ReadDateTime()),
+            "X" => new RecipientExpired(r.ReadString(), r.ReadString(), r.ReadNullableReply(), r.ReadNullableString(), r.ReadDateTime()),
+            "S" => new RecipientSuppressed(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadDateTime()),
+            "Q" => new DsnQueued(r.ReadString()),
+            "AS" => ReadSuppressed(r),
+            "AU" => new AddressUnsuppressed(r.ReadString(), r.ReadDateTime()),
+            "C" => new OutboxCreated(r.Read7BitEncodedInt(), r.ReadDateTime()),
+            "SS" => new SuppressionSnapshot(Enumerable.Range(0, r.Read7BitEncodedInt()).Select(_ => ReadSuppressed(r)).ToArray()),
+            _ => throw new System.Runtime.Serialization.SerializationException($"Unknown outbox manifest '{manifest}'."),
+        };
+    }
+
+    private static AddressSuppressed ReadSuppressed(BinaryReader r) => new(r.ReadString(), r.ReadString(), r.ReadDateTime());
+
+    private static void Write(BinaryWriter w, object obj)
+    {
+        switch (obj)
+        {
+            case MessageAccepted a:
+                w.Write(a.MessageId);
+                w.Write(a.AcceptedAt);
+                w.Write(a.Envelope);
+                w.WriteBytes(a.Content);
+                w.WriteNullable(a.Retry);
+                w.WriteNullable(a.Source);
+                w.Write(a.Position);
+                w.WriteStrings(a.Suppressed);
+                break;
+            case DeliveryAttempted t:
+                w.Write(t.MessageId);
+                w.WriteStrings(t.Recipients);
+                w.Write7BitEncodedInt(t.Attempt);
+                w.Write(t.At);
+                break;
+            case RecipientDelivered d:
+                w.Write(d.MessageId);
+                w.Write(d.Recipient);
+                w.WriteNullable(d.Reply);
+                w.Write(d.At);
+                break;
+            case RecipientDeferred f:
+                w.Write(f.MessageId);
+                w.Write(f.Recipient);
+                w.WriteNullable(f.Reply);
+                w.WriteNullable(f.Error);
+                w.Write7BitEncodedInt(f.Attempt);
+                w.Write(f.NextAttemptAt);
+                w.Write(f.At);
+                break;
+            case RecipientBounced b:
+                w.Write(b.MessageId);
+                w.Write(b.Recipient);
+                w.WriteNullable(b.Reply);
+                w.WriteNullable(b.Error);
+                w.Write(b.Hard);
+                w.Write((byte)b.Source);
+                w.Write(b.At);
+                break;
+            case RecipientExpired x:
+                w.Write(x.MessageId);
+                w.Write(x.Recipient);
+                w.WriteNullable(x.LastReply);
+                w.WriteNullable(x.LastError);
+                w.Write(x.At);
+                break;
+            case RecipientSuppressed s:
+                w.Write(s.MessageId);
+                w.Write(s.Recipient);
+                w.Write(s.Reason);
+                w.Write(s.At);
+                break;
+            case DsnQueued q:
+                w.Write(q.MessageId);
+                break;
+            case AddressSuppressed s:
+                WriteSuppressed(w, s);
+                break;
+            case AddressUnsuppressed u:
+                w.Write(u.Address);
+                w.Write(u.At);
+                break;
+            case OutboxCreated c:
+                w.Write7BitEncodedInt(c.Partitions);
+                w.Write(c.At);
+                break;
+            case SuppressionSnapshot ss:
+                w.Write7BitEncodedInt(ss.Entries.Count);
+                foreach (var entry in ss.Entries)
+                {
+                    WriteSuppressed(w, entry);
+                }
+                break;
+            default:
+                throw new ArgumentException($"The outbox serializer does not handle {obj.GetType()}.", nameof(obj));
+        }
+    }
+
+    private static void WriteSuppressed(BinaryWriter w, AddressSuppressed s)
+    {
+        w.Write(s.Address);
+        w.Write(s.Reason);
+        w.Write(s.At);
+    }
+}

@@ -1,0 +1,177 @@
+using MailActors.Outbox.State;
+
+namespace MailActors.Outbox.Persistence;
+
+/// <summary>
+/// A partition's state, encoded while the actor owns it (the snapshot store serializes on its own thread, so it must
+/// not see the live, mutable state).
+/// </summary>
+internal sealed record PartitionSnapshot(byte[] Bytes) : IOutboxPersisted
+{
+    private const byte Version = 1;
+
+    public static PartitionSnapshot From(PartitionState state)
+    {
+        using var stream = new MemoryStream();
+        using (var w = BinaryCodec.Writer(stream))
+        {
+            w.Write(Version);
+            w.Write(state.MessagesAccepted);
+            w.Write(state.Delivered);
+            w.Write(state.Bounced);
+            w.Write(state.Expired);
+            w.Write(state.Suppressed);
+            w.Write7BitEncodedInt(state.SourcePositions.Count);
+            foreach (var (source, position) in state.SourcePositions.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            {
+                w.Write(source);
+                w.Write(position);
+            }
+            w.Write7BitEncodedInt(state.Unfinished.Count);
+            foreach (var record in state.Unfinished.Values.OrderBy(r => r.Id, StringComparer.Ordinal))
+            {
+                w.Write(record.Id);
+                w.Write(record.AcceptedAt);
+                w.Write(record.Envelope);
+                w.WriteBytes(record.Content);
+                w.WriteNullable(record.Retry);
+                w.Write7BitEncodedInt(record.Recipients.Length);
+                foreach (var r in record.Recipients)
+                {
+                    w.Write(r.Address);
+                    w.Write((byte)r.State);
+                    w.Write7BitEncodedInt(r.Attempts);
+                    w.WriteNullable(r.LastReply);
+                    w.WriteNullable(r.LastError);
+                    w.WriteNullable(r.NextAttemptAt);
+                    w.Write(r.UpdatedAt);
+                    w.Write(r.ReportedByDsn);
+                }
+            }
+            var recent = state.Recent.ToList();
+            w.Write7BitEncodedInt(recent.Count);
+            foreach (var status in recent)
+            {
+                WriteStatus(w, status);
+            }
+            w.Write7BitEncodedInt(state.DsnPending.Count);
+            foreach (var request in state.DsnPending.Values.OrderBy(r => r.MessageId, StringComparer.Ordinal))
+            {
+                w.Write(request.MessageId);
+                w.Write(request.EnvelopeId);
+                w.Write(request.Sender);
+                w.Write(request.AcceptedAt);
+                w.Write((sbyte)(request.Return is { } ret ? (int)ret : -1));
+                w.WriteBytes(request.Original);
+                w.Write7BitEncodedInt(request.Recipients.Count);
+                foreach (var r in request.Recipients)
+                {
+                    w.Write(r.Address);
+                    w.WriteNullable(r.OriginalRecipient);
+                    w.Write((byte)r.State);
+                    w.WriteNullable(r.Reply);
+                    w.WriteNullable(r.Error);
+                    w.Write(r.At);
+                }
+            }
+        }
+        return new PartitionSnapshot(stream.ToArray());
+    }
+
+    public PartitionState Restore(int statusRetention, bool generateDsn)
+    {
+        var state = new PartitionState(statusRetention, generateDsn);
+        using var r = BinaryCodec.Reader(Bytes);
+        var version = r.ReadByte();
+        if (version != Version)
+        {
+            throw new NotSupportedException($"Outbox partition snapshot version {version} is not supported (expected {Version}).");
+        }
+        state.MessagesAccepted = r.ReadInt64();
+        state.Delivered = r.ReadInt64();
+        state.Bounced = r.ReadInt64();
+        state.Expired = r.ReadInt64();
+        state.Suppressed = r.ReadInt64();
+        for (var n = r.Read7BitEncodedInt(); n > 0; n--)
+        {
+            state.SourcePositions[r.ReadString()] = r.ReadInt64();
+        }
+        for (var n = r.Read7BitEncodedInt(); n > 0; n--)
+        {
+            var id = r.ReadString();
+            var acceptedAt = r.ReadDateTime();
+            var envelope = r.ReadEnvelope();
+            var content = r.ReadBytes();
+            var retry = r.ReadNullableRetry();
+            var recipients = new RecipientRecord[r.Read7BitEncodedInt()];
+            for (var i = 0; i < recipients.Length; i++)
+            {
+                recipients[i] = new RecipientRecord(r.ReadString())
+                {
+                    State = (RecipientState)r.ReadByte(),
+                    Attempts = r.Read7BitEncodedInt(),
+                    LastReply = r.ReadNullableReply(),
+                    LastError = r.ReadNullableString(),
+                    NextAttemptAt = r.ReadNullableDateTime(),
+                    UpdatedAt = r.ReadDateTime(),
+                    ReportedByDsn = r.ReadBoolean(),
+                };
+            }
+            state.RestoreUnfinished(new MessageRecord(id, acceptedAt, envelope, content, retry, recipients));
+        }
+        for (var n = r.Read7BitEncodedInt(); n > 0; n--)
+        {
+            state.RestoreRecent(ReadStatus(r));
+        }
+        for (var n = r.Read7BitEncodedInt(); n > 0; n--)
+        {
+            var id = r.ReadString();
+            var envid = r.ReadString();
+            var sender = r.ReadString();
+            var acceptedAt = r.ReadDateTime();
+            var ret = r.ReadSByte();
+            var original = r.ReadBytes();
+            var recipients = new DsnRecipient[r.Read7BitEncodedInt()];
+            for (var i = 0; i < recipients.Length; i++)
+            {
+                recipients[i] = new DsnRecipient(r.ReadString(), r.ReadNullableString(), (RecipientState)r.ReadByte(), r.ReadNullableReply(), r.ReadNullableString(), r.ReadDateTime());
+            }
+            state.DsnPending[id] = new DsnRequest(id, envid, sender, acceptedAt, ret < 0 ? null : (Protocol.Smtp.DsnReturn)ret, original, recipients);
+        }
+        return state;
+    }
+
+    private static void WriteStatus(BinaryWriter w, MessageStatus status)
+    {
+        w.Write(status.MessageId);
+        w.Write(status.EnvelopeId);
+        w.Write(status.Sender);
+        w.Write(status.AcceptedAt);
+        w.Write7BitEncodedInt(status.Recipients.Count);
+        foreach (var r in status.Recipients)
+        {
+            w.Write(r.Address);
+            w.Write((byte)r.State);
+            w.Write7BitEncodedInt(r.Attempts);
+            w.WriteNullable(r.LastReply);
+            w.WriteNullable(r.LastError);
+            w.WriteNullable(r.NextAttemptAt);
+            w.Write(r.UpdatedAt);
+        }
+    }
+
+    private static MessageStatus ReadStatus(BinaryReader r)
+    {
+        var id = r.ReadString();
+        var envid = r.ReadString();
+        var sender = r.ReadString();
+        var acceptedAt = r.ReadDateTime();
+        var recipients = new RecipientStatus[r.Read7BitEncodedInt()];
+        for (var i = 0; i < recipients.Length; i++)
+        {
+            recipients[i] = new RecipientStatus(r.ReadString(), (RecipientState)r.ReadByte(), r.Read7BitEncodedInt(), r.ReadNullableReply(),
+                r.ReadNullableString(), r.ReadNullableDateTime(), r.ReadDateTime());
+        }
+        return new MessageStatus(id, envid, sender, acceptedAt, recipients);
+    }
+}

@@ -1,0 +1,79 @@
+using MailActors.Outbox.Persistence;
+using MailActors.Protocol.Smtp;
+
+namespace MailActors.Outbox.State;
+
+/// <summary>One recipient of an unfinished message (mutated only by <see cref="PartitionState.Apply"/>).</summary>
+internal sealed class RecipientRecord(string address)
+{
+    public string Address { get; } = address;
+    public RecipientState State { get; set; } = RecipientState.Queued;
+    public int Attempts { get; set; }
+    public SmtpReply? LastReply { get; set; }
+    public string? LastError { get; set; }
+    public DateTime? NextAttemptAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+
+    /// <summary>The failure was reported by a remote DSN, so the sender already has a notification.</summary>
+    public bool ReportedByDsn { get; set; }
+
+    public bool IsFinal => State is RecipientState.Delivered or RecipientState.Bounced or RecipientState.Expired or RecipientState.Suppressed;
+
+    /// <summary>Waiting for an attempt: queued, deferred, or caught in flight by a crash.</summary>
+    public bool IsPending => State is RecipientState.Queued or RecipientState.Deferred or RecipientState.InFlight;
+
+    public RecipientStatus ToStatus() => new(Address, State, Attempts, LastReply, LastError, NextAttemptAt, UpdatedAt);
+
+    public static RecipientRecord From(RecipientStatus status) => new(status.Address)
+    {
+        State = status.State,
+        Attempts = status.Attempts,
+        LastReply = status.LastReply,
+        LastError = status.LastError,
+        NextAttemptAt = status.NextAttemptAt,
+        UpdatedAt = status.UpdatedAt,
+    };
+}
+
+/// <summary>An unfinished message: envelope, content and per-recipient state.</summary>
+internal sealed class MessageRecord(string id, DateTime acceptedAt, StoredEnvelope envelope, ReadOnlyMemory<byte> content, RetryOverride? retry, RecipientRecord[] recipients)
+{
+    public string Id { get; } = id;
+    public DateTime AcceptedAt { get; } = acceptedAt;
+    public StoredEnvelope Envelope { get; } = envelope;
+    public ReadOnlyMemory<byte> Content { get; } = content;
+    public RetryOverride? Retry { get; } = retry;
+    public RecipientRecord[] Recipients { get; } = recipients;
+
+    /// <summary>The ENVID the message is sent with (the message id unless the caller set one).</summary>
+    public string EnvelopeId => Envelope.Parameters?.EnvelopeId ?? Id;
+
+    public bool IsFinished => Recipients.All(r => r.IsFinal);
+
+    public RecipientRecord? Recipient(string address)
+    {
+        foreach (var recipient in Recipients)
+        {
+            if (string.Equals(recipient.Address, address, StringComparison.OrdinalIgnoreCase))
+            {
+                return recipient;
+            }
+        }
+        return null;
+    }
+
+    public MessageStatus ToStatus() => new(Id, EnvelopeId, Envelope.Sender, AcceptedAt, Recipients.Select(r => r.ToStatus()).ToArray());
+}
+
+/// <summary>A DSN still to be generated for a finished message with failed recipients (kept until <see cref="DsnQueued"/>).</summary>
+internal sealed record DsnRequest(
+    string MessageId,
+    string EnvelopeId,
+    string Sender,
+    DateTime AcceptedAt,
+    DsnReturn? Return,
+    ReadOnlyMemory<byte> Original,
+    IReadOnlyList<DsnRecipient> Recipients);
+
+/// <summary>A failed recipient in a <see cref="DsnRequest"/>.</summary>
+internal sealed record DsnRecipient(string Address, string? OriginalRecipient, RecipientState State, SmtpReply? Reply, string? Error, DateTime At);
