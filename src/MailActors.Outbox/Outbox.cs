@@ -30,6 +30,7 @@ public sealed class Outbox : IAsyncDisposable
     private readonly OutboxEventHub _events;
     private readonly IActorRef _suppressionActor;
     private readonly IActorRef[] _partitions;
+    private readonly SemaphoreSlim _submitGate = new(1, 1);
     private int _disposed;
 
     private Outbox(ActorSystem system, OutboxOptions options, Mailer? mailer, RouteResolver routes, SuppressionSet suppression,
@@ -131,21 +132,41 @@ public sealed class Outbox : IAsyncDisposable
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         var results = new EnqueueResult[messages.Count];
         var byPartition = new Dictionary<int, (List<PreparedMessage> Messages, List<int> Slots)>();
-        for (var i = 0; i < messages.Count; i++)
+        var completions = new Dictionary<int, TaskCompletionSource<EnqueueResult[]>>();
+        // Calls hand their messages to the partitions in the order they were made (the gate is taken before any
+        // await), so input positions reach each partition's journal in order even with several calls in flight.
+        await _submitGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            var prepared = await PrepareAsync(messages[i], cancellationToken).ConfigureAwait(false);
-            if (prepared.Rejected is { } rejected)
+            for (var i = 0; i < messages.Count; i++)
             {
-                results[i] = rejected;
-                continue;
+                var prepared = await PrepareAsync(messages[i], cancellationToken).ConfigureAwait(false);
+                if (prepared.Rejected is { } rejected)
+                {
+                    results[i] = rejected;
+                    continue;
+                }
+                var partition = PartitionOf(prepared.Message!.Id);
+                if (!byPartition.TryGetValue(partition, out var group))
+                {
+                    byPartition[partition] = group = ([], []);
+                }
+                group.Messages.Add(prepared.Message);
+                group.Slots.Add(i);
             }
-            var partition = PartitionOf(prepared.Message!.Id);
-            if (!byPartition.TryGetValue(partition, out var group))
+            if (!_options.Passive)
             {
-                byPartition[partition] = group = ([], []);
+                foreach (var (partition, group) in byPartition)
+                {
+                    var completion = new TaskCompletionSource<EnqueueResult[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    completions[partition] = completion;
+                    _partitions[partition].Tell(new Enqueue(group.Messages, completion));
+                }
             }
-            group.Messages.Add(prepared.Message);
-            group.Slots.Add(i);
+        }
+        finally
+        {
+            _submitGate.Release();
         }
         if (_options.Passive && byPartition.Count > 0)
         {
@@ -160,9 +181,7 @@ public sealed class Outbox : IAsyncDisposable
         }
         var pending = byPartition.Select(async kv =>
         {
-            var completion = new TaskCompletionSource<EnqueueResult[]>(TaskCreationOptions.RunContinuationsAsynchronously);
-            _partitions[kv.Key].Tell(new Enqueue(kv.Value.Messages, completion));
-            var answers = await completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var answers = await completions[kv.Key].Task.WaitAsync(cancellationToken).ConfigureAwait(false);
             for (var j = 0; j < answers.Length; j++)
             {
                 results[kv.Value.Slots[j]] = answers[j];

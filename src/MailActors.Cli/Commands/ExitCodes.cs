@@ -13,4 +13,6 @@ internal static class ExitCodes
     public const int Auth = 28;
     public const int Tls = 29;
     public const int PartialDelivery = 30;
+    /// <summary>mailactors bulk: some messages are still deferred (run again to retry them).</summary>
+    public const int Deferred = 75;
 }

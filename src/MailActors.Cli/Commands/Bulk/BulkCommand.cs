@@ -1,0 +1,244 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using MailActors.Delivery;
+using MailActors.Outbox;
+using MailActors.Smtp;
+using MailActors.Testing;
+using MailActors.Transport;
+
+namespace MailActors.Cli.Commands.Bulk;
+
+/// <summary>
+/// <c>mailactors bulk</c>: journals a whole input into a durable outbox and delivers it, with a progress bar. Run it
+/// again with the same store after a crash (or Ctrl-C) and it resumes: unfinished messages are retried and the input
+/// continues after the last journaled message.
+/// </summary>
+internal static class BulkCommand
+{
+    public static Command Create()
+    {
+        var connection = new ConnectionOptions();
+        var store = new Option<string>("--store") { Description = "sqlite:FILE or postgres:CONNECTION-STRING (the outbox's journal)", Required = true };
+        var generate = new Option<int?>("--generate") { Description = "Send N generated messages (ids gen-0000000...)" };
+        var size = new Option<int>("--size") { Description = "Size of generated messages in octets", DefaultValueFactory = _ => 2048 };
+        var input = new Option<DirectoryInfo?>("--input") { Description = "Send every *.eml file in this directory (envelope from the headers)" };
+        var csv = new Option<FileInfo?>("--csv") { Description = "One message per row; the 'email' column is the recipient (with --template)" };
+        var template = new Option<FileInfo?>("--template") { Description = "RFC 5322 template; {{column}} is replaced by the row's value" };
+        var from = new Option<string?>("--from") { Description = "Envelope sender (generated and CSV messages)" };
+        var to = new Option<string>("--to") { Description = "Recipient of generated messages", DefaultValueFactory = _ => "sink@example.test" };
+        var sessions = new Option<int>("--sessions") { Description = "SMTP sessions at once", DefaultValueFactory = _ => 20 };
+        var rate = new Option<double?>("--max-rate") { Description = "Messages per second at most" };
+        var inFlight = new Option<int?>("--in-flight") { Description = "Messages in flight (the duplicate bound after a crash)" };
+        var partitions = new Option<int?>("--partitions") { Description = "Outbox partitions (fixed when the store is created)" };
+        var maxAge = new Option<TimeSpan?>("--max-age") { Description = "Bounce recipients not delivered within this time (e.g. 01:00:00)" };
+        var retryBase = new Option<TimeSpan?>("--retry-base-delay") { Description = "First retry delay (e.g. 00:01:00)" };
+        var maxSize = new Option<long?>("--max-message-size") { Description = "Largest message accepted, in octets" };
+        var batch = new Option<int>("--batch") { Description = "Messages journaled per enqueue call", DefaultValueFactory = _ => 500 };
+        var maxQueued = new Option<int>("--max-queued") { Description = "Stop reading input while this many messages are unfinished", DefaultValueFactory = _ => 20000 };
+        var waitDeferred = new Option<bool>("--wait-deferred") { Description = "Keep running until deferred messages are delivered or expire" };
+        var embedded = new Option<bool>("--embedded-sink") { Description = "Deliver to an in-process SMTP sink on 127.0.0.1 (no server needed)" };
+        var noProgress = new Option<bool>("--no-progress") { Description = "No progress bar (a summary line per second when output is redirected)" };
+
+        var command = new Command("bulk", "Journal messages into a durable outbox and deliver them; resumes where it stopped when run again with the same store.");
+        connection.AddTo(command);
+        foreach (var option in new Option[] { store, generate, size, input, csv, template, from, to, sessions, rate, inFlight, partitions, maxAge, retryBase, maxSize, batch, maxQueued, waitDeferred, embedded, noProgress })
+        {
+            command.Options.Add(option);
+        }
+        command.Validators.Add(result =>
+        {
+            var inputs = (result.GetValue(generate) is not null ? 1 : 0) + (result.GetValue(input) is not null ? 1 : 0) + (result.GetValue(csv) is not null ? 1 : 0);
+            if (inputs != 1)
+            {
+                result.AddError("Give exactly one input: --generate N, --input DIR, or --csv FILE --template FILE.eml.");
+            }
+            if ((result.GetValue(csv) is null) != (result.GetValue(template) is null))
+            {
+                result.AddError("--csv and --template go together.");
+            }
+            if (!result.GetValue(embedded) && result.GetValue(connection.Host) is not { Length: > 0 })
+            {
+                result.AddError("--host is required (or use --embedded-sink).");
+            }
+        });
+        command.SetAction(async (result, ct) =>
+        {
+            try
+            {
+                IBulkSource source = result.GetValue(generate) is { } n
+                    ? new GeneratedSource(n, result.GetValue(size), result.GetValue(from) ?? "bulk@example.test", result.GetValue(to)!)
+                    : result.GetValue(input) is { } dir
+                        ? new EmlDirectorySource(dir)
+                        : new CsvTemplateSource(result.GetValue(csv)!, result.GetValue(template)!, result.GetValue(from));
+                var options = OutboxOptions.FromConfig();
+                options = options with
+                {
+                    Partitions = result.GetValue(partitions) ?? options.Partitions,
+                    InFlight = result.GetValue(inFlight) ?? options.InFlight,
+                    MaxMessageSize = result.GetValue(maxSize) ?? options.MaxMessageSize,
+                    Retry = options.Retry with
+                    {
+                        MaxAge = result.GetValue(maxAge) ?? options.Retry.MaxAge,
+                        BaseDelay = result.GetValue(retryBase) ?? options.Retry.BaseDelay,
+                    },
+                };
+                var run = new BulkRun(OutboxHost.ParseStore(result.GetValue(store)!), source, options, result.GetValue(batch), result.GetValue(maxQueued),
+                    result.GetValue(waitDeferred), !result.GetValue(noProgress) && !Console.IsOutputRedirected);
+                return await RunAsync(result, connection, run, result.GetValue(sessions), result.GetValue(rate), result.GetValue(embedded), ct).ConfigureAwait(false);
+            }
+            catch (CliUsageException e)
+            {
+                await Console.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult result, ConnectionOptions connection, BulkRun run, int sessions, double? rate, bool embedded, CancellationToken ct)
+    {
+        SmtpTestServer? sink = null;
+        try
+        {
+            var hosts = result.GetValue(connection.Host) ?? [];
+            var port = result.GetValue(connection.Port);
+            var tlsMode = SmtpSessionSettings.ParseTlsMode(result.GetValue(connection.Tls)!);
+            var tls = connection.TlsOptions(result);
+            if (embedded)
+            {
+                sink = await SmtpTestServer.StartAsync(new SmtpTestServerOptions { Record = false, StartTls = false }, ct).ConfigureAwait(false);
+                hosts = ["127.0.0.1"];
+                port = sink.Port;
+                tlsMode = TlsMode.None;
+                Console.WriteLine($"* embedded SMTP sink listening on 127.0.0.1:{sink.Port}");
+            }
+            var user = result.GetValue(connection.User);
+            var password = connection.Password(result);
+            if ((user is null) != (password is null))
+            {
+                throw new CliUsageException("--user and --password-env go together.");
+            }
+            var addresses = hosts.Select(ServerAddress.Parse).ToArray();
+            var route = new RouteOptions
+            {
+                Name = "bulk",
+                Session = new SmtpSessionSettings
+                {
+                    Connection = new ConnectionSpec
+                    {
+                        Hosts = addresses,
+                        DefaultPort = port ?? (tlsMode == TlsMode.Implicit ? 465 : 25),
+                        ImplicitTls = tlsMode == TlsMode.Implicit,
+                        Tls = tls,
+                    },
+                    TlsMode = tlsMode == TlsMode.Implicit ? TlsMode.None : tlsMode,
+                    HelloDomain = "mailactors.bulk",
+                    CommandTimeout = TimeSpan.FromSeconds(result.GetValue(connection.Timeout)),
+                    Credentials = user is null ? null : new Protocol.Sasl.SaslCredentials(user, password!),
+                    AllowCleartextAuthentication = result.GetValue(connection.AllowCleartextAuth),
+                },
+                MaxSessions = sessions,
+                MaxMessageRate = rate,
+                MaxMessagesPerSession = 100_000,
+                QueueCapacity = Math.Max(64, sessions * 4),
+                MaxAttempts = 1, // the outbox owns retries: its schedule is durable
+            };
+            return await run.ExecuteAsync(new MailerOptions { Routes = [route] }, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (sink is not null)
+            {
+                Console.WriteLine($"* embedded sink received {sink.MessagesReceived} message(s)");
+                await sink.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+}
+
+/// <summary>One bulk run: recover, resume the input after its journaled part, deliver, report.</summary>
+internal sealed class BulkRun(OutboxStore store, IBulkSource source, OutboxOptions options, int batchSize, int maxQueued, bool waitDeferred, bool progressBar)
+{
+    private const int PipelineDepth = 4;
+
+    public async Task<int> ExecuteAsync(MailerOptions mailer, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        await using var host = await OutboxHost.StartAsync(store, options, mailer, ct).ConfigureAwait(false);
+        var outbox = host.Outbox;
+        var start = await outbox.GetCountsAsync(ct).ConfigureAwait(false);
+        var cursor = await outbox.GetSourceCursorAsync(source.Name, ct).ConfigureAwait(false);
+        Console.WriteLine($"* store {store.Describe()}: {start.MessagesUnfinished} unfinished message(s) resumed, input '{source.Name}' resumes at position {cursor.ResumeFrom}");
+        using var progress = new BulkProgress(outbox, source.Count, start, progressBar);
+        progress.Start();
+
+        long rejected = 0;
+        var batch = new List<OutboxMessage>(batchSize);
+        var writes = new Queue<Task<long>>();
+        foreach (var (id, position) in source.Index())
+        {
+            ct.ThrowIfCancellationRequested();
+            if (cursor.Contains(id, position))
+            {
+                continue;
+            }
+            var mail = await source.BuildAsync(position, ct).ConfigureAwait(false);
+            batch.Add(new OutboxMessage(mail) { Source = new SourcePosition(source.Name, position) });
+            if (batch.Count >= batchSize)
+            {
+                // Several batches in flight let the partitions' group commits grow; they are submitted in input order,
+                // which keeps each partition's journaled positions in order (what the resume cursor relies on).
+                writes.Enqueue(FlushAsync(outbox, batch, ct));
+                batch = new List<OutboxMessage>(batchSize);
+                while (writes.Count >= PipelineDepth)
+                {
+                    rejected += await writes.Dequeue().ConfigureAwait(false);
+                }
+                while ((await outbox.GetCountsAsync(ct).ConfigureAwait(false)).MessagesUnfinished >= maxQueued)
+                {
+                    await Task.Delay(50, ct).ConfigureAwait(false);
+                }
+            }
+        }
+        writes.Enqueue(FlushAsync(outbox, batch, ct));
+        while (writes.Count > 0)
+        {
+            rejected += await writes.Dequeue().ConfigureAwait(false);
+        }
+        progress.InputDone();
+
+        OutboxCounts counts;
+        while (true)
+        {
+            counts = await outbox.GetCountsAsync(ct).ConfigureAwait(false);
+            if (counts.Queued + counts.InFlight == 0 && (counts.Deferred == 0 || !waitDeferred))
+            {
+                break;
+            }
+            await Task.Delay(100, ct).ConfigureAwait(false);
+        }
+        await progress.StopAsync().ConfigureAwait(false);
+        var elapsed = clock.Elapsed.TotalSeconds;
+        var delivered = counts.Delivered - start.Delivered;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"bulk: accepted={counts.MessagesAccepted} delivered={counts.Delivered} deferred={counts.Deferred} bounced={counts.Bounced} expired={counts.Expired} suppressed={counts.Suppressed} rejected={rejected} unfinished={counts.MessagesUnfinished} this_run_delivered={delivered} seconds={elapsed:F1} msg_per_s={delivered / Math.Max(0.001, elapsed):F0}"));
+        return counts.MessagesUnfinished == 0 ? ExitCodes.Ok : ExitCodes.Deferred;
+    }
+
+    private static async Task<long> FlushAsync(Outbox.Outbox outbox, List<OutboxMessage> batch, CancellationToken ct)
+    {
+        if (batch.Count == 0)
+        {
+            return 0;
+        }
+        var results = await outbox.EnqueueBatchAsync(batch, ct).ConfigureAwait(false);
+        long rejected = 0;
+        foreach (var r in results.Where(r => r.Outcome == EnqueueOutcome.Rejected))
+        {
+            rejected++;
+            await Console.Error.WriteLineAsync($"rejected {r.MessageId}: {r.Error}").ConfigureAwait(false);
+        }
+        return rejected;
+    }
+}
