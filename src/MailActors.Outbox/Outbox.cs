@@ -371,6 +371,16 @@ public sealed class Outbox : IAsyncDisposable
         {
             return;
         }
+        // Attempts in flight settle, then each partition snapshots and deletes the events the snapshot covers, so the
+        // next start recovers from a compact store. A crash skips all this and loses nothing: it only costs replay time.
+        try
+        {
+            await Task.WhenAll(_partitions.Select(p => p.Ask<ShutdownDone>(new Shutdown(TimeSpan.FromSeconds(10)), TimeSpan.FromSeconds(30)))).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+        {
+            _system.Log.Warning("Outbox: a partition did not finish its clean shutdown; the next start replays more events");
+        }
         foreach (var partition in _partitions)
         {
             try

@@ -67,7 +67,7 @@ internal sealed partial class OutboxPartition
 
     private void Dispatch()
     {
-        if (_options.Passive || _context.Mailer is null)
+        if (_options.Passive || _context.Mailer is null || _draining)
         {
             return;
         }
@@ -242,6 +242,7 @@ internal sealed partial class OutboxPartition
         {
             Reschedule(record);
         }
+        ContinueShutdown();
     }
 
     private void OnSweep()

@@ -117,6 +117,7 @@ internal sealed partial class OutboxPartition
         SendPendingDsns();
         Flush();
         Dispatch();
+        ContinueShutdown();
     }
 
     private long StateSize() =>
@@ -196,8 +197,14 @@ internal sealed partial class OutboxPartition
     {
         _snapshotting = false;
         // The snapshot holds everything up to its sequence number: older events and snapshots are dead weight.
+        _cleanupPending = true;
         DeleteMessages(metadata.SequenceNr);
         DeleteSnapshots(new SnapshotSelectionCriteria(metadata.SequenceNr - 1));
+        if (_state.Unfinished.Count == 0 && _eventsSinceSnapshot > 0)
+        {
+            // Events written while this snapshot was being saved: the next idle snapshot takes them.
+            Timers.StartSingleTimer("idle-snapshot", IdleSnapshot.Instance, _options.SnapshotIdleAfter);
+        }
     }
 
     // ---- DSNs for finished messages with failed recipients ----

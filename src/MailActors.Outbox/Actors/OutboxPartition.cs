@@ -100,6 +100,21 @@ internal sealed partial class OutboxPartition : UntypedPersistentActor, IWithTim
                     TakeSnapshot();
                 }
                 break;
+            case Shutdown shutdown:
+                _shutdownRequesters.Add(Sender);
+                if (!_draining)
+                {
+                    _draining = true;
+                    Timers.Cancel("sweep");
+                    Timers.Cancel("due");
+                    Timers.StartSingleTimer("drain", DrainTimedOut.Instance, shutdown.DrainTimeout);
+                }
+                ContinueShutdown();
+                break;
+            case DrainTimedOut:
+                _drainTimedOut = true;
+                ContinueShutdown();
+                break;
             case DsnHandedOver handed:
                 OnDsnHandedOver(handed);
                 break;
@@ -136,16 +151,65 @@ internal sealed partial class OutboxPartition : UntypedPersistentActor, IWithTim
             case SaveSnapshotFailure failure:
                 _snapshotting = false;
                 _log.Warning(failure.Cause, "Outbox partition {0}: snapshot failed", _context.Index);
+                _snapshotFailed = true;
+                ContinueShutdown();
                 break;
-            case DeleteMessagesSuccess or DeleteSnapshotsSuccess:
+            case DeleteMessagesSuccess:
+                _cleanupPending = false;
+                ContinueShutdown();
+                break;
+            case DeleteSnapshotsSuccess:
                 break;
             case DeleteMessagesFailure or DeleteSnapshotsFailure:
                 _log.Warning("Outbox partition {0}: cleanup after snapshot failed: {1}", _context.Index, message);
+                _cleanupPending = message is DeleteMessagesFailure ? false : _cleanupPending;
+                ContinueShutdown();
                 break;
             default:
                 Unhandled(message);
                 break;
         }
+    }
+
+    // ---- clean shutdown: drain, snapshot, delete, answer ----
+
+    private readonly List<IActorRef> _shutdownRequesters = [];
+    private bool _draining;
+    private bool _drainTimedOut;
+    private bool _cleanupPending;
+    private bool _snapshotFailed;
+    private bool _finalSnapshotTaken;
+
+    private void ContinueShutdown()
+    {
+        if (!_draining || _shutdownRequesters.Count == 0)
+        {
+            return;
+        }
+        var settled = _inFlight.Count == 0 || _drainTimedOut;
+        if (!settled || _writing || _buffer.Count > 0)
+        {
+            return; // the next Settled / AfterWrite calls back here
+        }
+        if (!_finalSnapshotTaken && !_options.Passive && _eventsSinceSnapshot > 0 && !_snapshotFailed)
+        {
+            if (!_snapshotting)
+            {
+                _finalSnapshotTaken = true;
+                TakeSnapshot();
+            }
+            return;
+        }
+        if (_snapshotting || _cleanupPending)
+        {
+            return;
+        }
+        Timers.Cancel("drain");
+        foreach (var requester in _shutdownRequesters)
+        {
+            requester.Tell(ShutdownDone.Instance);
+        }
+        _shutdownRequesters.Clear();
     }
 
     private OutboxCounts Counts()

@@ -44,6 +44,22 @@ internal static class PartitionProtocol
         public static GetStateBytes Instance { get; } = new();
     }
 
+    /// <summary>
+    /// Clean stop: dispatch nothing new, let attempts in flight settle (up to the timeout), snapshot and delete the
+    /// covered events, then reply <see cref="ShutdownDone"/> (the partition keeps running until its supervisor stops).
+    /// </summary>
+    public sealed record Shutdown(TimeSpan DrainTimeout);
+
+    public sealed record ShutdownDone
+    {
+        public static ShutdownDone Instance { get; } = new();
+    }
+
+    internal sealed record DrainTimedOut
+    {
+        public static DrainTimedOut Instance { get; } = new();
+    }
+
     internal sealed record SendCompleted(string MessageId, long Token, int Attempt, IReadOnlyList<string> Recipients, DeliveryReport? Report, Exception? Error);
 
     internal sealed record DsnHandedOver(string MessageId, Exception? Error);

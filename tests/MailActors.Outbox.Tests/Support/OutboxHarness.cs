@@ -71,10 +71,17 @@ internal sealed class OutboxHarness : IAsyncDisposable
         Outbox = await Outbox.StartAsync(System, _options, _mailer);
     }
 
-    /// <summary>Stops everything (as a clean shutdown) and starts again on the same store.</summary>
-    public async Task RestartAsync(OutboxOptions? options = null)
+    /// <summary>Stops everything (a clean shutdown, or a crash: the actor system just ends) and starts again on the same store.</summary>
+    public async Task RestartAsync(OutboxOptions? options = null, bool crash = false)
     {
-        await StopAsync();
+        if (crash)
+        {
+            await System.Terminate();
+        }
+        else
+        {
+            await StopAsync();
+        }
         var next = new OutboxHarness(_store, _mailer, options ?? _options);
         await next.StartInstanceAsync();
         System = next.System;

@@ -1,0 +1,210 @@
+using MailActors.Delivery;
+using MailActors.Outbox.Tests.Support;
+using MailActors.Smtp;
+using MailActors.Testing;
+
+namespace MailActors.Outbox.Tests;
+
+/// <summary>Recovery, snapshots, cleanup, the sweep, idempotent enqueue and bad input.</summary>
+public sealed class RecoveryTests
+{
+    [Fact]
+    public async Task Messages_accepted_while_the_server_is_down_are_delivered_after_a_restart()
+    {
+        using var store = new TempSqliteStore();
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions { Faults = [FaultRule.On(FaultCommands.Connect, FaultAction.Reply("421 4.3.2 not now"))] });
+        await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port);
+        await harness.Outbox.EnqueueBatchAsync(Enumerable.Range(0, 20).Select(i => new OutboxMessage(OutboxHarness.Mail($"down-{i}"))).ToArray());
+        await Eventually.TrueAsync(async () => (await harness.Outbox.GetCountsAsync()).Deferred > 0, "some messages deferred");
+
+        server.Faults.Clear();
+        await harness.RestartAsync(crash: true);
+
+        await Eventually.TrueAsync(async () => (await harness.Outbox.GetCountsAsync()).Delivered == 20, "all 20 delivered after the restart");
+        var distinct = server.Messages.Select(m => m.DataText.Split("Subject: ")[1].Split('\r')[0]).Distinct().Count();
+        Assert.Equal(20, distinct);
+    }
+
+    [Fact]
+    public async Task Replaying_the_journal_rebuilds_exactly_the_state_the_live_partitions_had()
+    {
+        using var store = new TempSqliteStore();
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions
+        {
+            UnknownRecipients = ["ghost@example.test"],
+            Faults = [new FaultRule { Command = FaultCommands.Rcpt, Action = FaultAction.Reply("451 4.3.0 later"), Match = a => a.Contains("slow@", StringComparison.Ordinal) }],
+        });
+        // Snapshots off (very high threshold) so that recovery replays every event.
+        var options = OutboxHarness.FastOptions with
+        {
+            SnapshotMinEvents = int.MaxValue,
+            SnapshotIdleAfter = TimeSpan.FromHours(1),
+            Retry = OutboxHarness.FastOptions.Retry with { BaseDelay = TimeSpan.FromHours(1), MaxDelay = TimeSpan.FromHours(1), MaxAge = TimeSpan.FromDays(1) },
+        };
+        await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port, options);
+        var messages = Enumerable.Range(0, 30).Select(i => new OutboxMessage(OutboxHarness.Mail($"r-{i}", to: (i % 3) switch { 0 => "ok@example.test", 1 => "ghost@example.test", _ => "slow@example.test" }))
+        {
+            Source = new SourcePosition("replay", i),
+        }).ToArray();
+        await harness.Outbox.EnqueueBatchAsync(messages);
+        await Eventually.TrueAsync(async () => (await harness.Outbox.GetCountsAsync()) is { Delivered: 10, Bounced: 10, Deferred: 10 }, "every message reached its state");
+        var live = await harness.Outbox.GetStateBytesAsync();
+
+        // A crash, not a clean stop: a clean stop would snapshot, and this test is about replaying events.
+        await harness.RestartAsync(options with { Passive = true }, crash: true);
+        var replayed = await harness.Outbox.GetStateBytesAsync();
+
+        Assert.Equal(live.Length, replayed.Length);
+        for (var i = 0; i < live.Length; i++)
+        {
+            var at = live[i].Zip(replayed[i]).TakeWhile(p => p.Item1 == p.Item2).Count();
+            Assert.True(live[i].SequenceEqual(replayed[i]), $"partition {i}: {live[i].Length} vs {replayed[i].Length} bytes, first difference at {at}: "
+                + System.Text.Encoding.ASCII.GetString(live[i].Skip(Math.Max(0, at - 60)).Take(120).ToArray()) + " ||| "
+                + System.Text.Encoding.ASCII.GetString(replayed[i].Skip(Math.Max(0, at - 60)).Take(120).ToArray()));
+        }
+        var cursor = await harness.Outbox.GetSourceCursorAsync("replay");
+        Assert.All(messages, m => Assert.True(cursor.Contains(m.Mail.MessageId, m.Source!.Value.Position)));
+        Assert.False(cursor.Contains("r-30", 30));
+    }
+
+    [Fact]
+    public async Task Snapshots_and_deletion_keep_the_store_from_growing_across_repeated_batches()
+    {
+        using var store = new TempSqliteStore();
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions { Record = false });
+        // A small status retention, so the recent statuses kept in snapshots reach their bound in the first round.
+        await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port, OutboxHarness.FastOptions with { StatusRetention = 20 });
+        var rows = new List<long>();
+        var pages = new List<long>();
+        for (var round = 0; round < 6; round++)
+        {
+            var batch = Enumerable.Range(0, 300).Select(i => new OutboxMessage(OutboxHarness.Mail($"b{round}-{i}", size: 2000))).ToArray();
+            await harness.Outbox.EnqueueBatchAsync(batch);
+            await Eventually.TrueAsync(async () => (await harness.Outbox.GetCountsAsync()).Delivered == 300 * (round + 1), $"round {round} delivered");
+            // The idle snapshot comes shortly after the last outcome; the cleanup right after it.
+            await Eventually.TrueAsync(() => store.Scalar("SELECT COUNT(*) FROM journal WHERE deleted = 0") <= 4, $"round {round}: journal cleaned after the snapshot");
+            rows.Add(store.Scalar("SELECT COUNT(*) FROM journal"));
+            store.Scalar("PRAGMA wal_checkpoint(TRUNCATE)");
+            pages.Add(store.Scalar("PRAGMA page_count") - store.Scalar("PRAGMA freelist_count"));
+        }
+
+        // 1,800 messages (5,400 events, ~3.6 MB of content) went through; the journal keeps a handful of rows and the
+        // pages in use stop growing after the first round (freed pages are reused).
+        Assert.True(rows.All(r => r <= 8), "journal rows after each round: " + string.Join(", ", rows));
+        Assert.True(pages[^1] <= pages[1] + 16, "pages in use after each round: " + string.Join(", ", pages));
+        Assert.Equal(1800, (await harness.Outbox.GetCountsAsync()).Delivered);
+        await harness.RestartAsync();
+        Assert.Equal(1800, (await harness.Outbox.GetCountsAsync()).Delivered);
+    }
+
+    [Fact]
+    public async Task The_sweep_re_drives_a_message_whose_scheduled_retry_was_lost()
+    {
+        using var store = new TempSqliteStore();
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions
+        {
+            Faults = [new FaultRule { Command = FaultCommands.Rcpt, Action = FaultAction.Reply("451 4.3.0 later"), Times = 1 }],
+        });
+        var options = OutboxHarness.FastOptions with { Retry = OutboxHarness.FastOptions.Retry with { BaseDelay = TimeSpan.FromMilliseconds(300), MaxDelay = TimeSpan.FromMilliseconds(300), Jitter = 0 } };
+        await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port, options);
+        await harness.Outbox.EnqueueAsync(OutboxHarness.Mail("lost-timer"));
+        await Eventually.TrueAsync(async () => (await harness.Outbox.GetCountsAsync()).Deferred == 1, "deferred once");
+
+        await harness.Outbox.ForgetSchedulesAsync();
+
+        await Eventually.TrueAsync(async () => (await harness.Outbox.GetStatusAsync("lost-timer"))?.IsFinished == true, "the sweep found and delivered it");
+        Assert.Equal(RecipientState.Delivered, (await harness.Outbox.GetStatusAsync("lost-timer"))!.Recipients[0].State);
+        Assert.Equal(1, server.MessagesReceived);
+    }
+
+    [Fact]
+    public async Task Enqueuing_the_same_unfinished_message_or_input_position_twice_journals_it_once()
+    {
+        using var store = new TempSqliteStore();
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions { Faults = [FaultRule.On(FaultCommands.Connect, FaultAction.Reply("421 4.3.2 not now"))] });
+        await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port);
+        var outbox = harness.Outbox;
+        // An id at a lower input position in the same partition as pos-a: positions are tracked per partition.
+        var home = outbox.PartitionOf("pos-a");
+        var sameHome = Enumerable.Range(0, 100).Select(i => $"pos-{i}").First(id => outbox.PartitionOf(id) == home);
+
+        var first = await outbox.EnqueueAsync(OutboxHarness.Mail("twice"));
+        var second = await outbox.EnqueueAsync(OutboxHarness.Mail("twice"));
+        var byPosition = await outbox.EnqueueAsync(new OutboxMessage(OutboxHarness.Mail("pos-a")) { Source = new SourcePosition("in", 5) });
+        var earlierPosition = await outbox.EnqueueAsync(new OutboxMessage(OutboxHarness.Mail(sameHome)) { Source = new SourcePosition("in", 3) });
+
+        Assert.Equal(EnqueueOutcome.Accepted, first.Outcome);
+        Assert.Equal(EnqueueOutcome.AlreadyAccepted, second.Outcome);
+        Assert.Equal(EnqueueOutcome.Accepted, byPosition.Outcome);
+        Assert.Equal(EnqueueOutcome.AlreadyAccepted, earlierPosition.Outcome);
+        Assert.Equal(2, (await outbox.GetCountsAsync()).MessagesAccepted);
+        Assert.Null(await outbox.GetStatusAsync(sameHome));
+        var cursor = await outbox.GetSourceCursorAsync("in");
+        Assert.True(cursor.Contains("pos-a", 5));
+        Assert.True(cursor.Contains(sameHome, 4));
+        Assert.False(cursor.Contains("pos-a", 6));
+        Assert.Equal(0, cursor.ResumeFrom); // the other partition has taken nothing from "in" yet
+    }
+
+    [Fact]
+    public async Task Bad_input_is_rejected_at_enqueue_and_nothing_of_it_is_journaled()
+    {
+        using var store = new TempSqliteStore();
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions());
+        await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port, OutboxHarness.FastOptions with
+        {
+            Routes = new Dictionary<string, RouteOutboxOptions> { ["test"] = new(OutboxHarness.FastOptions.Retry, MaxMessageSize: 10_000) },
+        });
+        var tooLarge = await Assert.ThrowsAsync<OutboxRejectedException>(() => harness.Outbox.EnqueueAsync(OutboxHarness.Mail("big", size: 20_000)));
+        var badAddress = await Assert.ThrowsAsync<OutboxRejectedException>(() => harness.Outbox.EnqueueAsync(
+            new OutgoingMail("sender@example.test", ["not an address"], MessageContent.FromBytes("x\r\n"u8.ToArray())) { MessageId = "bad-address" }));
+        var injected = await Assert.ThrowsAsync<OutboxRejectedException>(() => harness.Outbox.EnqueueAsync(
+            new OutgoingMail("sender@example.test\r\nRCPT TO:<x@y>", ["a@example.test"], MessageContent.FromBytes("x\r\n"u8.ToArray())) { MessageId = "crlf" }));
+        var throwing = await Assert.ThrowsAsync<OutboxRejectedException>(() => harness.Outbox.EnqueueAsync(
+            new OutgoingMail("sender@example.test", ["a@example.test"], MessageContent.FromStream(() => new FailingStream())) { MessageId = "throws" }));
+        var streamedTooLarge = await Assert.ThrowsAsync<OutboxRejectedException>(() => harness.Outbox.EnqueueAsync(
+            new OutgoingMail("sender@example.test", ["a@example.test"], MessageContent.FromStream(() => new MemoryStream(new byte[50_000]))) { MessageId = "streamed-big" }));
+        var noRoute = await Assert.ThrowsAsync<OutboxRejectedException>(() => harness.Outbox.EnqueueAsync(OutboxHarness.Mail("no-route") with { Route = "elsewhere" }));
+        var mixed = await harness.Outbox.EnqueueBatchAsync([new OutboxMessage(OutboxHarness.Mail("good")), new OutboxMessage(OutboxHarness.Mail("big-too", size: 20_000))]);
+
+        Assert.Equal((OutboxRejection.TooLarge, "big"), (tooLarge.Reason, tooLarge.MessageId));
+        Assert.Contains("over the limit of 10000", tooLarge.Message, StringComparison.Ordinal);
+        Assert.Equal(OutboxRejection.InvalidAddress, badAddress.Reason);
+        Assert.Equal(OutboxRejection.InvalidAddress, injected.Reason);
+        Assert.Equal(OutboxRejection.ContentUnreadable, throwing.Reason);
+        Assert.Contains("disk went away", throwing.Message, StringComparison.Ordinal);
+        Assert.Equal(OutboxRejection.TooLarge, streamedTooLarge.Reason);
+        Assert.Equal(OutboxRejection.NoRoute, noRoute.Reason);
+        Assert.Equal([EnqueueOutcome.Accepted, EnqueueOutcome.Rejected], mixed.Select(r => r.Outcome));
+        Assert.Equal(1, (await harness.Outbox.GetCountsAsync()).MessagesAccepted);
+        Assert.InRange(store.Scalar("SELECT COUNT(*) FROM journal WHERE manifest = 'A'"), 0, 1);
+        foreach (var id in new[] { "big", "bad-address", "crlf", "throws", "streamed-big", "no-route", "big-too" })
+        {
+            Assert.Null(await harness.Outbox.GetStatusAsync(id));
+        }
+        await harness.RestartAsync();
+        Assert.Equal(1, (await harness.Outbox.GetCountsAsync()).MessagesAccepted);
+    }
+
+    private sealed class FailingStream : Stream
+    {
+        private int _reads;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => 0; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) =>
+            ++_reads < 3 ? Fill(buffer, offset, count) : throw new IOException("disk went away");
+        private static int Fill(byte[] buffer, int offset, int count)
+        {
+            Array.Fill(buffer, (byte)'x', offset, Math.Min(count, 100));
+            return Math.Min(count, 100);
+        }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}

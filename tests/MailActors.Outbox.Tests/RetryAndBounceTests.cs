@@ -1,0 +1,308 @@
+using MailActors.Outbox.Dsn;
+using MailActors.Outbox.Tests.Support;
+using MailActors.Protocol.Smtp;
+using MailActors.Testing;
+
+namespace MailActors.Outbox.Tests;
+
+/// <summary>Retry, expiry, bounce and suppression behaviour against the fault-injecting test server.</summary>
+public sealed class RetryAndBounceTests
+{
+    private static FaultRule RcptReply(string reply, int? times = null, string? match = null) => new()
+    {
+        Command = FaultCommands.Rcpt,
+        Action = FaultAction.Reply(reply),
+        Times = times,
+        Match = match is null ? null : argument => argument.Contains(match, StringComparison.OrdinalIgnoreCase),
+    };
+
+    private static async Task<MessageStatus> FinishedAsync(Outbox outbox, string id)
+    {
+        MessageStatus? status = null;
+        await Eventually.TrueAsync(async () => (status = await outbox.GetStatusAsync(id)) is { IsFinished: true }, $"{id} finished");
+        return status!;
+    }
+
+    [Fact]
+    public async Task A_4xx_is_deferred_and_retried_with_backoff_until_it_is_delivered()
+    {
+        using var store = new TempSqliteStore();
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions { Faults = [RcptReply("451 4.3.0 try again later", times: 2)] });
+        await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port);
+        using var events = harness.Outbox.Subscribe();
+
+        await harness.Outbox.EnqueueAsync(OutboxHarness.Mail("retry-1"));
+
+        var status = await FinishedAsync(harness.Outbox, "retry-1");
+        Assert.Equal(RecipientState.Delivered, status.Recipients[0].State);
+        Assert.Equal(3, status.Recipients[0].Attempts);
+        var deferrals = new List<DeferredEvent>();
+        while (events.Reader.TryRead(out var e))
+        {
+            if (e is DeferredEvent d)
+            {
+                deferrals.Add(d);
+            }
+        }
+        Assert.Equal(2, deferrals.Count);
+        Assert.All(deferrals, d => Assert.Equal(451, d.Reply!.Code));
+        Assert.All(deferrals, d => Assert.True(d.NextAttemptAt > d.At, "the next attempt lies after the deferral"));
+    }
+
+    [Fact]
+    public async Task A_recipient_deferred_past_its_maximum_age_expires_with_a_failure_notification()
+    {
+        using var store = new TempSqliteStore();
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions { Faults = [RcptReply("450 4.2.1 mailbox busy")] });
+        await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port);
+        using var events = harness.Outbox.Subscribe();
+
+        await harness.Outbox.EnqueueAsync(new OutboxMessage(OutboxHarness.Mail("old-1")) { Retry = new RetryOverride(MaxAge: TimeSpan.FromMilliseconds(600)) });
+
+        var status = await FinishedAsync(harness.Outbox, "old-1");
+        var recipient = status.Recipients[0];
+        Assert.Equal(RecipientState.Expired, recipient.State);
+        Assert.Equal(450, recipient.LastReply!.Code);
+        Assert.True(recipient.Attempts >= 2, $"retried before expiring ({recipient.Attempts} attempts)");
+        var failed = await NextAsync<DeliveryFailed>(events);
+        Assert.Equal(RecipientState.Expired, failed.State);
+        Assert.Equal("old-1", failed.MessageId);
+        Assert.Equal(1, (await harness.Outbox.GetCountsAsync()).Expired);
+    }
+
+    [Fact]
+    public async Task Per_route_max_age_from_hocon_applies_to_that_routes_recipients()
+    {
+        var options = OutboxOptions.FromConfig(Akka.Configuration.ConfigurationFactory.ParseString("""
+            mailactors.outbox.retry { base-delay = 50ms, max-delay = 100ms, max-age = 1h }
+            mailactors.routes.test { hosts = ["127.0.0.1:1"], outbox { retry { max-age = 500ms } } }
+            """));
+        Assert.Equal(TimeSpan.FromHours(1), options.Retry.MaxAge);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), options.ForRoute("test").Retry.MaxAge);
+        Assert.Equal(TimeSpan.FromMilliseconds(50), options.ForRoute("test").Retry.BaseDelay);
+
+        using var store = new TempSqliteStore();
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions { Faults = [RcptReply("451 4.4.1 no answer from host")] });
+        await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port, OutboxHarness.FastOptions with { Routes = options.Routes });
+
+        await harness.Outbox.EnqueueAsync(OutboxHarness.Mail("route-age"));
+
+        Assert.Equal(RecipientState.Expired, (await FinishedAsync(harness.Outbox, "route-age")).Recipients[0].State);
+    }
+
+    [Fact]
+    public async Task The_enhanced_code_decides_a_550_4_x_x_is_deferred_not_bounced()
+    {
+        using var store = new TempSqliteStore();
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions { Faults = [RcptReply("550 4.2.2 mailbox full", times: 1)] });
+        await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port);
+
+        await harness.Outbox.EnqueueAsync(OutboxHarness.Mail("full-1"));
+
+        var status = await FinishedAsync(harness.Outbox, "full-1");
+        Assert.Equal(RecipientState.Delivered, status.Recipients[0].State);
+        Assert.Equal(2, status.Recipients[0].Attempts);
+    }
+
+    [Fact]
+    public async Task A_hard_bounce_is_reported_and_suppresses_the_address_for_later_messages()
+    {
+        using var store = new TempSqliteStore();
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions { UnknownRecipients = ["ghost@example.test"] });
+        await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port);
+        using var events = harness.Outbox.Subscribe();
+
+        await harness.Outbox.EnqueueAsync(OutboxHarness.Mail("ghost-1", to: "ghost@example.test"));
+
+        var status = await FinishedAsync(harness.Outbox, "ghost-1");
+        Assert.Equal(RecipientState.Bounced, status.Recipients[0].State);
+        Assert.Equal(new EnhancedStatusCode(5, 1, 1), status.Recipients[0].LastReply!.EnhancedCode);
+        var failed = await NextAsync<DeliveryFailed>(events);
+        Assert.True(failed.Hard);
+        Assert.Equal(BounceSource.Smtp, failed.Source);
+        await Eventually.TrueAsync(() => harness.Outbox.IsSuppressed("ghost@example.test", out _), "the address is suppressed");
+
+        var received = server.MessagesReceived;
+        var later = await harness.Outbox.EnqueueAsync(OutboxHarness.Mail("ghost-2", to: "Ghost@Example.Test"));
+
+        Assert.Equal(["Ghost@Example.Test"], later.SuppressedRecipients);
+        var skipped = await FinishedAsync(harness.Outbox, "ghost-2");
+        Assert.Equal(RecipientState.Suppressed, skipped.Recipients[0].State);
+        Assert.Contains("suppression", skipped.Recipients[0].LastError, StringComparison.Ordinal);
+        Assert.Equal(received, server.MessagesReceived);
+        Assert.DoesNotContain(server.CommandLog, line => line.Contains("Ghost@Example.Test", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_suppression_list_survives_a_restart_and_can_be_edited()
+    {
+        using var store = new TempSqliteStore();
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions());
+        await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port);
+        await harness.Outbox.SuppressAsync("<blocked@example.test>", "complaint");
+        await harness.Outbox.SuppressAsync("gone@example.test", "manual");
+        Assert.True(await harness.Outbox.UnsuppressAsync("gone@example.test"));
+
+        await harness.RestartAsync();
+
+        Assert.True(harness.Outbox.IsSuppressed("BLOCKED@example.test", out var reason));
+        Assert.Equal("complaint", reason);
+        Assert.False(harness.Outbox.IsSuppressed("gone@example.test", out _));
+        var list = await harness.Outbox.GetSuppressedAsync();
+        Assert.Equal(["blocked@example.test"], list.Select(e => e.Address));
+    }
+
+    [Fact]
+    public async Task A_policy_5xx_bounces_without_suppressing_the_address()
+    {
+        using var store = new TempSqliteStore();
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions { Faults = [RcptReply("554 5.7.1 message refused by policy")] });
+        await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port);
+
+        await harness.Outbox.EnqueueAsync(OutboxHarness.Mail("policy-1"));
+
+        var status = await FinishedAsync(harness.Outbox, "policy-1");
+        Assert.Equal(RecipientState.Bounced, status.Recipients[0].State);
+        Assert.Equal(1, status.Recipients[0].Attempts);
+        Assert.False(harness.Outbox.IsSuppressed("rcpt@example.test", out _));
+    }
+
+    [Fact]
+    public async Task Recipients_of_one_message_get_their_own_outcomes()
+    {
+        using var store = new TempSqliteStore();
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions
+        {
+            UnknownRecipients = ["nobody@example.test"],
+            Faults = [RcptReply("452 4.2.2 over quota", times: 1, match: "busy@")],
+        });
+        await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port);
+        var template = OutboxHarness.Mail("multi-1");
+        var mail = new Delivery.OutgoingMail(template.Sender, ["ok@example.test", "nobody@example.test", "busy@example.test"], template.Content) { MessageId = "multi-1" };
+
+        await harness.Outbox.EnqueueAsync(mail);
+
+        var status = await FinishedAsync(harness.Outbox, "multi-1");
+        Assert.Equal(RecipientState.Delivered, status.Recipient("ok@example.test")!.State);
+        Assert.Equal(RecipientState.Bounced, status.Recipient("nobody@example.test")!.State);
+        Assert.Equal(RecipientState.Delivered, status.Recipient("busy@example.test")!.State);
+        Assert.Equal(2, status.Recipient("busy@example.test")!.Attempts);
+        Assert.Equal(1, status.Recipient("ok@example.test")!.Attempts);
+        // The retry went to the deferred recipient only.
+        Assert.Equal(2, server.Messages.Count);
+        Assert.Equal(["busy@example.test"], server.Messages[1].Envelope.Recipients.Select(r => r.Address));
+    }
+
+    [Fact]
+    public async Task A_bounce_sends_an_rfc3464_dsn_to_the_envelope_sender()
+    {
+        using var store = new TempSqliteStore();
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions { UnknownRecipients = ["ghost@example.test"] });
+        await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port, OutboxHarness.FastOptions with { GenerateDsn = true, DsnReportingMta = "outbox.test" });
+        var mail = OutboxHarness.Mail("dsn-1", to: "ghost@example.test", from: "author@example.test") with
+        {
+            RecipientParameters = new RecipientParameters { Notify = DsnNotify.Failure },
+        };
+
+        await harness.Outbox.EnqueueAsync(mail);
+
+        await Eventually.TrueAsync(() => server.Messages.Count == 1, "the DSN reached the server");
+        var dsn = server.Messages[0];
+        Assert.Equal("", dsn.Envelope.MailFrom.Trim('<', '>'));
+        Assert.Equal(["author@example.test"], dsn.Envelope.Recipients.Select(r => r.Address));
+        Assert.True(DsnParser.TryParse(dsn.Data, out var report));
+        Assert.Equal("dsn-1", report.EnvelopeId);
+        Assert.Equal("outbox.test", report.ReportingMta);
+        var line = Assert.Single(report.Recipients);
+        Assert.Equal(DsnAction.Failed, line.Action);
+        Assert.Equal("5.1.1", line.Status);
+        Assert.Equal("ghost@example.test", line.FinalRecipient);
+        Assert.StartsWith("smtp; 550", line.DiagnosticCode, StringComparison.Ordinal);
+        Assert.Contains("Subject: dsn-1", dsn.DataText, StringComparison.Ordinal); // the original headers are quoted
+        Assert.Contains("report-type=delivery-status", dsn.DataText, StringComparison.OrdinalIgnoreCase);
+        // The original transaction carried ENVID and a per-recipient ORCPT so a returning DSN can be matched.
+        Assert.Contains(server.CommandLog, l => l.Contains("ENVID=dsn-1", StringComparison.Ordinal));
+        Assert.Contains(server.CommandLog, l => l.Contains("ORCPT=rfc822;ghost@example.test", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(RecipientState.Delivered, (await FinishedAsync(harness.Outbox, DsnBuilderIdFor("dsn-1"))).Recipients[0].State);
+    }
+
+    private static string DsnBuilderIdFor(string id) => "dsn." + id;
+
+    [Fact]
+    public async Task No_dsn_answers_a_message_from_the_null_sender_or_with_notify_never()
+    {
+        using var store = new TempSqliteStore();
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions { UnknownRecipients = ["ghost@example.test"] });
+        await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port, OutboxHarness.FastOptions with { GenerateDsn = true });
+
+        await harness.Outbox.EnqueueAsync(OutboxHarness.Mail("null-sender", to: "ghost@example.test", from: ""));
+        await harness.Outbox.EnqueueAsync(OutboxHarness.Mail("never", to: "ghost@example.test") with { RecipientParameters = new RecipientParameters { Notify = DsnNotify.Never } });
+        await FinishedAsync(harness.Outbox, "null-sender");
+        await FinishedAsync(harness.Outbox, "never");
+        await harness.Outbox.EnqueueAsync(OutboxHarness.Mail("marker"));
+        await FinishedAsync(harness.Outbox, "marker");
+
+        // Both bounced, yet the only message the server ever received is the marker: no DSN was generated.
+        var only = Assert.Single(server.Messages);
+        Assert.Contains("Subject: marker", only.DataText, StringComparison.Ordinal);
+        Assert.Equal(2, (await harness.Outbox.GetCountsAsync()).Bounced);
+    }
+
+    [Fact]
+    public async Task A_dsn_that_arrives_later_turns_a_delivered_recipient_into_a_hard_bounce()
+    {
+        using var store = new TempSqliteStore();
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions());
+        await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port);
+        await harness.Outbox.EnqueueAsync(OutboxHarness.Mail("later-1", to: "relay-bounces@example.test") with
+        {
+            RecipientParameters = new RecipientParameters { Notify = DsnNotify.Failure },
+        });
+        Assert.Equal(RecipientState.Delivered, (await FinishedAsync(harness.Outbox, "later-1")).Recipients[0].State);
+
+        var result = await harness.Outbox.ApplyDsnAsync(new DeliveryStatusReport("later-1", "mx.example.test",
+            [new DsnRecipientReport("relay-bounces@example.test", "relay-bounces@example.test", DsnAction.Failed, "5.1.1", "smtp; 550 5.1.1 <relay-bounces@example.test>: user unknown", null)]));
+
+        Assert.Equal("later-1", result.MessageId);
+        Assert.Equal(["relay-bounces@example.test"], result.Bounced);
+        var status = await harness.Outbox.GetStatusAsync("later-1");
+        Assert.Equal(RecipientState.Bounced, status!.Recipients[0].State);
+        Assert.Equal(550, status.Recipients[0].LastReply!.Code);
+        var counts = await harness.Outbox.GetCountsAsync();
+        Assert.Equal((0, 1), (counts.Delivered, counts.Bounced));
+        await Eventually.TrueAsync(() => harness.Outbox.IsSuppressed("relay-bounces@example.test", out _), "hard DSN bounce suppressed");
+
+        await harness.RestartAsync();
+        Assert.Equal(RecipientState.Bounced, (await harness.Outbox.GetStatusAsync("later-1"))!.Recipients[0].State);
+        Assert.Equal(1, (await harness.Outbox.GetCountsAsync()).Bounced);
+    }
+
+    [Fact]
+    public async Task A_dsn_for_an_unknown_envelope_id_matches_nothing_but_still_suppresses_hard_failures()
+    {
+        using var store = new TempSqliteStore();
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions());
+        await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port);
+
+        var result = await harness.Outbox.ApplyDsnAsync(new DeliveryStatusReport("no-such-message", null,
+            [new DsnRecipientReport(null, "old@example.test", DsnAction.Failed, "5.1.1", null, null)]));
+
+        Assert.False(result.Matched);
+        Assert.Equal(["old@example.test"], result.Suppressed);
+        Assert.True(harness.Outbox.IsSuppressed("old@example.test", out _));
+    }
+
+    private static async Task<T> NextAsync<T>(OutboxSubscription subscription)
+        where T : OutboxEvent
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await foreach (var e in subscription.Reader.ReadAllAsync(timeout.Token))
+        {
+            if (e is T wanted)
+            {
+                return wanted;
+            }
+        }
+        throw new InvalidOperationException("the subscription ended");
+    }
+}
