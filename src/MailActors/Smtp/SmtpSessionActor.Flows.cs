@@ -1,4 +1,3 @@
-using System.IO.Pipelines;
 using Akka.Actor;
 using MailActors.Diagnostics;
 using MailActors.Protocol.Sasl;
@@ -12,40 +11,19 @@ namespace MailActors.Smtp;
 public sealed partial class SmtpSessionActor
 {
     private string _helloDomain = "";
-    private Action<TlsStarted>? _afterTls;
-    private Action<Exception>? _tlsRefused;
-
-    private sealed record Resume(Action Continuation);
-
-    /// <summary>Runs <paramref name="then"/> on the actor once <paramref name="task"/> completes; a fault ends the session.</summary>
-    private void Await<T>(Task<T> task, Action<T> then) =>
-        task.PipeTo(Self, success: value => new Resume(() => then(value)), failure: e => new IoFailed(e));
 
     private void StartConnecting()
     {
         var spec = _settings.Connection with { ImplicitTls = _settings.TlsMode == TlsMode.Implicit || _settings.Connection.ImplicitTls };
-        Transport.Connection.OpenAsync(spec, CancellationToken.None)
-            .PipeTo(Self, success: c => new Opened(c), failure: e => new IoFailed(e));
+        _wire.Open(spec, () => Expect(OnGreeting));
     }
-
-    private void OnOpened(Transport.Connection connection)
-    {
-        _connection = connection;
-        _reader = NewReader(connection.Stream);
-        _transcript?.Write(TranscriptDirection.Info, $"connected to {connection.Host} ({connection.RemoteEndPoint})"
-            + (connection.Tls is { } tls ? $", {tls.SslProtocol} {tls.NegotiatedCipherSuite}" : ""));
-        Expect(OnGreeting);
-    }
-
-    private static PipeReader NewReader(Stream stream) =>
-        PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 2048, leaveOpen: true));
 
     private void OnGreeting(SmtpReply greeting)
     {
         _greeting = greeting;
         if (greeting.Code != 220)
         {
-            FailSession(new MailConnectException($"{_connection!.Host} refused the session: {greeting.Code} {greeting.Text}"));
+            FailSession(new MailConnectException($"{Link!.Host} refused the session: {greeting.Code} {greeting.Text}"));
             return;
         }
         if (!_settings.SendHello)
@@ -58,14 +36,14 @@ public sealed partial class SmtpSessionActor
 
     private void AfterConnectHello()
     {
-        var wantsTls = _settings.TlsMode is TlsMode.StartTls or TlsMode.StartTlsWhenAvailable && !_connection!.IsEncrypted;
+        var wantsTls = _settings.TlsMode is TlsMode.StartTls or TlsMode.StartTlsWhenAvailable && !Link!.IsEncrypted;
         if (wantsTls && _capabilities.StartTls)
         {
             RunStartTls(_ => AfterConnectTls(), FailSession);
         }
         else if (wantsTls && _settings.TlsMode == TlsMode.StartTls)
         {
-            FailSession(new MailNotSupportedException("STARTTLS", $"{_connection!.Host} does not offer STARTTLS and TLS is required."));
+            FailSession(new MailNotSupportedException("STARTTLS", $"{Link!.Host} does not offer STARTTLS and TLS is required."));
         }
         else
         {
@@ -86,7 +64,7 @@ public sealed partial class SmtpSessionActor
     }
 
     private Connected ConnectedReply() => new(
-        _connection!.Host, _greeting!, ServerDomainOf(_greeting!), _capabilities, _connection.IsEncrypted, _authenticatedAs);
+        Link!.Host, _greeting!, ServerDomainOf(_greeting!), _capabilities, Link.IsEncrypted, _authenticatedAs);
 
     private static string? ServerDomainOf(SmtpReply greeting)
     {
@@ -151,14 +129,14 @@ public sealed partial class SmtpSessionActor
 
     private void RunStartTls(Action<TlsStarted> onStarted, Action<Exception> onRefused)
     {
-        if (_connection!.IsEncrypted)
+        if (Link!.IsEncrypted)
         {
             onRefused(new MailStateException("STARTTLS", "Ready (TLS is already up)"));
             return;
         }
         if (!_capabilities.StartTls)
         {
-            onRefused(new MailNotSupportedException("STARTTLS", $"{_connection.Host} did not advertise STARTTLS."));
+            onRefused(new MailNotSupportedException("STARTTLS", $"{Link.Host} did not advertise STARTTLS."));
             return;
         }
         Exchange(SmtpCommand.StartTls(), reply =>
@@ -168,29 +146,15 @@ public sealed partial class SmtpSessionActor
                 onRefused(new SmtpCommandException("STARTTLS", reply));
                 return;
             }
-            // Whatever the server sent after its 220 arrived in plaintext and must never be taken as a reply from the
-            // TLS session (CVE-2011-0411 style injection): the old reader and its buffer are dropped unread.
-            _reader!.Complete();
-            _reader = null;
-            _afterTls = onStarted;
-            _tlsRefused = onRefused;
-            _connection!.UpgradeToTlsAsync(_settings.Connection.Tls, CancellationToken.None)
-                .PipeTo(Self, success: () => new TlsEstablished(), failure: e => new IoFailed(new MailConnectException("TLS handshake failed: " + e.Message, e)));
+            // Whatever the server sent after its 220 is dropped unread with the plaintext reader (see WireChannel.StartTls).
+            _wire.StartTls(_settings.Connection.Tls, () =>
+            {
+                var tls = Link!.Tls!;
+                _capabilities = SmtpCapabilities.None;
+                // RFC 3207: the client must discard what it knew and greet again.
+                SendHello(_helloDomain, greeted => onStarted(new TlsStarted(greeted.Capabilities, tls.SslProtocol.ToString(), tls.NegotiatedCipherSuite.ToString())), onRefused);
+            });
         });
-    }
-
-    private void OnTlsEstablished()
-    {
-        var tls = _connection!.Tls!;
-        _reader = NewReader(tls);
-        _capabilities = SmtpCapabilities.None;
-        _transcript?.Write(TranscriptDirection.Info, $"TLS established: {tls.SslProtocol} {tls.NegotiatedCipherSuite}");
-        var onStarted = _afterTls!;
-        var onRefused = _tlsRefused!;
-        _afterTls = null;
-        _tlsRefused = null;
-        // RFC 3207: the client must discard what it knew and greet again.
-        SendHello(_helloDomain, greeted => onStarted(new TlsStarted(greeted.Capabilities, tls.SslProtocol.ToString(), tls.NegotiatedCipherSuite.ToString())), onRefused);
     }
 
     // ---- AUTH ----
@@ -205,7 +169,7 @@ public sealed partial class SmtpSessionActor
             onFailed(new MailStateException("AUTH", "Ready (already authenticated)"));
             return;
         }
-        if (!_connection!.IsEncrypted && !_settings.AllowCleartextAuthentication)
+        if (!Link!.IsEncrypted && !_settings.AllowCleartextAuthentication)
         {
             onFailed(new MailAuthenticationException(
                 "Refusing to send credentials over an unencrypted connection: use STARTTLS or implicit TLS, or opt in with AllowCleartextAuthentication."));

@@ -1,72 +1,43 @@
 using System.Buffers;
-using System.IO.Pipelines;
 using Akka.Actor;
-using MailActors.Diagnostics;
-using MailActors.Protocol;
 using Akka.Event;
+using MailActors.Diagnostics;
 using MailActors.Protocol.Smtp;
+using MailActors.Transport;
 using static MailActors.Smtp.SmtpSession;
 
 namespace MailActors.Smtp;
 
-// The wire machinery: one write in flight at a time (queued in order), reads pulled only while a reply is awaited,
-// replies matched in order to the handlers that expect them (which is what makes PIPELINING work), a timer on every wait.
+// SMTP on the shared wire machinery (WireChannel): commands out in order, replies matched in order to the handlers that
+// expect them (which is what makes PIPELINING work), and the endings of an exchange.
 public sealed partial class SmtpSessionActor
 {
-    private sealed record Opened(Transport.Connection Connection);
-    private sealed record ReadCompleted(ReadResult Result);
-    private sealed record WriteCompleted(long Bytes);
-    private sealed record TlsEstablished;
-    private sealed record IoFailed(Exception Cause);
-    private sealed record ReplyTimedOut(long Generation);
     private sealed record TransactionDeadline(long Generation);
 
-    private const string ReplyTimerKey = "reply-timeout";
     private const string TransactionTimerKey = "transaction-deadline";
 
-    private readonly Queue<Action<SmtpReply>> _expected = new();
-    private readonly Queue<WriteJob> _writes = new();
-    private readonly List<SmtpReply> _parsed = new(8);
-    private bool _reading;
-    private bool _writing;
-    private long _timerGeneration;
+    private WireChannel _wire = null!;
     private UntypedReceive _resumeTo = null!;
 
-    /// <summary>A unit of output: bytes, or a job that writes content itself; <c>then</c> runs once it is on the wire.</summary>
-    private sealed record WriteJob(ReadOnlyMemory<byte> Bytes, Func<Stream, CancellationToken, Task<long>>? Pump, Action? Then);
+    private Connection? Link => _wire.Connection;
+
+    private WireChannel NewWire() =>
+        new(Self, Timers, _transcript, _settings.CommandTimeout, () => _currentCommand, FailSession);
 
     /// <summary>The behaviour while a command is on the wire: I/O events drive it; new commands wait in the stash.</summary>
     private void Exchanging(object message)
     {
+        if (_wire.Handle(message))
+        {
+            return;
+        }
         switch (message)
         {
-            case ReadCompleted read:
-                OnRead(read.Result);
-                break;
-            case WriteCompleted written:
-                OnWritten(written.Bytes);
-                break;
-            case Opened opened:
-                OnOpened(opened.Connection);
-                break;
-            case TlsEstablished:
-                OnTlsEstablished();
-                break;
-            case Resume resume:
-                resume.Continuation();
-                break;
-            case IoFailed failed:
-                FailSession(Translate(failed.Cause));
-                break;
-            case ReplyTimedOut timedOut when timedOut.Generation == _timerGeneration:
-                FailSession(new MailTimeoutException(
-                    $"No reply to {_currentCommand} within {_settings.CommandTimeout.TotalSeconds:0.#}s; session closed."));
-                break;
             case TransactionDeadline deadline when deadline.Generation == _transactionGeneration:
                 FailSession(new MailTimeoutException(
                     $"The transaction exceeded its {_settings.TransactionTimeout.TotalSeconds:0.#}s deadline; session closed."));
                 break;
-            case ReplyTimedOut or TransactionDeadline:
+            case TransactionDeadline:
                 break;
             case GetInfo:
                 Sender.Tell(Snapshot());
@@ -90,7 +61,7 @@ public sealed partial class SmtpSessionActor
     private void Send(SmtpCommand command)
     {
         _transcript?.Write(TranscriptDirection.Client, command.ToTranscript());
-        EnqueueWrite(new WriteJob(command.ToWireBytes(), null, null));
+        _wire.Write(command.ToWireBytes());
     }
 
     /// <summary>Queues several commands as one write (a PIPELINING group).</summary>
@@ -102,114 +73,27 @@ public sealed partial class SmtpSessionActor
             _transcript?.Write(TranscriptDirection.Client, command.ToTranscript());
             buffer.Write(command.ToWireBytes());
         }
-        EnqueueWrite(new WriteJob(buffer.WrittenMemory, null, null));
-    }
-
-    private void EnqueueWrite(WriteJob job)
-    {
-        _writes.Enqueue(job);
-        if (!_writing)
-        {
-            StartNextWrite();
-        }
-    }
-
-    private void StartNextWrite()
-    {
-        if (_connection is null || !_writes.TryPeek(out var job))
-        {
-            return;
-        }
-        _writing = true;
-        var stream = _connection.Stream;
-        var timeout = _settings.CommandTimeout;
-        Task<long> task = job.Pump is { } pump
-            ? pump(stream, CancellationToken.None)
-            : WriteBytesAsync(stream, job.Bytes, timeout);
-        task.PipeTo(Self, success: n => new WriteCompleted(n), failure: e => new IoFailed(e));
-    }
-
-    private static async Task<long> WriteBytesAsync(Stream stream, ReadOnlyMemory<byte> bytes, TimeSpan timeout)
-    {
-        using var cts = new CancellationTokenSource(timeout);
-        await stream.WriteAsync(bytes, cts.Token).ConfigureAwait(false);
-        return bytes.Length;
-    }
-
-    private void OnWritten(long bytes)
-    {
-        _writing = false;
-        var job = _writes.Dequeue();
-        job.Then?.Invoke();
-        if (_connection is not null)
-        {
-            StartNextWrite();
-        }
+        _wire.Write(buffer.WrittenMemory);
     }
 
     // ---- input ----
 
-    /// <summary>Registers the handler of the next reply not yet claimed, and makes sure a read is pulling.</summary>
-    private void Expect(Action<SmtpReply> onReply)
-    {
-        _expected.Enqueue(onReply);
-        Pull();
-    }
+    /// <summary>Registers the handler of the next reply not yet claimed.</summary>
+    private void Expect(Action<SmtpReply> onReply) => _wire.Expect(new ReplyReader(this, onReply));
 
-    private void Pull()
+    /// <summary>Reads one SMTP reply with the session's parser (which keeps a partial reply between reads).</summary>
+    private sealed class ReplyReader(SmtpSessionActor session, Action<SmtpReply> onReply) : IReplyReader
     {
-        if (_reading || _expected.Count == 0 || _reader is null)
-        {
-            return;
-        }
-        _reading = true;
-        Timers.StartSingleTimer(ReplyTimerKey, new ReplyTimedOut(++_timerGeneration), _settings.CommandTimeout);
-        _reader.ReadAsync().AsTask().PipeTo(Self, success: r => new ReadCompleted(r), failure: e => new IoFailed(e));
-    }
+        private SmtpReply? _reply;
 
-    private void OnRead(ReadResult result)
-    {
-        _reading = false;
-        Timers.Cancel(ReplyTimerKey);
-        _timerGeneration++;
-        var reader = _reader!;
-        var buffer = result.Buffer;
-        _parsed.Clear();
-        try
-        {
-            while (_parsed.Count < _expected.Count && _parser.TryParse(ref buffer, out var reply))
-            {
-                _parsed.Add(reply!);
-            }
-        }
-        catch (MailProtocolException e)
-        {
-            reader.AdvanceTo(buffer.Start, buffer.End);
-            FailSession(e);
-            return;
-        }
-        var satisfied = _parsed.Count == _expected.Count;
-        // When every waiter got its reply, leave the rest unexamined: it belongs to later commands (or is an attack
-        // after STARTTLS, in which case the reader is discarded with it).
-        reader.AdvanceTo(buffer.Start, satisfied ? buffer.Start : buffer.End);
-        var serverClosed = result.IsCompleted && !satisfied;
+        public ReadProgress Read(ref ReadOnlySequence<byte> buffer) =>
+            session._parser.TryParse(ref buffer, out _reply) ? ReadProgress.Complete : ReadProgress.NeedMore;
 
-        foreach (var reply in _parsed.ToArray())
+        public void Deliver()
         {
-            Record(reply);
-            var handler = _expected.Dequeue();
-            handler(reply);
-            if (_connection is null)
-            {
-                return; // the handler ended the session
-            }
+            session.Record(_reply!);
+            onReply(_reply!);
         }
-        if (serverClosed)
-        {
-            FailSession(new MailSessionClosedException($"The server closed the connection while {_currentCommand} awaited a reply."));
-            return;
-        }
-        Pull();
     }
 
     private void Record(SmtpReply reply)
@@ -245,7 +129,7 @@ public sealed partial class SmtpSessionActor
 
     private void Rest(UntypedReceive next)
     {
-        if (_lastReply is { Code: 421 } && _connection is not null)
+        if (_lastReply is { Code: 421 } && Link is not null)
         {
             // 421: the server is closing the channel; whatever we were doing, the session is over.
             _closedBecause = new MailSessionClosedException($"The server is closing the session: {_lastReply.Text}");
@@ -261,13 +145,9 @@ public sealed partial class SmtpSessionActor
     /// <summary>Ends the session: answers the requester with <paramref name="error"/>, closes the socket, rests in Closed.</summary>
     private void FailSession(Exception error)
     {
-        _log.Debug("Session to {0} ends: {1}", _connection?.Host.ToString() ?? "(none)", error.Message);
+        _log.Debug("Session to {0} ends: {1}", Link?.Host.ToString() ?? "(none)", error.Message);
         _closedBecause = error;
         CloseConnection(error.Message);
-        _expected.Clear();
-        _writes.Clear();
-        _writing = false;
-        _reading = false;
         if (_currentCommand == "QUIT")
         {
             // The server hung up before answering QUIT: the goal (a closed session) is reached anyway.
@@ -279,25 +159,7 @@ public sealed partial class SmtpSessionActor
 
     private void CloseConnection(string reason)
     {
-        Timers?.CancelAll();
-        if (_connection is null)
-        {
-            return;
-        }
-        _transcript?.Write(TranscriptDirection.Info, "closed: " + reason);
-        _reader?.Complete();
-        _reader = null;
-        _connection.Abort();
-        _connection = null;
+        Timers?.Cancel(TransactionTimerKey);
+        _wire?.Close(reason);
     }
-
-    private static Exception Translate(Exception cause) => cause switch
-    {
-        AggregateException { InnerExceptions.Count: 1 } aggregate => Translate(aggregate.InnerException!),
-        OperationCanceledException => new MailTimeoutException("A write did not complete within the command timeout; session closed."),
-        MailProtocolException or MailConnectException or MailTimeoutException or MailContentException => cause,
-        IOException or System.Net.Sockets.SocketException or ObjectDisposedException =>
-            new MailSessionClosedException("The connection failed: " + cause.Message, cause),
-        _ => cause,
-    };
 }

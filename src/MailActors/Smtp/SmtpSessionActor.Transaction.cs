@@ -112,7 +112,7 @@ public sealed partial class SmtpSessionActor
         var encoder = _streamingEncoder!;
         var output = new ArrayBufferWriter<byte>(DataEncoder.MaxOutputLength(chunk.Length));
         encoder.Encode(chunk.Span, output);
-        EnqueueWrite(new WriteJob(output.WrittenMemory, null, () => FinishWith(new DataWritten(encoder.BytesOut), InData)));
+        _wire.Write(output.WrittenMemory, () => FinishWith(new DataWritten(encoder.BytesOut), InData));
     }
 
     private void EndStreamingData()
@@ -123,11 +123,11 @@ public sealed partial class SmtpSessionActor
         encoder.Complete(output);
         _transcript?.Write(TranscriptDirection.Client, $"<{encoder.BytesOut} octets of content>");
         _transcript?.Write(TranscriptDirection.Client, ".");
-        EnqueueWrite(new WriteJob(output.WrittenMemory, null, () => Expect(final =>
+        _wire.Write(output.WrittenMemory, () => Expect(final =>
         {
             EndTransactionState();
             FinishWith(final, Ready);
-        })));
+        }));
     }
 
     private void SendBdatChunk(Bdat bdat)
@@ -157,7 +157,7 @@ public sealed partial class SmtpSessionActor
         if (chunk.Length > 0)
         {
             _transcript?.Write(TranscriptDirection.Client, $"<{chunk.Length} octets of content>");
-            EnqueueWrite(new WriteJob(chunk, null, null));
+            _wire.Write(chunk);
         }
         Expect(onReply);
     }
@@ -242,24 +242,8 @@ public sealed partial class SmtpSessionActor
         }
     }
 
-    /// <summary>Runs <paramref name="then"/> after the reply handlers queued so far (a zero-width marker in the queue).</summary>
-    private void ExpectLast(Action then)
-    {
-        // Replies are matched in order, so the marker runs when the last real handler before it has run.
-        var lastIndex = _expected.Count;
-        if (lastIndex == 0)
-        {
-            then();
-            return;
-        }
-        var handlers = _expected.ToArray();
-        _expected.Clear();
-        for (var i = 0; i < handlers.Length; i++)
-        {
-            var handler = handlers[i];
-            _expected.Enqueue(i == handlers.Length - 1 ? reply => { handler(reply); then(); } : handler);
-        }
-    }
+    /// <summary>Runs <paramref name="then"/> after the reply handlers queued so far.</summary>
+    private void ExpectLast(Action then) => _wire.AfterPending(then);
 
     private void SendRecipientsInTurn(TransactionRun run, List<SmtpCommand> recipients, int index)
     {
@@ -322,7 +306,7 @@ public sealed partial class SmtpSessionActor
 
         void Next()
         {
-            Await(chunks.MoveNextAsync().AsTask(), hasChunk =>
+            _wire.Await(chunks.MoveNextAsync().AsTask(), hasChunk =>
             {
                 if (!hasChunk)
                 {
@@ -363,7 +347,7 @@ public sealed partial class SmtpSessionActor
             EndTransactionState();
             FinishWith(result, Ready);
         }
-        if (needsReset && _connection is not null)
+        if (needsReset && Link is not null)
         {
             Exchange(SmtpCommand.Rset(), _ => Finish());
         }
@@ -379,7 +363,7 @@ public sealed partial class SmtpSessionActor
     private void PumpContent(MessageContent content, Action<SmtpReply> onFinal)
     {
         var timeout = _settings.CommandTimeout;
-        EnqueueWrite(new WriteJob(default, (stream, _) => PumpDataAsync(content, stream, timeout), () => Expect(onFinal)));
+        _wire.WritePump((stream, _) => PumpDataAsync(content, stream, timeout), () => Expect(onFinal));
     }
 
     private async Task<long> PumpDataAsync(MessageContent content, Stream network, TimeSpan stallTimeout)
@@ -541,7 +525,7 @@ public sealed partial class SmtpSessionActor
     {
         if (!offered)
         {
-            throw new MailNotSupportedException(extension, $"{what} needs the {extension} extension, which {_connection?.Host.ToString() ?? "the server"} did not advertise.");
+            throw new MailNotSupportedException(extension, $"{what} needs the {extension} extension, which {Link?.Host.ToString() ?? "the server"} did not advertise.");
         }
     }
 }

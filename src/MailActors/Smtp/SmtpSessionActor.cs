@@ -1,4 +1,3 @@
-using System.IO.Pipelines;
 using Akka.Actor;
 using Akka.Event;
 using MailActors.Diagnostics;
@@ -21,8 +20,6 @@ public sealed partial class SmtpSessionActor : UntypedActor, IWithUnboundedStash
     private readonly ITranscript? _transcript;
     private readonly SmtpReplyParser _parser;
 
-    private Connection? _connection;
-    private PipeReader? _reader;
     private SmtpReply? _greeting;
     private SmtpReply? _lastReply;
     private SmtpCapabilities _capabilities = SmtpCapabilities.None;
@@ -56,7 +53,11 @@ public sealed partial class SmtpSessionActor : UntypedActor, IWithUnboundedStash
     public static Props Props(SmtpSessionSettings settings) => Akka.Actor.Props.Create(() => new SmtpSessionActor(settings));
 
     /// <inheritdoc />
-    protected override void PreStart() => Become(Disconnected);
+    protected override void PreStart()
+    {
+        _wire = NewWire();
+        Become(Disconnected);
+    }
 
     /// <inheritdoc />
     protected override void PostStop()
@@ -291,8 +292,8 @@ public sealed partial class SmtpSessionActor : UntypedActor, IWithUnboundedStash
 
     private void IgnoreLateIo(object message)
     {
-        // Completions of I/O started before a failure can arrive after it; they carry nothing useful.
-        if (message is ReadCompleted or WriteCompleted or Status.Failure or ReplyTimedOut or TransactionDeadline or Opened or TlsEstablished or IoFailed or Resume)
+        // Completions of I/O started before a failure can arrive after it; the channel swallows its own.
+        if (_wire.Handle(message) || message is Status.Failure or TransactionDeadline)
         {
             return;
         }
@@ -300,7 +301,7 @@ public sealed partial class SmtpSessionActor : UntypedActor, IWithUnboundedStash
     }
 
     private SmtpSession.Info Snapshot() =>
-        new(_state, _connection?.Host, _greeting, _capabilities, _connection?.IsEncrypted ?? false, _authenticatedAs, _lastReply);
+        new(_state, Link?.Host, _greeting, _capabilities, Link?.IsEncrypted ?? false, _authenticatedAs, _lastReply);
 
     private UntypedReceive CurrentResting() => _state switch
     {
