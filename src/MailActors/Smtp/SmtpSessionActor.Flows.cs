@@ -1,4 +1,5 @@
 using Akka.Actor;
+using MailActors.Authentication;
 using MailActors.Diagnostics;
 using MailActors.Protocol.Sasl;
 using MailActors.Protocol.Smtp;
@@ -169,57 +170,41 @@ public sealed partial class SmtpSessionActor
             onFailed(new MailStateException("AUTH", "Ready (already authenticated)"));
             return;
         }
-        if (!Link!.IsEncrypted && !_settings.AllowCleartextAuthentication)
+        if (SaslConversation.CheckCleartext(Link!.IsEncrypted, _settings.AllowCleartextAuthentication) is { } cleartext)
         {
-            onFailed(new MailAuthenticationException(
-                "Refusing to send credentials over an unencrypted connection: use STARTTLS or implicit TLS, or opt in with AllowCleartextAuthentication."));
+            onFailed(cleartext);
             return;
         }
-        var name = mechanism?.ToUpperInvariant() ?? SaslMechanism.ChooseBest(_capabilities.AuthMechanisms, credentials);
-        if (name is null)
-        {
-            onFailed(new MailAuthenticationException(
-                $"No supported SASL mechanism offered (server: {string.Join(' ', _capabilities.AuthMechanisms)}; client: {string.Join(' ', SaslMechanism.Supported)})."));
-            return;
-        }
-        SaslMechanism sasl;
-        SmtpCommand first;
+        SaslConversation sasl;
         try
         {
-            sasl = SaslMechanism.Create(name, credentials);
-            var initial = sasl.SupportsInitialResponse ? sasl.InitialResponse() : null;
-            first = SmtpCommand.Auth(name, initial is null ? null : initial.Length == 0 ? "=" : Convert.ToBase64String(initial));
+            sasl = SaslConversation.Start(_capabilities.AuthMechanisms, credentials, mechanism);
         }
-        catch (Exception e) when (e is NotSupportedException or ArgumentException or SaslException)
+        catch (MailAuthenticationException e)
         {
-            onFailed(new MailAuthenticationException($"AUTH {name}: {e.Message}", e));
+            onFailed(e);
             return;
         }
+        var name = sasl.Mechanism;
+        var first = SmtpCommand.Auth(name, sasl.InitialResponse);
 
         void OnReply(SmtpReply reply)
         {
             if (reply.Code == 334)
             {
-                byte[] response;
-                try
-                {
-                    var challenge = Convert.FromBase64String(reply.Text.Trim());
-                    response = sasl.Respond(challenge);
-                }
-                catch (Exception e) when (e is FormatException or SaslException)
+                if (sasl.Respond(reply.Text, out var error) is not { } response)
                 {
                     // RFC 4954: a client that cannot go on cancels with "*"; the server then answers 501.
-                    Exchange(SmtpCommand.AuthContinuation("*"), _ =>
-                        onFailed(new MailAuthenticationException($"AUTH {name} cancelled: {e.Message}", e)));
+                    Exchange(SmtpCommand.AuthContinuation("*"), _ => onFailed(error!));
                     return;
                 }
-                Exchange(SmtpCommand.AuthContinuation(Convert.ToBase64String(response)), OnReply);
+                Exchange(SmtpCommand.AuthContinuation(response), OnReply);
             }
             else if (reply.IsPositiveCompletion)
             {
-                if (name.StartsWith("SCRAM-", StringComparison.Ordinal) && !sasl.IsCompleted)
+                if (sasl.CheckSuccess() is { } unproven)
                 {
-                    onFailed(new MailAuthenticationException($"AUTH {name}: the server accepted without proving it knows the password."));
+                    onFailed(unproven);
                     return;
                 }
                 _authenticatedAs = credentials.UserName;
