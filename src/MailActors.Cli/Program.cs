@@ -4,5 +4,6 @@ using MailActors.Cli.Commands;
 var root = new RootCommand("mailactors: an actor-based SMTP and POP3 client engine — send, fetch, bulk, load, sink.")
 {
     SendCommand.Create(),
+    FetchCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
