@@ -58,6 +58,27 @@ internal sealed class DovecotMailbox(RealServers servers)
         await servers.WaitForMaildirMessagesAsync(User.Name, text => text.Contains(subject, StringComparison.Ordinal), DeliveryWait);
     }
 
+    /// <summary>Delivers one plain message per subject over one SMTP session and waits until Dovecot can see them all.</summary>
+    public async Task DeliverManyAsync(string commonPrefix, IReadOnlyList<string> subjects, string? body = null)
+    {
+        await using (var smtp = await SmtpClient.ConnectAsync(new SmtpClientOptions
+        {
+            Host = [$"{servers.Host}:{servers.Smtp}"],
+            Hello = "pop3-interop.example.test",
+            Timeout = TimeSpan.FromSeconds(30),
+        }))
+        {
+            foreach (var subject in subjects)
+            {
+                await smtp.MailAsync(servers.Alice.Address);
+                await smtp.RecipientAsync(User.Address);
+                await smtp.DataAsync(body is null ? MessageBytes(subject) : MessageBytes(subject, body));
+            }
+            await smtp.QuitAsync();
+        }
+        await servers.WaitForMaildirMessagesAsync(User.Name, text => text.Contains(commonPrefix, StringComparison.Ordinal), DeliveryWait, subjects.Count);
+    }
+
     /// <summary>Delivers a plain message with <paramref name="subject"/>.</summary>
     public Task DeliverAsync(string subject) => DeliverAsync(subject, MessageBytes(subject));
 
