@@ -1,4 +1,3 @@
-// TODO after merge: excluded from compilation in MailActors.Benchmarks.csproj until SmtpReplyParser lands on main.
 using System.Buffers;
 using System.Text;
 using BenchmarkDotNet.Attributes;

@@ -25,7 +25,7 @@ public static class FaultCommands
     /// <summary>SMTP <c>HELO</c>.</summary>
     public const string Helo = "HELO";
 
-    /// <summary>SMTP <c>MAIL</c> (also matched by its synonyms <c>SEND</c>, <c>SOML</c> and <c>SAML</c> only by their own verb).</summary>
+    /// <summary>SMTP <c>MAIL</c> (its synonyms <c>SEND</c>, <c>SOML</c> and <c>SAML</c> are matched by their own verbs).</summary>
     public const string Mail = "MAIL";
 
     /// <summary>SMTP <c>RCPT</c>.</summary>

@@ -55,6 +55,9 @@ internal sealed class ProtocolChannel : IAsyncDisposable
     /// <summary>Whether the cancellation of <see cref="Token"/> came from the server shutting down (not an idle timeout).</summary>
     public bool ServerStopping => _serverStopping.IsCancellationRequested;
 
+    /// <summary>Bytes of reply output waiting to be sent.</summary>
+    public int PendingOutput => _outputLength;
+
     /// <summary>Absolute position of the end of the reply output (sent plus pending), for <see cref="TruncateOutput"/>.</summary>
     public long OutputPosition => _flushedTotal + _outputLength;
 

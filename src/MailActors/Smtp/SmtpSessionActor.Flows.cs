@@ -13,10 +13,17 @@ public sealed partial class SmtpSessionActor
 {
     private string _helloDomain = "";
 
+    private long _stepStarted;
+
     private void StartConnecting()
     {
+        _stepStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         var spec = _settings.Connection with { ImplicitTls = _settings.TlsMode == TlsMode.Implicit || _settings.Connection.ImplicitTls };
-        _wire.Open(spec, () => Expect(OnGreeting));
+        _wire.Open(spec, () =>
+        {
+            ObserveSince("connect", _stepStarted);
+            Expect(Timed("banner", OnGreeting));
+        });
     }
 
     private void OnGreeting(SmtpReply greeting)
@@ -148,9 +155,12 @@ public sealed partial class SmtpSessionActor
                 return;
             }
             // Whatever the server sent after its 220 is dropped unread with the plaintext reader (see WireChannel.StartTls).
+            _stepStarted = System.Diagnostics.Stopwatch.GetTimestamp();
             _wire.StartTls(_settings.Connection.Tls, () =>
             {
+                ObserveSince("tls", _stepStarted);
                 var tls = Link!.Tls!;
+                _parser.Reset();
                 _capabilities = SmtpCapabilities.None;
                 // RFC 3207: the client must discard what it knew and greet again.
                 SendHello(_helloDomain, greeted => onStarted(new TlsStarted(greeted.Capabilities, tls.SslProtocol.ToString(), tls.NegotiatedCipherSuite.ToString())), onRefused);

@@ -54,8 +54,27 @@ public sealed partial class SmtpSessionActor
     private void Exchange(SmtpCommand command, Action<SmtpReply> onReply)
     {
         Send(command);
-        Expect(onReply);
+        Expect(Timed(command.Verb, onReply));
     }
+
+    /// <summary>Wraps a reply handler so the observer learns how long the step took.</summary>
+    private Action<SmtpReply> Timed(string step, Action<SmtpReply> onReply)
+    {
+        if (_observer is null)
+        {
+            return onReply;
+        }
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        return reply =>
+        {
+            _observer.OnStep(step, System.Diagnostics.Stopwatch.GetElapsedTime(started), reply.Code);
+            onReply(reply);
+        };
+    }
+
+    /// <summary>Reports a step that has no reply of its own (connect, TLS handshake).</summary>
+    private void ObserveSince(string step, long startedTimestamp) =>
+        _observer?.OnStep(step, System.Diagnostics.Stopwatch.GetElapsedTime(startedTimestamp), null);
 
     /// <summary>Queues a command line for writing and records it in the transcript.</summary>
     private void Send(SmtpCommand command)

@@ -123,11 +123,11 @@ public sealed partial class SmtpSessionActor
         encoder.Complete(output);
         _transcript?.Write(TranscriptDirection.Client, $"<{encoder.BytesOut} octets of content>");
         _transcript?.Write(TranscriptDirection.Client, ".");
-        _wire.Write(output.WrittenMemory, () => Expect(final =>
+        _wire.Write(output.WrittenMemory, () => Expect(Timed("DOT", final =>
         {
             EndTransactionState();
             FinishWith(final, Ready);
-        }));
+        })));
     }
 
     private void SendBdatChunk(Bdat bdat)
@@ -159,7 +159,7 @@ public sealed partial class SmtpSessionActor
             _transcript?.Write(TranscriptDirection.Client, $"<{chunk.Length} octets of content>");
             _wire.Write(chunk);
         }
-        Expect(onReply);
+        Expect(Timed("BDAT", onReply));
     }
 
     // ---- the whole transaction ----
@@ -212,11 +212,11 @@ public sealed partial class SmtpSessionActor
                 group.Add(SmtpCommand.Data());
             }
             SendGroup(group);
-            Expect(reply => run.MailReply = reply);
+            Expect(Timed("MAIL", reply => run.MailReply = reply));
             for (var i = 0; i < recipients.Count; i++)
             {
                 var address = request.Recipients[i].Address;
-                Expect(reply => run.Recipients.Add(new RecipientReply(address, reply)));
+                Expect(Timed("RCPT", reply => run.Recipients.Add(new RecipientReply(address, reply))));
             }
             if (chunked)
             {
@@ -224,7 +224,7 @@ public sealed partial class SmtpSessionActor
             }
             else
             {
-                Expect(dataReply => AfterDataCommand(run, dataReply));
+                Expect(Timed("DATA", dataReply => AfterDataCommand(run, dataReply)));
             }
         }
         else
@@ -363,7 +363,7 @@ public sealed partial class SmtpSessionActor
     private void PumpContent(MessageContent content, Action<SmtpReply> onFinal)
     {
         var timeout = _settings.CommandTimeout;
-        _wire.WritePump((stream, _) => PumpDataAsync(content, stream, timeout), () => Expect(onFinal));
+        _wire.WritePump((stream, _) => PumpDataAsync(content, stream, timeout), () => Expect(Timed("DOT", onFinal)));
     }
 
     private async Task<long> PumpDataAsync(MessageContent content, Stream network, TimeSpan stallTimeout)

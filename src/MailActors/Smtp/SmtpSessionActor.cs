@@ -18,6 +18,7 @@ public sealed partial class SmtpSessionActor : UntypedActor, IWithUnboundedStash
     private readonly SmtpSessionSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly ITranscript? _transcript;
+    private readonly ISessionObserver? _observer;
     private readonly SmtpReplyParser _parser;
 
     private SmtpReply? _greeting;
@@ -40,6 +41,7 @@ public sealed partial class SmtpSessionActor : UntypedActor, IWithUnboundedStash
     {
         _settings = settings ?? throw new ArgumentNullException(nameof(settings));
         _transcript = settings.Transcript;
+        _observer = settings.Observer;
         _parser = new SmtpReplyParser(settings.ReplyLimits);
     }
 

@@ -53,18 +53,28 @@ public sealed record SmtpSessionSettings
     /// <summary>Where the <c>C:</c>/<c>S:</c> transcript goes (Net::SMTP <c>Debug</c>); null for none.</summary>
     public ITranscript? Transcript { get; init; }
 
+    /// <summary>Told the duration of every protocol step (metrics, load reports); null for none.</summary>
+    public ISessionObserver? Observer { get; init; }
+
     /// <summary>Settings from <c>mailactors.smtp</c> for the given hosts, with the configured defaults.</summary>
     public static SmtpSessionSettings FromConfig(Akka.Configuration.Config config, IReadOnlyList<ServerAddress> hosts)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var smtp = config.GetConfig("mailactors.smtp");
+        return FromSmtpSection(config.GetConfig("mailactors.smtp"), hosts);
+    }
+
+    /// <summary>Settings from a section shaped like <c>mailactors.smtp</c> (a route's own <c>smtp</c> block, say).</summary>
+    public static SmtpSessionSettings FromSmtpSection(Akka.Configuration.Config smtp, IReadOnlyList<ServerAddress> hosts)
+    {
+        ArgumentNullException.ThrowIfNull(smtp);
         var tls = ParseTlsMode(smtp.GetString("tls", "none"));
+        var port = smtp.GetInt("port", 0);
         return new SmtpSessionSettings
         {
             Connection = new ConnectionSpec
             {
                 Hosts = hosts,
-                DefaultPort = smtp.GetInt("port", tls == TlsMode.Implicit ? 465 : 25),
+                DefaultPort = port > 0 ? port : tls == TlsMode.Implicit ? 465 : 25,
                 ConnectTimeout = smtp.GetTimeSpan("connect-timeout", TimeSpan.FromSeconds(30)),
                 ImplicitTls = tls == TlsMode.Implicit,
                 Family = ConnectionSpec.ParseFamily(smtp.GetString("family", "any")),

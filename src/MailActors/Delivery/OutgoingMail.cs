@@ -1,0 +1,65 @@
+using MailActors.Protocol.Smtp;
+using MailActors.Smtp;
+using MimeKit;
+
+namespace MailActors.Delivery;
+
+/// <summary>A message for the delivery engine: envelope, content, and optionally the route that must carry it.</summary>
+public sealed record OutgoingMail
+{
+    /// <summary>Creates a message.</summary>
+    public OutgoingMail(string sender, IReadOnlyList<string> recipients, MessageContent content)
+    {
+        ArgumentNullException.ThrowIfNull(sender);
+        ArgumentNullException.ThrowIfNull(recipients);
+        ArgumentNullException.ThrowIfNull(content);
+        if (recipients.Count == 0)
+        {
+            throw new ArgumentException("A message needs at least one recipient.", nameof(recipients));
+        }
+        Sender = sender;
+        Recipients = recipients;
+        Content = content;
+    }
+
+    /// <summary>Envelope sender (MAIL FROM); "" for the null sender.</summary>
+    public string Sender { get; }
+
+    /// <summary>Envelope recipients (RCPT TO).</summary>
+    public IReadOnlyList<string> Recipients { get; }
+
+    /// <summary>The octets to send.</summary>
+    public MessageContent Content { get; }
+
+    /// <summary>Identifies the message in reports, metrics and traces; a new GUID unless given.</summary>
+    public string MessageId { get; init; } = Guid.NewGuid().ToString("N");
+
+    /// <summary>The route to use; when null the route is chosen by recipient domain, then the default route.</summary>
+    public string? Route { get; init; }
+
+    /// <summary>MAIL FROM parameters (DSN RET/ENVID, BODY...).</summary>
+    public MailParameters? Parameters { get; init; }
+
+    /// <summary>RCPT TO parameters applied to every recipient (DSN NOTIFY/ORCPT).</summary>
+    public RecipientParameters? RecipientParameters { get; init; }
+
+    /// <summary>
+    /// A message from a MimeKit message: envelope from the headers (see <see cref="MessageEnvelope.From"/>), Bcc hidden,
+    /// CRLF line endings. The message is written once, here.
+    /// </summary>
+    public static OutgoingMail FromMimeMessage(MimeMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var envelope = MessageEnvelope.From(message);
+        var format = FormatOptions.Default.Clone();
+        format.NewLineFormat = NewLineFormat.Dos;
+        format.HiddenHeaders.Add(HeaderId.Bcc);
+        format.HiddenHeaders.Add(HeaderId.ResentBcc);
+        using var buffer = new MemoryStream();
+        message.WriteTo(format, buffer);
+        return new OutgoingMail(envelope.Sender.Address, envelope.Recipients.Select(r => r.Address).ToArray(), MessageContent.FromBytes(buffer.ToArray()))
+        {
+            MessageId = message.MessageId ?? Guid.NewGuid().ToString("N"),
+        };
+    }
+}
