@@ -198,7 +198,7 @@ public sealed partial class Pop3SessionActor
                 {
                     RecordBody(memory.Content.WrittenCount);
                 }
-                results[index] = new RetrievedMessage(numbers[index], status, status.IsOk ? memory.Content.WrittenMemory : null);
+                results[index] = new RetrievedMessage(numbers[index], status, status.IsOk ? memory.Content.WrittenMemory : (ReadOnlyMemory<byte>?)null);
             });
         }
         RunBatch(commands, ExpectOne, () => FinishWith(new MessagesRetrieved(results), Transaction));
