@@ -208,7 +208,8 @@ internal static class FetchCommand
             var statePath = actions.State?.FullName ?? FetchState.DefaultPath(maildir, account);
             var state = await FetchState.LoadAsync(statePath, account, maildir, ct).ConfigureAwait(false);
             var report = await MaildirFetcher.RunAsync(client, maildir, state, deleteStored: actions.DeleteGiven && !actions.Keep,
-                (n, path) => output.WriteLine($"stored {n} {Path.GetFileName(path)}"), ct).ConfigureAwait(false);
+                (n, path) => output.WriteLine($"stored {n} {Path.GetFileName(path)}"),
+                count => output.WriteLine($"deleting {count} stored message(s)"), ct).ConfigureAwait(false);
             await output.WriteLineAsync($"downloaded {report.Downloaded}, already stored {report.AlreadyStored}, deleted {report.Deleted}").ConfigureAwait(false);
             return ExitCodes.Ok;
         }

@@ -12,6 +12,7 @@ internal sealed class FetchProcess : IDisposable
     private readonly Task<string> _output;
     private readonly Task<string> _error;
     private int _storedLines;
+    private volatile bool _deleting;
 
     private FetchProcess(Process process)
     {
@@ -33,15 +34,24 @@ internal sealed class FetchProcess : IDisposable
             {
                 Interlocked.Increment(ref _storedLines);
             }
+            else if (line.StartsWith("deleting ", StringComparison.Ordinal))
+            {
+                _deleting = true;
+            }
         }
         return all.ToString();
     }
 
     /// <summary>Waits until the process reported <paramref name="count"/> stored messages, ended, or the timeout passed.</summary>
-    public async Task WaitForStoredAsync(int count, TimeSpan timeout)
+    public Task WaitForStoredAsync(int count, TimeSpan timeout) => WaitUntilAsync(() => StoredLines >= count, timeout);
+
+    /// <summary>Waits until the process announced its DELE batch, ended, or the timeout passed.</summary>
+    public Task WaitForDeletingAsync(TimeSpan timeout) => WaitUntilAsync(() => _deleting, timeout);
+
+    private async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
-        while (StoredLines < count && !_process.HasExited && DateTime.UtcNow < deadline)
+        while (!condition() && !_process.HasExited && DateTime.UtcNow < deadline)
         {
             await Task.Delay(2);
         }

@@ -22,9 +22,10 @@ public static class MaildirFetcher
     /// <param name="state">The UIDLs already stored for this account.</param>
     /// <param name="deleteStored">Delete stored messages from the server (<c>--delete</c>); false keeps them (<c>--keep</c>).</param>
     /// <param name="progress">Told about each message stored (its number and path), for logging.</param>
+    /// <param name="deleting">Told how many messages are about to be deleted, before DELE is sent.</param>
     /// <param name="cancellationToken">Cancels between steps; the server then commits nothing.</param>
     public static async Task<FetchReport> RunAsync(Pop3Client client, Maildir maildir, FetchState state, bool deleteStored,
-        Action<int, string>? progress = null, CancellationToken cancellationToken = default)
+        Action<int, string>? progress = null, Action<int>? deleting = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(maildir);
@@ -52,6 +53,7 @@ public static class MaildirFetcher
             var stored = uids.Where(entry => state.IsStored(entry.Value)).Select(entry => entry.Key).Order().ToArray();
             if (stored.Length > 0)
             {
+                deleting?.Invoke(stored.Length);
                 await client.DeleteAsync(stored, cancellationToken).ConfigureAwait(false);
             }
             deleted = stored.Length;
