@@ -275,4 +275,44 @@ public sealed class DovecotInteropSpecs(RealServers servers)
         }
         await _mailbox.DeleteOwnAsync(subject);
     }
+
+    [Fact]
+    public async Task End_to_end_a_MimeMessage_sent_with_the_smtp_engine_comes_back_byte_for_byte()
+    {
+        var subject = DovecotMailbox.Unique("end-to-end");
+        var message = new MimeKit.MimeMessage();
+        message.From.Add(MimeKit.MailboxAddress.Parse(servers.Alice.Address));
+        message.To.Add(MimeKit.MailboxAddress.Parse(User.Address));
+        message.Subject = subject;
+        message.MessageId = MimeKit.Utils.MimeUtils.GenerateMessageId("interop.example.test");
+        message.Body = new MimeKit.TextPart("plain") { Text = "Grüße aus MailActors.\n.a line with a leading dot\n.\nend\n" };
+        await using (var smtp = await MailActors.Smtp.SmtpClient.ConnectAsync(new MailActors.Smtp.SmtpClientOptions
+        {
+            Host = [$"{servers.Host}:{servers.Smtp}"],
+            Hello = "pop3-interop.example.test",
+            Tls = new TlsOptions { TrustedCertificates = [servers.Certificate] },
+        }))
+        {
+            Assert.True((await smtp.SendMessageAsync(message)).Sent);
+            await smtp.QuitAsync();
+        }
+        // What went over the wire: the message as the SMTP engine prepared it (8-bit allowed, CRLF).
+        var format = MimeKit.FormatOptions.Default.Clone();
+        format.NewLineFormat = MimeKit.NewLineFormat.Dos;
+        using var sent = new MemoryStream();
+        await message.WriteToAsync(format, sent);
+        await servers.WaitForMaildirMessagesAsync(User.Name, text => text.Contains(subject, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+
+        await using (var client = await Pop3Client.ConnectAsync(_mailbox.Options()))
+        {
+            await client.LoginAsync(User.Name, User.Password);
+            var number = Assert.Single(await DovecotMailbox.FindAsync(client, subject));
+            var fetched = await client.GetBytesAsync(number);
+
+            Assert.True(fetched.Span.EndsWith(sent.ToArray()), "Postfix only prepends trace headers; the rest comes back unchanged");
+            Assert.StartsWith("Return-Path: ", Encoding.ASCII.GetString(fetched.Span[..20]), StringComparison.Ordinal);
+            await client.QuitAsync();
+        }
+        await _mailbox.DeleteOwnAsync(subject);
+    }
 }
