@@ -15,11 +15,7 @@ namespace MailActors.Pop3;
 public static class Pop3Session
 {
     /// <summary>Marker for the commands a session accepts.</summary>
-    public interface ICommand
-    {
-        /// <summary>The command's name, used in errors.</summary>
-        string Name { get; }
-    }
+    public interface ICommand : Sessions.ISessionCommand;
 
     // ---- connecting and the AUTHORIZATION state ----
 

@@ -12,7 +12,7 @@ public sealed partial class Pop3SessionActor
     private void StartConnecting()
     {
         var spec = _settings.Connection with { ImplicitTls = _settings.TlsMode == TlsMode.Implicit || _settings.Connection.ImplicitTls };
-        _wire.Open(spec, () => ExpectStatus(OnGreeting));
+        Wire.Open(spec, () => ExpectStatus(OnGreeting));
     }
 
     private void OnGreeting(Pop3Response greeting)
@@ -124,7 +124,7 @@ public sealed partial class Pop3SessionActor
                 return;
             }
             // Whatever the server sent after its +OK is dropped unread with the plaintext reader (see WireChannel.StartTls).
-            _wire.StartTls(_settings.Connection.Tls, () =>
+            Wire.StartTls(_settings.Connection.Tls, () =>
             {
                 var tls = Link!.Tls!;
                 // RFC 2595 §4: what the server said before TLS must be forgotten and asked again.

@@ -12,29 +12,8 @@ namespace MailActors.Pop3;
 // in order by the readers that expect them (which is what makes PIPELINING work), and the endings of an exchange.
 public sealed partial class Pop3SessionActor
 {
-    private WireChannel _wire = null!;
     private Pop3Response? _lastResponse;
     private BodySink? _openBody;
-
-    private Connection? Link => _wire.Connection;
-
-    /// <summary>The behaviour while a command is on the wire: I/O events drive it; new commands wait in the stash.</summary>
-    private void Exchanging(object message)
-    {
-        if (_wire.Handle(message))
-        {
-            return;
-        }
-        switch (message)
-        {
-            case GetInfo:
-                Sender.Tell(Snapshot());
-                break;
-            default:
-                Stash.Stash();
-                break;
-        }
-    }
 
     // ---- output ----
 
@@ -42,7 +21,7 @@ public sealed partial class Pop3SessionActor
     private void Send(Pop3Command command)
     {
         _transcript?.Write(TranscriptDirection.Client, command.ToTranscript());
-        _wire.Write(command.ToWireBytes());
+        Wire.Write(command.ToWireBytes());
     }
 
     /// <summary>Queues several commands as one write (a PIPELINING group).</summary>
@@ -54,7 +33,7 @@ public sealed partial class Pop3SessionActor
             _transcript?.Write(TranscriptDirection.Client, command.ToTranscript());
             command.WriteTo(buffer);
         }
-        _wire.Write(buffer.WrittenMemory);
+        Wire.Write(buffer.WrittenMemory);
     }
 
     /// <summary>Whether a batch may go out in one write.</summary>
@@ -70,7 +49,7 @@ public sealed partial class Pop3SessionActor
     }
 
     private void ExpectStatus(Action<Pop3Response> onResponse) =>
-        _wire.Expect(new StatusReader(_parser, response =>
+        Wire.Expect(new StatusReader(_parser, response =>
         {
             Record(response);
             onResponse(response);
@@ -102,7 +81,7 @@ public sealed partial class Pop3SessionActor
 
     /// <summary>Expects a status line and, after a <c>+OK</c>, a multi-line body decoded into <paramref name="sink"/>.</summary>
     private void ExpectBody(BodySink sink, Action<Pop3Response> onStatus, Action<Pop3Response> onDone) =>
-        _wire.Expect(new MultiLineReader(_parser, _decoder, sink, status =>
+        Wire.Expect(new MultiLineReader(_parser, _decoder, sink, status =>
         {
             if (status.IsOk)
             {
@@ -130,20 +109,6 @@ public sealed partial class Pop3SessionActor
 
     // ---- endings ----
 
-    /// <summary>Answers the requester, rests in <paramref name="next"/> and lets waiting commands in.</summary>
-    private void FinishWith(object reply, UntypedReceive next)
-    {
-        _requester.Tell(reply);
-        Rest(next);
-    }
-
-    /// <summary>Answers the requester with a failure that does not end the session.</summary>
-    private void FinishWithFailure(Exception error, UntypedReceive next)
-    {
-        _requester.Tell(new Status.Failure(error));
-        Rest(next);
-    }
-
     /// <summary>Answers with the response, or with a <see cref="Pop3CommandException"/> when it is <c>-ERR</c>.</summary>
     private void FinishWithResponse(string command, Pop3Response response, object replyWhenOk, UntypedReceive next)
     {
@@ -157,25 +122,22 @@ public sealed partial class Pop3SessionActor
         }
     }
 
-    private void Rest(UntypedReceive next)
+    private protected override UntypedReceive BeforeRest(UntypedReceive next)
     {
-        _requester = ActorRefs.Nobody;
         _activity = null;
-        _state = next.Method.Name;
-        Become(next);
-        Stash.UnstashAll();
+        return next;
     }
 
     /// <summary>Ends the session: answers the requester with <paramref name="error"/>, closes the socket, rests in Closed.</summary>
-    private void FailSession(Exception error)
+    private protected override void FailSession(Exception error)
     {
-        _log.Debug("POP3 session to {0} ends: {1}", Link?.Host.ToString() ?? "(none)", error.Message);
+        Log.Debug("POP3 session to {0} ends: {1}", Link?.Host.ToString() ?? "(none)", error.Message);
         var deletesAtStake = _activity == "Update" && _pendingDeletes.Count > 0;
-        _closedBecause = error;
+        ClosedBecause = error;
         _openBody?.Abort(error);
         _openBody = null;
         CloseConnection(error.Message);
-        if (_currentCommand == "QUIT" && !deletesAtStake && error is MailSessionClosedException)
+        if (CurrentCommand == "QUIT" && !deletesAtStake && error is MailSessionClosedException)
         {
             // The server hung up before answering QUIT: with nothing to commit, the goal (a closed session) is reached.
             FinishWith(new Pop3Response(Pop3StatusKind.Ok, "connection closed by the server before replying to QUIT"), Closed);
@@ -188,6 +150,4 @@ public sealed partial class Pop3SessionActor
         }
         FinishWithFailure(error, Closed);
     }
-
-    private void CloseConnection(string reason) => _wire?.Close(reason);
 }

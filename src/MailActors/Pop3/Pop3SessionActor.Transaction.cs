@@ -127,15 +127,15 @@ public sealed partial class Pop3SessionActor
         switch (target ?? MessageTarget.InMemory)
         {
             case MessageTarget.Streaming:
-                var pipe = new PipeSink(_wire);
+                var pipe = new PipeSink(Wire);
                 ExpectBody(pipe, status =>
                 {
                     Record(status);
                     if (status.IsOk)
                     {
                         // The requester reads while the body arrives; this command rests only when the body has ended.
-                        _requester.Tell(new MessageStreaming(number, status, pipe.Body));
-                        _requester = ActorRefs.Nobody; // answered: a later failure reaches the reader through the stream
+                        Requester.Tell(new MessageStreaming(number, status, pipe.Body));
+                        Requester = ActorRefs.Nobody; // answered: a later failure reaches the reader through the stream
                     }
                 }, status =>
                 {
@@ -150,7 +150,7 @@ public sealed partial class Pop3SessionActor
                 });
                 break;
             case MessageTarget.Destination destination:
-                var sink = new DestinationSink(_wire, destination.Stream);
+                var sink = new DestinationSink(Wire, destination.Stream);
                 ExpectBody(sink, Record, status =>
                 {
                     if (!status.IsOk)
@@ -230,7 +230,7 @@ public sealed partial class Pop3SessionActor
             {
                 expectOne(i);
             }
-            _wire.AfterPending(done);
+            Wire.AfterPending(done);
             return;
         }
         void Next(int index)
@@ -242,7 +242,7 @@ public sealed partial class Pop3SessionActor
             }
             Send(commands[index]);
             expectOne(index);
-            _wire.AfterPending(() => Next(index + 1));
+            Wire.AfterPending(() => Next(index + 1));
         }
         Next(0);
     }
@@ -251,7 +251,14 @@ public sealed partial class Pop3SessionActor
 
     private void ServeCommon(ICommand command)
     {
-        Begin(command, activity: command is Quit && _state == "Transaction" ? "Update" : null);
+        if (command is Quit && State == "Transaction")
+        {
+            BeginAs(command, "Update");
+        }
+        else
+        {
+            Begin(command);
+        }
         switch (command)
         {
             case Raw { Command.IsMultiLine: true } raw:
@@ -264,7 +271,7 @@ public sealed partial class Pop3SessionActor
                 Exchange(Pop3Command.Quit(), response =>
                 {
                     CloseConnection("QUIT");
-                    _closedBecause = new MailSessionClosedException("QUIT completed.");
+                    ClosedBecause = new MailSessionClosedException("QUIT completed.");
                     if (response.IsOk)
                     {
                         _pendingDeletes.Clear(); // committed by the server's UPDATE state

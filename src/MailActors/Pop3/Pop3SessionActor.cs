@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using MailActors.Diagnostics;
 using MailActors.Protocol.Pop3;
+using MailActors.Sessions;
 using MailActors.Transport;
 using static MailActors.Pop3.Pop3Session;
 
@@ -14,10 +15,9 @@ namespace MailActors.Pop3;
 /// Commands arriving while an exchange is on the wire wait in the stash; a command that is not legal in the resting
 /// state is refused at once, without touching the wire. See <see cref="Pop3Session"/> for the protocol.
 /// </summary>
-public sealed partial class Pop3SessionActor : UntypedActor, IWithUnboundedStash, IWithTimers
+public sealed partial class Pop3SessionActor : MailSessionActor
 {
     private readonly Pop3SessionSettings _settings;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly ITranscript? _transcript;
     private readonly Pop3StatusParser _parser;
     private readonly Pop3MultiLineDecoder _decoder;
@@ -29,13 +29,7 @@ public sealed partial class Pop3SessionActor : UntypedActor, IWithUnboundedStash
     private bool _capabilitiesAnswered;
     private string? _acceptedUser;
     private string? _authenticatedAs;
-    private string _state = "Disconnected";
     private string? _activity;
-    private Exception? _closedBecause;
-
-    // The command being served and who asked for it.
-    private IActorRef _requester = ActorRefs.Nobody;
-    private string _currentCommand = "";
 
     /// <summary>Creates the actor; prefer <see cref="Props(Pop3SessionSettings)"/>.</summary>
     public Pop3SessionActor(Pop3SessionSettings settings)
@@ -46,40 +40,21 @@ public sealed partial class Pop3SessionActor : UntypedActor, IWithUnboundedStash
         _decoder = new Pop3MultiLineDecoder(settings.ResponseLimits);
     }
 
-    /// <inheritdoc />
-    public IStash Stash { get; set; } = null!;
-
-    /// <inheritdoc />
-    public ITimerScheduler Timers { get; set; } = null!;
-
     /// <summary>Props for a session with <paramref name="settings"/>.</summary>
     public static Props Props(Pop3SessionSettings settings) => Akka.Actor.Props.Create(() => new Pop3SessionActor(settings));
 
-    /// <inheritdoc />
-    protected override void PreStart()
-    {
-        _wire = new WireChannel(Self, Timers, _transcript, _settings.CommandTimeout, () => _currentCommand, FailSession);
-        Become(Disconnected);
-    }
+    private protected override TimeSpan CommandTimeout => _settings.CommandTimeout;
 
-    /// <inheritdoc />
-    protected override void PostStop()
-    {
-        CloseConnection("session stopped");
-        base.PostStop();
-    }
-
-    /// <inheritdoc />
-    protected override void OnReceive(object message) => Disconnected(message);
+    private protected override ITranscript? Transcript => _transcript;
 
     // ---- resting behaviours: each names the commands legal in that RFC 1939 state ----
 
-    private void Disconnected(object message)
+    private protected override void Disconnected(object message)
     {
         switch (message)
         {
             case Connect:
-                Begin(message, activity: "Connecting");
+                BeginAs(message, "Connecting");
                 StartConnecting();
                 break;
             default:
@@ -154,71 +129,21 @@ public sealed partial class Pop3SessionActor : UntypedActor, IWithUnboundedStash
         }
     }
 
-    private void Closed(object message)
-    {
-        switch (message)
-        {
-            case GetInfo:
-                Sender.Tell(Snapshot());
-                break;
-            case ICommand command:
-                Sender.Tell(new Status.Failure(new MailSessionClosedException(
-                    $"{command.Name}: the session is closed" + (_closedBecause is null ? "." : $" ({_closedBecause.Message})."), _closedBecause)));
-                break;
-            default:
-                IgnoreLateIo(message);
-                break;
-        }
-    }
-
     // ---- helpers shared by the resting behaviours ----
 
-    private void Begin(object command, string? activity = null)
+    /// <summary>Starts serving a command that runs as a named flow (Connecting, Update) until it rests.</summary>
+    private void BeginAs(object command, string activity)
     {
-        _requester = Sender;
-        _currentCommand = command is ICommand c ? c.Name : command.GetType().Name;
+        Begin(command);
         _activity = activity;
-        Become(Exchanging);
     }
 
-    /// <summary>Refuses a command that the resting state does not allow; answers <see cref="GetInfo"/>; drops late I/O.</summary>
-    private void RefuseOrIgnore(object message)
-    {
-        switch (message)
-        {
-            case GetInfo:
-                Sender.Tell(Snapshot());
-                break;
-            case ICommand:
-                Refuse(message, _state);
-                break;
-            default:
-                IgnoreLateIo(message);
-                break;
-        }
-    }
+    private protected override bool IsInfoRequest(object message) => message is GetInfo;
 
-    private bool Refuse(object command, string state)
-    {
-        var name = command is ICommand c ? c.Name : command.ToString() ?? "?";
-        Sender.Tell(new Status.Failure(new MailStateException(name, state)));
-        return false;
-    }
+    private protected override object Snapshot() => new Pop3Session.Info(
+        _activity ?? State, Link?.Host, _greeting, _capabilities, Link?.IsEncrypted ?? false, _authenticatedAs, _lastResponse, _pendingDeletes.ToArray());
 
-    private void IgnoreLateIo(object message)
-    {
-        // Completions of I/O started before a failure can arrive after it; the channel swallows its own.
-        if (_wire.Handle(message) || message is Status.Failure)
-        {
-            return;
-        }
-        Unhandled(message);
-    }
-
-    private Pop3Session.Info Snapshot() => new(
-        _activity ?? _state, Link?.Host, _greeting, _capabilities, Link?.IsEncrypted ?? false, _authenticatedAs, _lastResponse, _pendingDeletes.ToArray());
-
-    private UntypedReceive CurrentResting() => _state switch
+    private protected override UntypedReceive CurrentResting() => State switch
     {
         "Disconnected" => Disconnected,
         "Authorization" => Authorization,

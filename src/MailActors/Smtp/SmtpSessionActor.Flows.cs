@@ -19,7 +19,7 @@ public sealed partial class SmtpSessionActor
     {
         _stepStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         var spec = _settings.Connection with { ImplicitTls = _settings.TlsMode == TlsMode.Implicit || _settings.Connection.ImplicitTls };
-        _wire.Open(spec, () =>
+        Wire.Open(spec, () =>
         {
             ObserveSince("connect", _stepStarted);
             Expect(Timed("banner", OnGreeting));
@@ -85,7 +85,7 @@ public sealed partial class SmtpSessionActor
     // ---- EHLO / HELO ----
 
     private void SendHello(string domain, Action<Greeted> onGreeted) =>
-        SendHello(domain, onGreeted, e => FinishWithFailure(e, _resumeTo));
+        SendHello(domain, onGreeted, e => FinishWithFailure(e, CurrentResting()));
 
     /// <summary>EHLO; HELO only after a 5xx (a 4xx or 421 is the server's way of saying "not now", not "no ESMTP").</summary>
     private void SendHello(string domain, Action<Greeted> onGreeted, Action<Exception> onRefused)
@@ -133,7 +133,7 @@ public sealed partial class SmtpSessionActor
     // ---- STARTTLS ----
 
     private void RunStartTls(Action<TlsStarted> onStarted) =>
-        RunStartTls(onStarted, e => FinishWithFailure(e, _resumeTo));
+        RunStartTls(onStarted, e => FinishWithFailure(e, CurrentResting()));
 
     private void RunStartTls(Action<TlsStarted> onStarted, Action<Exception> onRefused)
     {
@@ -156,7 +156,7 @@ public sealed partial class SmtpSessionActor
             }
             // Whatever the server sent after its 220 is dropped unread with the plaintext reader (see WireChannel.StartTls).
             _stepStarted = System.Diagnostics.Stopwatch.GetTimestamp();
-            _wire.StartTls(_settings.Connection.Tls, () =>
+            Wire.StartTls(_settings.Connection.Tls, () =>
             {
                 ObserveSince("tls", _stepStarted);
                 var tls = Link!.Tls!;
@@ -171,7 +171,7 @@ public sealed partial class SmtpSessionActor
     // ---- AUTH ----
 
     private void RunAuthentication(SaslCredentials credentials, string? mechanism, Action<Authenticated> onDone) =>
-        RunAuthentication(credentials, mechanism, onDone, e => FinishWithFailure(e, _resumeTo));
+        RunAuthentication(credentials, mechanism, onDone, e => FinishWithFailure(e, CurrentResting()));
 
     private void RunAuthentication(SaslCredentials credentials, string? mechanism, Action<Authenticated> onDone, Action<Exception> onFailed)
     {
@@ -236,7 +236,7 @@ public sealed partial class SmtpSessionActor
         Exchange(SmtpCommand.Quit(), reply =>
         {
             CloseConnection("QUIT");
-            _closedBecause = new MailSessionClosedException("QUIT completed.");
+            ClosedBecause = new MailSessionClosedException("QUIT completed.");
             FinishWith(reply, Closed);
         });
     }

@@ -16,36 +16,19 @@ public sealed partial class SmtpSessionActor
 
     private const string TransactionTimerKey = "transaction-deadline";
 
-    private WireChannel _wire = null!;
-    private UntypedReceive _resumeTo = null!;
-
-    private Connection? Link => _wire.Connection;
-
-    private WireChannel NewWire() =>
-        new(Self, Timers, _transcript, _settings.CommandTimeout, () => _currentCommand, FailSession);
-
-    /// <summary>The behaviour while a command is on the wire: I/O events drive it; new commands wait in the stash.</summary>
-    private void Exchanging(object message)
+    /// <summary>The transaction deadline is the one protocol timer besides the wire's reply timer.</summary>
+    private protected override bool HandleWhileExchanging(object message)
     {
-        if (_wire.Handle(message))
+        if (message is not TransactionDeadline deadline)
         {
-            return;
+            return false;
         }
-        switch (message)
+        if (deadline.Generation == _transactionGeneration)
         {
-            case TransactionDeadline deadline when deadline.Generation == _transactionGeneration:
-                FailSession(new MailTimeoutException(
-                    $"The transaction exceeded its {_settings.TransactionTimeout.TotalSeconds:0.#}s deadline; session closed."));
-                break;
-            case TransactionDeadline:
-                break;
-            case GetInfo:
-                Sender.Tell(Snapshot());
-                break;
-            default:
-                Stash.Stash();
-                break;
+            FailSession(new MailTimeoutException(
+                $"The transaction exceeded its {_settings.TransactionTimeout.TotalSeconds:0.#}s deadline; session closed."));
         }
+        return true;
     }
 
     // ---- output ----
@@ -80,7 +63,7 @@ public sealed partial class SmtpSessionActor
     private void Send(SmtpCommand command)
     {
         _transcript?.Write(TranscriptDirection.Client, command.ToTranscript());
-        _wire.Write(command.ToWireBytes());
+        Wire.Write(command.ToWireBytes());
     }
 
     /// <summary>Queues several commands as one write (a PIPELINING group).</summary>
@@ -92,13 +75,13 @@ public sealed partial class SmtpSessionActor
             _transcript?.Write(TranscriptDirection.Client, command.ToTranscript());
             buffer.Write(command.ToWireBytes());
         }
-        _wire.Write(buffer.WrittenMemory);
+        Wire.Write(buffer.WrittenMemory);
     }
 
     // ---- input ----
 
     /// <summary>Registers the handler of the next reply not yet claimed.</summary>
-    private void Expect(Action<SmtpReply> onReply) => _wire.Expect(new ReplyReader(this, onReply));
+    private void Expect(Action<SmtpReply> onReply) => Wire.Expect(new ReplyReader(this, onReply));
 
     /// <summary>Reads one SMTP reply with the session's parser (which keeps a partial reply between reads).</summary>
     private sealed class ReplyReader(SmtpSessionActor session, Action<SmtpReply> onReply) : IReplyReader
@@ -132,42 +115,25 @@ public sealed partial class SmtpSessionActor
 
     // ---- endings ----
 
-    /// <summary>Answers the requester, rests in <paramref name="next"/> and lets waiting commands in.</summary>
-    private void FinishWith(object reply, UntypedReceive next)
-    {
-        _requester.Tell(reply);
-        Rest(next);
-    }
-
-    /// <summary>Answers the requester with a failure that does not end the session.</summary>
-    private void FinishWithFailure(Exception error, UntypedReceive next)
-    {
-        _requester.Tell(new Status.Failure(error));
-        Rest(next);
-    }
-
-    private void Rest(UntypedReceive next)
+    private protected override UntypedReceive BeforeRest(UntypedReceive next)
     {
         if (_lastReply is { Code: 421 } && Link is not null)
         {
             // 421: the server is closing the channel; whatever we were doing, the session is over.
-            _closedBecause = new MailSessionClosedException($"The server is closing the session: {_lastReply.Text}");
+            ClosedBecause = new MailSessionClosedException($"The server is closing the session: {_lastReply.Text}");
             CloseConnection("421 from server");
-            next = Closed;
+            return Closed;
         }
-        _requester = ActorRefs.Nobody;
-        _state = next.Method.Name;
-        Become(next);
-        Stash.UnstashAll();
+        return next;
     }
 
     /// <summary>Ends the session: answers the requester with <paramref name="error"/>, closes the socket, rests in Closed.</summary>
-    private void FailSession(Exception error)
+    private protected override void FailSession(Exception error)
     {
-        _log.Debug("Session to {0} ends: {1}", Link?.Host.ToString() ?? "(none)", error.Message);
-        _closedBecause = error;
+        Log.Debug("Session to {0} ends: {1}", Link?.Host.ToString() ?? "(none)", error.Message);
+        ClosedBecause = error;
         CloseConnection(error.Message);
-        if (_currentCommand == "QUIT")
+        if (CurrentCommand == "QUIT")
         {
             // The server hung up before answering QUIT: the goal (a closed session) is reached anyway.
             FinishWith(SmtpReply.Create(221, "connection closed by the server before replying to QUIT"), Closed);
@@ -176,9 +142,9 @@ public sealed partial class SmtpSessionActor
         FinishWithFailure(error, Closed);
     }
 
-    private void CloseConnection(string reason)
+    private protected override void CloseConnection(string reason)
     {
         Timers?.Cancel(TransactionTimerKey);
-        _wire?.Close(reason);
+        base.CloseConnection(reason);
     }
 }

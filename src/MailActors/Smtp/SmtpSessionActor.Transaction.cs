@@ -112,7 +112,7 @@ public sealed partial class SmtpSessionActor
         var encoder = _streamingEncoder!;
         var output = new ArrayBufferWriter<byte>(DataEncoder.MaxOutputLength(chunk.Length));
         encoder.Encode(chunk.Span, output);
-        _wire.Write(output.WrittenMemory, () => FinishWith(new DataWritten(encoder.BytesOut), InData));
+        Wire.Write(output.WrittenMemory, () => FinishWith(new DataWritten(encoder.BytesOut), InData));
     }
 
     private void EndStreamingData()
@@ -123,7 +123,7 @@ public sealed partial class SmtpSessionActor
         encoder.Complete(output);
         _transcript?.Write(TranscriptDirection.Client, $"<{encoder.BytesOut} octets of content>");
         _transcript?.Write(TranscriptDirection.Client, ".");
-        _wire.Write(output.WrittenMemory, () => Expect(Timed("DOT", final =>
+        Wire.Write(output.WrittenMemory, () => Expect(Timed("DOT", final =>
         {
             EndTransactionState();
             FinishWith(final, Ready);
@@ -157,7 +157,7 @@ public sealed partial class SmtpSessionActor
         if (chunk.Length > 0)
         {
             _transcript?.Write(TranscriptDirection.Client, $"<{chunk.Length} octets of content>");
-            _wire.Write(chunk);
+            Wire.Write(chunk);
         }
         Expect(Timed("BDAT", onReply));
     }
@@ -243,7 +243,7 @@ public sealed partial class SmtpSessionActor
     }
 
     /// <summary>Runs <paramref name="then"/> after the reply handlers queued so far.</summary>
-    private void ExpectLast(Action then) => _wire.AfterPending(then);
+    private void ExpectLast(Action then) => Wire.AfterPending(then);
 
     private void SendRecipientsInTurn(TransactionRun run, List<SmtpCommand> recipients, int index)
     {
@@ -306,7 +306,7 @@ public sealed partial class SmtpSessionActor
 
         void Next()
         {
-            _wire.Await(chunks.MoveNextAsync().AsTask(), hasChunk =>
+            Wire.Await(chunks.MoveNextAsync().AsTask(), hasChunk =>
             {
                 if (!hasChunk)
                 {
@@ -363,7 +363,7 @@ public sealed partial class SmtpSessionActor
     private void PumpContent(MessageContent content, Action<SmtpReply> onFinal)
     {
         var timeout = _settings.CommandTimeout;
-        _wire.WritePump((stream, _) => PumpDataAsync(content, stream, timeout), () => Expect(Timed("DOT", onFinal)));
+        Wire.WritePump((stream, _) => PumpDataAsync(content, stream, timeout), () => Expect(Timed("DOT", onFinal)));
     }
 
     private async Task<long> PumpDataAsync(MessageContent content, Stream network, TimeSpan stallTimeout)
