@@ -1,7 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
 using Akka.Actor;
-using MailActors.Configuration;
 using MailActors.Protocol;
 using MailActors.Protocol.Pop3;
 using MailActors.Protocol.Sasl;
@@ -50,26 +49,13 @@ public sealed class Pop3Client : IAsyncDisposable
     public static async Task<Pop3Client> ConnectAsync(Pop3ClientOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        foreach (var host in options.Host)
-        {
-            WireText.EnsureSafe(host, nameof(options.Host));
-        }
         var settings = options.ToSessionSettings();
-        var system = options.ActorSystem ?? MailActorsRuntime.Shared;
-        var session = system.ActorOf(Pop3SessionActor.Props(settings));
         // The session enforces every protocol timeout itself (a RETR may rightly take long while bytes keep coming);
         // this only guards against a session that vanished.
         var askTimeout = VanishedSessionGuard + settings.CommandTimeout + settings.Connection.ConnectTimeout;
-        try
-        {
-            var connected = await session.Ask<Connected>(Pop3Session.Connect.Instance, askTimeout, cancellationToken).ConfigureAwait(false);
-            return new Pop3Client(session, options, connected, askTimeout);
-        }
-        catch
-        {
-            system.Stop(session);
-            throw;
-        }
+        var (session, connected) = await Sessions.SessionStarter.ConnectAsync<Connected>(
+            options, Pop3SessionActor.Props(settings), Pop3Session.Connect.Instance, askTimeout, cancellationToken).ConfigureAwait(false);
+        return new Pop3Client(session, options, connected, askTimeout);
     }
 
     /// <summary>Connects to <paramref name="host"/> with otherwise default options.</summary>
@@ -122,7 +108,7 @@ public sealed class Pop3Client : IAsyncDisposable
     public async Task<Pop3Capabilities> CapabilitiesAsync(CancellationToken cancellationToken = default) =>
         _capabilitiesAsked ? _capabilities : await CapaAsync(cancellationToken).ConfigureAwait(false);
 
-    /// <summary>STLS and CAPA again (Net::POP3 <c>starttls</c>). Certificate validation follows <see cref="Pop3ClientOptions.Tls"/>.</summary>
+    /// <summary>STLS and CAPA again (Net::POP3 <c>starttls</c>). Certificate validation follows <see cref="Sessions.MailClientOptions.Tls"/>.</summary>
     public async Task StartTlsAsync(CancellationToken cancellationToken = default)
     {
         var started = await AskAsync<TlsStarted>(Pop3Session.StartTls.Instance, cancellationToken).ConfigureAwait(false);

@@ -18,23 +18,11 @@ public sealed partial class Pop3SessionActor
     // ---- output ----
 
     /// <summary>Queues a command line for writing and records it (redacted) in the transcript.</summary>
-    private void Send(Pop3Command command)
-    {
-        _transcript?.Write(TranscriptDirection.Client, command.ToTranscript());
-        Wire.Write(command.ToWireBytes());
-    }
+    private void Send(Pop3Command command) => Wire.Send(command.ToTranscript(), command.ToWireBytes());
 
     /// <summary>Queues several commands as one write (a PIPELINING group).</summary>
-    private void SendGroup(IReadOnlyList<Pop3Command> commands)
-    {
-        var buffer = new ArrayBufferWriter<byte>(commands.Count * 16);
-        foreach (var command in commands)
-        {
-            _transcript?.Write(TranscriptDirection.Client, command.ToTranscript());
-            command.WriteTo(buffer);
-        }
-        Wire.Write(buffer.WrittenMemory);
-    }
+    private void SendGroup(IReadOnlyList<Pop3Command> commands) =>
+        Wire.SendGroup(commands.Select(command => (command.ToTranscript(), command.ToWireBytes())));
 
     /// <summary>Whether a batch may go out in one write.</summary>
     private bool CanPipeline => _settings.UsePipelining && _capabilities.Pipelining;
@@ -67,13 +55,13 @@ public sealed partial class Pop3SessionActor
         var sink = new LinesSink();
         ExpectBody(sink, Record, status =>
         {
-            if (status.IsOk && _transcript is not null)
+            if (status.IsOk && Transcript is not null)
             {
                 foreach (var line in sink.Lines)
                 {
-                    _transcript.Write(TranscriptDirection.Server, line.StartsWith('.') ? "." + line : line);
+                    Transcript.Write(TranscriptDirection.Server, line.StartsWith('.') ? "." + line : line);
                 }
-                _transcript.Write(TranscriptDirection.Server, ".");
+                Transcript.Write(TranscriptDirection.Server, ".");
             }
             onDone(status, sink.Lines);
         });
@@ -98,13 +86,13 @@ public sealed partial class Pop3SessionActor
     {
         _lastResponse = response;
         // SASL challenges are redacted like the client's answers: the AUTH exchange never reaches a transcript.
-        _transcript?.Write(TranscriptDirection.Server, response.IsContinuation ? "+ ****" : response.ToString());
+        Transcript?.Write(TranscriptDirection.Server, response.IsContinuation ? "+ ****" : response.ToString());
     }
 
     private void RecordBody(long octets)
     {
-        _transcript?.Write(TranscriptDirection.Server, $"<{octets} octets of content>");
-        _transcript?.Write(TranscriptDirection.Server, ".");
+        Transcript?.Write(TranscriptDirection.Server, $"<{octets} octets of content>");
+        Transcript?.Write(TranscriptDirection.Server, ".");
     }
 
     // ---- endings ----

@@ -247,7 +247,7 @@ public sealed partial class Pop3SessionActor
         Next(0);
     }
 
-    // ---- commands legal in AUTHORIZATION and TRANSACTION ----
+    // ---- commands legal in AUTHORIZATION and TRANSACTION: CAPA, raw commands, QUIT ----
 
     private void ServeCommon(ICommand command)
     {
@@ -261,6 +261,9 @@ public sealed partial class Pop3SessionActor
         }
         switch (command)
         {
+            case Capa:
+                RunCapa();
+                break;
             case Raw { Command.IsMultiLine: true } raw:
                 ExchangeLines(raw.Command, (response, lines) => FinishWith(new RawReply(response, response.IsOk ? lines : null), CurrentResting()));
                 break;

@@ -18,7 +18,6 @@ namespace MailActors.Pop3;
 public sealed partial class Pop3SessionActor : MailSessionActor
 {
     private readonly Pop3SessionSettings _settings;
-    private readonly ITranscript? _transcript;
     private readonly Pop3StatusParser _parser;
     private readonly Pop3MultiLineDecoder _decoder;
     private readonly SortedSet<int> _pendingDeletes = [];
@@ -33,19 +32,15 @@ public sealed partial class Pop3SessionActor : MailSessionActor
 
     /// <summary>Creates the actor; prefer <see cref="Props(Pop3SessionSettings)"/>.</summary>
     public Pop3SessionActor(Pop3SessionSettings settings)
+        : base((settings ?? throw new ArgumentNullException(nameof(settings))).CommandTimeout, settings.Transcript)
     {
-        _settings = settings ?? throw new ArgumentNullException(nameof(settings));
-        _transcript = settings.Transcript;
+        _settings = settings;
         _parser = new Pop3StatusParser(settings.ResponseLimits);
         _decoder = new Pop3MultiLineDecoder(settings.ResponseLimits);
     }
 
     /// <summary>Props for a session with <paramref name="settings"/>.</summary>
     public static Props Props(Pop3SessionSettings settings) => Akka.Actor.Props.Create(() => new Pop3SessionActor(settings));
-
-    private protected override TimeSpan CommandTimeout => _settings.CommandTimeout;
-
-    private protected override ITranscript? Transcript => _transcript;
 
     // ---- resting behaviours: each names the commands legal in that RFC 1939 state ----
 
@@ -68,10 +63,6 @@ public sealed partial class Pop3SessionActor : MailSessionActor
     {
         switch (message)
         {
-            case Capa:
-                Begin(message);
-                RunCapa();
-                break;
             case StartTls:
                 Begin(message);
                 RunStls(started => FinishWith(started, Authorization), e => FinishWithFailure(e, Authorization));
@@ -98,7 +89,7 @@ public sealed partial class Pop3SessionActor : MailSessionActor
                 break;
             case Pass:
                 break; // refused above
-            case Raw or Quit:
+            case Capa or Raw or Quit:
                 ServeCommon((ICommand)message);
                 break;
             default:
@@ -112,15 +103,11 @@ public sealed partial class Pop3SessionActor : MailSessionActor
     {
         switch (message)
         {
-            case Capa:
-                Begin(message);
-                RunCapa();
-                break;
             case Stat or List or Uidl or Retrieve or Top or RetrieveMany or Delete or DeleteMany or Reset or Noop or Last:
                 Begin(message);
                 ServeTransaction((ICommand)message);
                 break;
-            case Raw or Quit:
+            case Capa or Raw or Quit:
                 ServeCommon((ICommand)message);
                 break;
             default:

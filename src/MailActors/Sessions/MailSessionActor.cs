@@ -36,11 +36,19 @@ public abstract class MailSessionActor : UntypedActor, IWithUnboundedStash, IWit
     /// <summary>Why the session is closed, once it is.</summary>
     private protected Exception? ClosedBecause { get; set; }
 
-    /// <summary>How long the wire waits for a reply.</summary>
-    private protected abstract TimeSpan CommandTimeout { get; }
+    private readonly TimeSpan _commandTimeout;
 
-    /// <summary>Where the wire writes connect, TLS and close notes.</summary>
-    private protected abstract Diagnostics.ITranscript? Transcript { get; }
+    /// <summary>Creates the shared part of a session.</summary>
+    /// <param name="commandTimeout">How long the wire waits for a reply.</param>
+    /// <param name="transcript">Where commands, responses and connect, TLS and close notes go (already redacted).</param>
+    private protected MailSessionActor(TimeSpan commandTimeout, Diagnostics.ITranscript? transcript)
+    {
+        _commandTimeout = commandTimeout;
+        Transcript = transcript;
+    }
+
+    /// <summary>The session's transcript, or null.</summary>
+    private protected Diagnostics.ITranscript? Transcript { get; }
 
     /// <summary>The open connection, or null.</summary>
     private protected Connection? Link => Wire.Connection;
@@ -48,7 +56,7 @@ public abstract class MailSessionActor : UntypedActor, IWithUnboundedStash, IWit
     /// <inheritdoc />
     protected override void PreStart()
     {
-        Wire = new WireChannel(Self, Timers, Transcript, CommandTimeout, () => CurrentCommand, FailSession);
+        Wire = new WireChannel(Self, Timers, Transcript, _commandTimeout, () => CurrentCommand, FailSession);
         Become(Disconnected);
     }
 

@@ -60,23 +60,11 @@ public sealed partial class SmtpSessionActor
         _observer?.OnStep(step, System.Diagnostics.Stopwatch.GetElapsedTime(startedTimestamp), null);
 
     /// <summary>Queues a command line for writing and records it in the transcript.</summary>
-    private void Send(SmtpCommand command)
-    {
-        _transcript?.Write(TranscriptDirection.Client, command.ToTranscript());
-        Wire.Write(command.ToWireBytes());
-    }
+    private void Send(SmtpCommand command) => Wire.Send(command.ToTranscript(), command.ToWireBytes());
 
     /// <summary>Queues several commands as one write (a PIPELINING group).</summary>
-    private void SendGroup(IReadOnlyList<SmtpCommand> commands)
-    {
-        var buffer = new ArrayBufferWriter<byte>(commands.Count * 64);
-        foreach (var command in commands)
-        {
-            _transcript?.Write(TranscriptDirection.Client, command.ToTranscript());
-            buffer.Write(command.ToWireBytes());
-        }
-        Wire.Write(buffer.WrittenMemory);
-    }
+    private void SendGroup(IReadOnlyList<SmtpCommand> commands) =>
+        Wire.SendGroup(commands.Select(command => (command.ToTranscript(), command.ToWireBytes())));
 
     // ---- input ----
 
@@ -101,7 +89,7 @@ public sealed partial class SmtpSessionActor
     private void Record(SmtpReply reply)
     {
         _lastReply = reply;
-        if (_transcript is null)
+        if (Transcript is null)
         {
             return;
         }
@@ -109,7 +97,7 @@ public sealed partial class SmtpSessionActor
         for (var i = 0; i < reply.Lines.Count; i++)
         {
             var separator = i == reply.Lines.Count - 1 ? ' ' : '-';
-            _transcript.Write(TranscriptDirection.Server, sensitive ? $"{reply.Code}{separator}****" : $"{reply.Code}{separator}{reply.Lines[i]}");
+            Transcript.Write(TranscriptDirection.Server, sensitive ? $"{reply.Code}{separator}****" : $"{reply.Code}{separator}{reply.Lines[i]}");
         }
     }
 

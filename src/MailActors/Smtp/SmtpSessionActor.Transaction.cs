@@ -121,8 +121,8 @@ public sealed partial class SmtpSessionActor
         _streamingEncoder = null;
         var output = new ArrayBufferWriter<byte>(8);
         encoder.Complete(output);
-        _transcript?.Write(TranscriptDirection.Client, $"<{encoder.BytesOut} octets of content>");
-        _transcript?.Write(TranscriptDirection.Client, ".");
+        Transcript?.Write(TranscriptDirection.Client, $"<{encoder.BytesOut} octets of content>");
+        Transcript?.Write(TranscriptDirection.Client, ".");
         Wire.Write(output.WrittenMemory, () => Expect(Timed("DOT", final =>
         {
             EndTransactionState();
@@ -156,7 +156,7 @@ public sealed partial class SmtpSessionActor
         Send(SmtpCommand.Bdat(chunk.Length, last));
         if (chunk.Length > 0)
         {
-            _transcript?.Write(TranscriptDirection.Client, $"<{chunk.Length} octets of content>");
+            Transcript?.Write(TranscriptDirection.Client, $"<{chunk.Length} octets of content>");
             Wire.Write(chunk);
         }
         Expect(Timed("BDAT", onReply));
@@ -403,8 +403,8 @@ public sealed partial class SmtpSessionActor
         }
         encoder.Complete(output);
         await FlushAsync(network, output, stall, stallTimeout).ConfigureAwait(false);
-        _transcript?.Write(TranscriptDirection.Client, $"<{encoder.BytesOut} octets of content>");
-        _transcript?.Write(TranscriptDirection.Client, ".");
+        Transcript?.Write(TranscriptDirection.Client, $"<{encoder.BytesOut} octets of content>");
+        Transcript?.Write(TranscriptDirection.Client, ".");
         return encoder.BytesOut;
     }
 

@@ -17,7 +17,6 @@ namespace MailActors.Smtp;
 public sealed partial class SmtpSessionActor : MailSessionActor
 {
     private readonly SmtpSessionSettings _settings;
-    private readonly ITranscript? _transcript;
     private readonly ISessionObserver? _observer;
     private readonly SmtpReplyParser _parser;
 
@@ -32,19 +31,15 @@ public sealed partial class SmtpSessionActor : MailSessionActor
 
     /// <summary>Creates the actor; prefer <see cref="Props(SmtpSessionSettings)"/>.</summary>
     public SmtpSessionActor(SmtpSessionSettings settings)
+        : base((settings ?? throw new ArgumentNullException(nameof(settings))).CommandTimeout, settings.Transcript)
     {
-        _settings = settings ?? throw new ArgumentNullException(nameof(settings));
-        _transcript = settings.Transcript;
+        _settings = settings;
         _observer = settings.Observer;
         _parser = new SmtpReplyParser(settings.ReplyLimits);
     }
 
     /// <summary>Props for a session with <paramref name="settings"/>.</summary>
     public static Props Props(SmtpSessionSettings settings) => Akka.Actor.Props.Create(() => new SmtpSessionActor(settings));
-
-    private protected override TimeSpan CommandTimeout => _settings.CommandTimeout;
-
-    private protected override ITranscript? Transcript => _transcript;
 
     // ---- resting behaviours: each names the commands legal in that protocol state ----
 

@@ -165,6 +165,25 @@ internal sealed class WireChannel
 
     // ---- output ----
 
+    /// <summary>Records a command line in the transcript (as given: already redacted) and queues its bytes.</summary>
+    public void Send(string transcriptLine, ReadOnlyMemory<byte> bytes)
+    {
+        _transcript?.Write(TranscriptDirection.Client, transcriptLine);
+        Write(bytes);
+    }
+
+    /// <summary>Records several command lines and queues them as one write (a pipelined group).</summary>
+    public void SendGroup(IEnumerable<(string TranscriptLine, byte[] Bytes)> commands)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        foreach (var (line, bytes) in commands)
+        {
+            _transcript?.Write(TranscriptDirection.Client, line);
+            buffer.Write(bytes);
+        }
+        Write(buffer.WrittenMemory);
+    }
+
     /// <summary>Queues bytes for writing; <paramref name="then"/> runs once they are on the wire.</summary>
     public void Write(ReadOnlyMemory<byte> bytes, Action? then = null) => Enqueue(new WriteJob(bytes, null, then));
 
