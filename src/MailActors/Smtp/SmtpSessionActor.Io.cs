@@ -83,7 +83,15 @@ public sealed partial class SmtpSessionActor
         {
             session.Record(_reply!);
             onReply(_reply!);
+            if (_reply!.Code == 421 && session.Link is not null)
+            {
+                // The server is closing: commands pipelined after this one will never be answered, so each gets the
+                // 421 as its answer, and the command in progress completes with an honest result.
+                session.Wire.AbandonPending(_reply);
+            }
         }
+
+        public void Abandon(object cause) => onReply((SmtpReply)cause);
     }
 
     private void Record(SmtpReply reply)

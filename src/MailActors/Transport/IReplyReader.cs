@@ -28,4 +28,13 @@ internal interface IReplyReader
 
     /// <summary>Hands the finished reply to whoever expected it; runs on the actor after the buffer was released.</summary>
     void Deliver();
+
+    /// <summary>
+    /// The reply will never come (the server announced it is closing, see <see cref="WireChannel.AbandonPending"/>):
+    /// hands <paramref name="cause"/> to whoever expected it instead. Readers of protocols without such a
+    /// notice ignore it.
+    /// </summary>
+    void Abandon(object cause)
+    {
+    }
 }

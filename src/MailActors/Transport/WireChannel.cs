@@ -40,7 +40,7 @@ internal sealed class WireChannel
     private readonly Action<Exception> _fail;
     private readonly Queue<IReplyReader> _expected = new();
     private readonly Queue<WriteJob> _writes = new();
-    private readonly List<IReplyReader> _completed = new(8);
+    private readonly Queue<IReplyReader> _completed = new(8);
     private PipeReader? _reader;
     private bool _reading;
     private bool _writing;
@@ -331,7 +331,7 @@ internal sealed class WireChannel
                 var progress = head.Read(ref buffer);
                 if (progress == ReadProgress.Complete)
                 {
-                    _completed.Add(_expected.Dequeue());
+                    _completed.Enqueue(_expected.Dequeue());
                     continue;
                 }
                 _held = progress == ReadProgress.Hold;
@@ -350,7 +350,7 @@ internal sealed class WireChannel
     /// <summary>Delivers the readers completed by the last offer; false when a delivery ended the session.</summary>
     private bool DeliverCompleted()
     {
-        foreach (var done in _completed.ToArray())
+        while (_completed.TryDequeue(out var done))
         {
             done.Deliver();
             if (Connection is null)
@@ -361,6 +361,22 @@ internal sealed class WireChannel
         return true;
     }
 
+    /// <summary>
+    /// Gives up on every reply still expected — read but not yet delivered, or not yet read — because the server
+    /// announced it is closing (SMTP 421): each reader is handed <paramref name="cause"/> instead, in order.
+    /// </summary>
+    public void AbandonPending(object cause)
+    {
+        while (_completed.TryDequeue(out var reader) || _expected.TryDequeue(out reader))
+        {
+            reader.Abandon(cause);
+            if (Connection is null)
+            {
+                return;
+            }
+        }
+    }
+
     // ---- closing ----
 
     /// <summary>Tears the connection down and forgets everything in flight; safe to call twice.</summary>
@@ -368,6 +384,7 @@ internal sealed class WireChannel
     {
         _closed = true;
         _timers.Cancel(ReplyTimerKey);
+        _completed.Clear();
         _expected.Clear();
         _writes.Clear();
         _writing = false;
@@ -403,6 +420,12 @@ internal sealed class WireChannel
         public void Deliver()
         {
             inner.Deliver();
+            then();
+        }
+
+        public void Abandon(object cause)
+        {
+            inner.Abandon(cause);
             then();
         }
     }
