@@ -22,7 +22,7 @@ public sealed partial class Pop3SessionActor
 
     /// <summary>Queues several commands as one write (a PIPELINING group).</summary>
     private void SendGroup(IReadOnlyList<Pop3Command> commands) =>
-        Wire.SendGroup(commands.Select(command => (command.ToTranscript(), command.ToWireBytes())));
+        Wire.SendGroup(commands, command => command.ToTranscript(), (command, buffer) => command.WriteTo(buffer));
 
     /// <summary>Whether a batch may go out in one write.</summary>
     private bool CanPipeline => _settings.UsePipelining && _capabilities.Pipelining;
@@ -32,8 +32,9 @@ public sealed partial class Pop3SessionActor
     /// <summary>Writes one command and hands its status line to <paramref name="onResponse"/>.</summary>
     private void Exchange(Pop3Command command, Action<Pop3Response> onResponse)
     {
-        Send(command);
+        // Expect first: with a response awaited, the reply timer guards the write too (see WireChannel.Write).
         ExpectStatus(onResponse);
+        Send(command);
     }
 
     private void ExpectStatus(Action<Pop3Response> onResponse) =>
@@ -46,8 +47,8 @@ public sealed partial class Pop3SessionActor
     /// <summary>Writes a command whose <c>+OK</c> carries a listing and hands status and lines to <paramref name="onDone"/>.</summary>
     private void ExchangeLines(Pop3Command command, Action<Pop3Response, IReadOnlyList<string>> onDone)
     {
-        Send(command);
         ExpectLines(onDone);
+        Send(command);
     }
 
     private void ExpectLines(Action<Pop3Response, IReadOnlyList<string>> onDone)

@@ -123,7 +123,6 @@ public sealed partial class Pop3SessionActor
 
     private void Fetch(string verb, Pop3Command command, int number, MessageTarget? target)
     {
-        Send(command);
         switch (target ?? MessageTarget.InMemory)
         {
             case MessageTarget.Streaming:
@@ -181,6 +180,7 @@ public sealed partial class Pop3SessionActor
                 });
                 break;
         }
+        Send(command);
     }
 
     // ---- batches: one write with PIPELINING, in turn without ----
@@ -225,12 +225,12 @@ public sealed partial class Pop3SessionActor
     {
         if (CanPipeline)
         {
-            SendGroup(commands);
             for (var i = 0; i < commands.Count; i++)
             {
                 expectOne(i);
             }
             Wire.AfterPending(done);
+            SendGroup(commands);
             return;
         }
         void Next(int index)
@@ -240,9 +240,9 @@ public sealed partial class Pop3SessionActor
                 done();
                 return;
             }
-            Send(commands[index]);
             expectOne(index);
             Wire.AfterPending(() => Next(index + 1));
+            Send(commands[index]);
         }
         Next(0);
     }

@@ -36,8 +36,9 @@ public sealed partial class SmtpSessionActor
     /// <summary>Writes one command and hands its reply to <paramref name="onReply"/>.</summary>
     private void Exchange(SmtpCommand command, Action<SmtpReply> onReply)
     {
-        Send(command);
+        // Expect first: with a reply awaited, the reply timer guards the write too (see StartNextWrite).
         Expect(Timed(command.Verb, onReply));
+        Send(command);
     }
 
     /// <summary>Wraps a reply handler so the observer learns how long the step took.</summary>
@@ -64,7 +65,7 @@ public sealed partial class SmtpSessionActor
 
     /// <summary>Queues several commands as one write (a PIPELINING group).</summary>
     private void SendGroup(IReadOnlyList<SmtpCommand> commands) =>
-        Wire.SendGroup(commands.Select(command => (command.ToTranscript(), command.ToWireBytes())));
+        Wire.SendGroup(commands, command => command.ToTranscript(), (command, buffer) => command.WriteTo(buffer));
 
     // ---- input ----
 

@@ -153,13 +153,13 @@ public sealed partial class SmtpSessionActor
 
     private void WriteBdatChunk(ReadOnlyMemory<byte> chunk, bool last, Action<SmtpReply> onReply)
     {
+        Expect(Timed("BDAT", onReply));
         Send(SmtpCommand.Bdat(chunk.Length, last));
         if (chunk.Length > 0)
         {
             Transcript?.Write(TranscriptDirection.Client, $"<{chunk.Length} octets of content>");
             Wire.Write(chunk);
         }
-        Expect(Timed("BDAT", onReply));
     }
 
     // ---- the whole transaction ----
@@ -211,7 +211,6 @@ public sealed partial class SmtpSessionActor
             {
                 group.Add(SmtpCommand.Data());
             }
-            SendGroup(group);
             Expect(Timed("MAIL", reply => run.MailReply = reply));
             for (var i = 0; i < recipients.Count; i++)
             {
@@ -226,6 +225,7 @@ public sealed partial class SmtpSessionActor
             {
                 Expect(Timed("DATA", dataReply => AfterDataCommand(run, dataReply)));
             }
+            SendGroup(group);
         }
         else
         {
@@ -362,6 +362,20 @@ public sealed partial class SmtpSessionActor
     /// <summary>Writes the content through the DATA encoder (CRLF, dot-stuffing, final dot), then awaits the final reply.</summary>
     private void PumpContent(MessageContent content, Action<SmtpReply> onFinal)
     {
+        if (content.IsInMemory && content.Bytes.Length <= PumpBlockSize)
+        {
+            // The common case at high volume: encode into one pooled buffer and write it, final dot included, at once.
+            var encoder = new DataEncoder();
+            var output = new Transport.PooledBufferWriter(DataEncoder.MaxOutputLength(content.Bytes.Length));
+            encoder.Encode(content.Bytes.Span, output);
+            encoder.Complete(output);
+            Transcript?.Write(TranscriptDirection.Client, $"<{encoder.BytesOut} octets of content>");
+            Transcript?.Write(TranscriptDirection.Client, ".");
+            // Expecting before the write starts lets the reply timer guard the write as well.
+            Expect(Timed("DOT", onFinal));
+            Wire.Write(output.WrittenMemory, output.Dispose);
+            return;
+        }
         var timeout = _settings.CommandTimeout;
         Wire.WritePump((stream, _) => PumpDataAsync(content, stream, timeout), () => Expect(Timed("DOT", onFinal)));
     }
