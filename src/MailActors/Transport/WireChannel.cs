@@ -45,6 +45,7 @@ internal sealed class WireChannel
     private bool _reading;
     private bool _writing;
     private bool _held;
+    private bool _delivering;
     private bool _closed;
     private long _timerGeneration;
 
@@ -296,7 +297,9 @@ internal sealed class WireChannel
 
     private void Pull()
     {
-        if (_reading || _held || _expected.Count == 0 || _reader is null)
+        // While replies are being delivered, a handler that expects the next one must not start a read: a read that
+        // completes at once would deliver later replies before the ones still waiting. The delivery loop pulls after.
+        if (_reading || _held || _delivering || _expected.Count == 0 || _reader is null)
         {
             return;
         }
@@ -371,15 +374,23 @@ internal sealed class WireChannel
     /// <summary>Delivers the readers completed by the last offer; false when a delivery ended the session.</summary>
     private bool DeliverCompleted()
     {
-        while (_completed.TryDequeue(out var done))
+        _delivering = true;
+        try
         {
-            done.Deliver();
-            if (Connection is null)
+            while (_completed.TryDequeue(out var done))
             {
-                return false;
+                done.Deliver();
+                if (Connection is null)
+                {
+                    return false;
+                }
             }
+            return true;
         }
-        return true;
+        finally
+        {
+            _delivering = false;
+        }
     }
 
     /// <summary>
