@@ -7,6 +7,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/servers/install.sh
 bash scripts/servers/start.sh
+bash scripts/servers/postgres.sh
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

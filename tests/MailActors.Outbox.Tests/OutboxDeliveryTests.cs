@@ -5,10 +5,12 @@ namespace MailActors.Outbox.Tests;
 
 public sealed class OutboxDeliveryTests
 {
-    [Fact]
-    public async Task Enqueued_messages_are_delivered_and_reported_delivered()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Enqueued_messages_are_delivered_and_reported_delivered(string kind)
     {
-        using var store = new TempSqliteStore();
+        await using var store = await TestStore.CreateAsync(kind);
         await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions());
         await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port);
 

@@ -23,10 +23,12 @@ public sealed class RetryAndBounceTests
         return status!;
     }
 
-    [Fact]
-    public async Task A_4xx_is_deferred_and_retried_with_backoff_until_it_is_delivered()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task A_4xx_is_deferred_and_retried_with_backoff_until_it_is_delivered(string kind)
     {
-        using var store = new TempSqliteStore();
+        await using var store = await TestStore.CreateAsync(kind);
         await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions { Faults = [RcptReply("451 4.3.0 try again later", times: 2)] });
         await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port);
         using var events = harness.Outbox.Subscribe();
@@ -49,10 +51,12 @@ public sealed class RetryAndBounceTests
         Assert.All(deferrals, d => Assert.True(d.NextAttemptAt > d.At, "the next attempt lies after the deferral"));
     }
 
-    [Fact]
-    public async Task A_recipient_deferred_past_its_maximum_age_expires_with_a_failure_notification()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task A_recipient_deferred_past_its_maximum_age_expires_with_a_failure_notification(string kind)
     {
-        using var store = new TempSqliteStore();
+        await using var store = await TestStore.CreateAsync(kind);
         await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions { Faults = [RcptReply("450 4.2.1 mailbox busy")] });
         await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port);
         using var events = harness.Outbox.Subscribe();
@@ -70,8 +74,10 @@ public sealed class RetryAndBounceTests
         Assert.Equal(1, (await harness.Outbox.GetCountsAsync()).Expired);
     }
 
-    [Fact]
-    public async Task Per_route_max_age_from_hocon_applies_to_that_routes_recipients()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Per_route_max_age_from_hocon_applies_to_that_routes_recipients(string kind)
     {
         var options = OutboxOptions.FromConfig(Akka.Configuration.ConfigurationFactory.ParseString("""
             mailactors.outbox.retry { base-delay = 50ms, max-delay = 100ms, max-age = 1h }
@@ -81,7 +87,7 @@ public sealed class RetryAndBounceTests
         Assert.Equal(TimeSpan.FromMilliseconds(500), options.ForRoute("test").Retry.MaxAge);
         Assert.Equal(TimeSpan.FromMilliseconds(50), options.ForRoute("test").Retry.BaseDelay);
 
-        using var store = new TempSqliteStore();
+        await using var store = await TestStore.CreateAsync(kind);
         await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions { Faults = [RcptReply("451 4.4.1 no answer from host")] });
         await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port, OutboxHarness.FastOptions with { Routes = options.Routes });
 
@@ -90,10 +96,12 @@ public sealed class RetryAndBounceTests
         Assert.Equal(RecipientState.Expired, (await FinishedAsync(harness.Outbox, "route-age")).Recipients[0].State);
     }
 
-    [Fact]
-    public async Task The_enhanced_code_decides_a_550_4_x_x_is_deferred_not_bounced()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task The_enhanced_code_decides_a_550_4_x_x_is_deferred_not_bounced(string kind)
     {
-        using var store = new TempSqliteStore();
+        await using var store = await TestStore.CreateAsync(kind);
         await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions { Faults = [RcptReply("550 4.2.2 mailbox full", times: 1)] });
         await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port);
 
@@ -104,10 +112,12 @@ public sealed class RetryAndBounceTests
         Assert.Equal(2, status.Recipients[0].Attempts);
     }
 
-    [Fact]
-    public async Task A_hard_bounce_is_reported_and_suppresses_the_address_for_later_messages()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task A_hard_bounce_is_reported_and_suppresses_the_address_for_later_messages(string kind)
     {
-        using var store = new TempSqliteStore();
+        await using var store = await TestStore.CreateAsync(kind);
         await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions { UnknownRecipients = ["ghost@example.test"] });
         await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port);
         using var events = harness.Outbox.Subscribe();
@@ -133,10 +143,12 @@ public sealed class RetryAndBounceTests
         Assert.DoesNotContain(server.CommandLog, line => line.Contains("Ghost@Example.Test", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task The_suppression_list_survives_a_restart_and_can_be_edited()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task The_suppression_list_survives_a_restart_and_can_be_edited(string kind)
     {
-        using var store = new TempSqliteStore();
+        await using var store = await TestStore.CreateAsync(kind);
         await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions());
         await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port);
         await harness.Outbox.SuppressAsync("<blocked@example.test>", "complaint");
@@ -152,10 +164,12 @@ public sealed class RetryAndBounceTests
         Assert.Equal(["blocked@example.test"], list.Select(e => e.Address));
     }
 
-    [Fact]
-    public async Task A_policy_5xx_bounces_without_suppressing_the_address()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task A_policy_5xx_bounces_without_suppressing_the_address(string kind)
     {
-        using var store = new TempSqliteStore();
+        await using var store = await TestStore.CreateAsync(kind);
         await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions { Faults = [RcptReply("554 5.7.1 message refused by policy")] });
         await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port);
 
@@ -167,10 +181,12 @@ public sealed class RetryAndBounceTests
         Assert.False(harness.Outbox.IsSuppressed("rcpt@example.test", out _));
     }
 
-    [Fact]
-    public async Task Recipients_of_one_message_get_their_own_outcomes()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Recipients_of_one_message_get_their_own_outcomes(string kind)
     {
-        using var store = new TempSqliteStore();
+        await using var store = await TestStore.CreateAsync(kind);
         await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions
         {
             UnknownRecipients = ["nobody@example.test"],
@@ -193,10 +209,12 @@ public sealed class RetryAndBounceTests
         Assert.Equal(["busy@example.test"], server.Messages[1].Envelope.Recipients.Select(r => r.Address));
     }
 
-    [Fact]
-    public async Task A_bounce_sends_an_rfc3464_dsn_to_the_envelope_sender()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task A_bounce_sends_an_rfc3464_dsn_to_the_envelope_sender(string kind)
     {
-        using var store = new TempSqliteStore();
+        await using var store = await TestStore.CreateAsync(kind);
         await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions { UnknownRecipients = ["ghost@example.test"] });
         await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port, OutboxHarness.FastOptions with { GenerateDsn = true, DsnReportingMta = "outbox.test" });
         var mail = OutboxHarness.Mail("dsn-1", to: "ghost@example.test", from: "author@example.test") with
@@ -228,10 +246,12 @@ public sealed class RetryAndBounceTests
 
     private static string DsnBuilderIdFor(string id) => "dsn." + id;
 
-    [Fact]
-    public async Task No_dsn_answers_a_message_from_the_null_sender_or_with_notify_never()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task No_dsn_answers_a_message_from_the_null_sender_or_with_notify_never(string kind)
     {
-        using var store = new TempSqliteStore();
+        await using var store = await TestStore.CreateAsync(kind);
         await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions { UnknownRecipients = ["ghost@example.test"] });
         await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port, OutboxHarness.FastOptions with { GenerateDsn = true });
 
@@ -248,10 +268,12 @@ public sealed class RetryAndBounceTests
         Assert.Equal(2, (await harness.Outbox.GetCountsAsync()).Bounced);
     }
 
-    [Fact]
-    public async Task A_dsn_that_arrives_later_turns_a_delivered_recipient_into_a_hard_bounce()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task A_dsn_that_arrives_later_turns_a_delivered_recipient_into_a_hard_bounce(string kind)
     {
-        using var store = new TempSqliteStore();
+        await using var store = await TestStore.CreateAsync(kind);
         await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions());
         await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port);
         await harness.Outbox.EnqueueAsync(OutboxHarness.Mail("later-1", to: "relay-bounces@example.test") with
@@ -277,10 +299,12 @@ public sealed class RetryAndBounceTests
         Assert.Equal(1, (await harness.Outbox.GetCountsAsync()).Bounced);
     }
 
-    [Fact]
-    public async Task A_dsn_for_an_unknown_envelope_id_matches_nothing_but_still_suppresses_hard_failures()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task A_dsn_for_an_unknown_envelope_id_matches_nothing_but_still_suppresses_hard_failures(string kind)
     {
-        using var store = new TempSqliteStore();
+        await using var store = await TestStore.CreateAsync(kind);
         await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions());
         await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port);
 
