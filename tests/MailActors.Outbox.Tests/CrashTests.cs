@@ -20,7 +20,14 @@ public sealed class CrashTests(ITestOutputHelper output)
         await RunCrashScenarioAsync("sqlite:" + store.FilePath, messages: 20_000, minimumKills: 10, seed: Environment.TickCount);
     }
 
-    internal async Task RunCrashScenarioAsync(string storeSpec, int messages, int minimumKills, int seed)
+    [Fact]
+    public async Task Bulk_run_killed_repeatedly_loses_nothing_on_postgresql()
+    {
+        await using var store = await TestStore.CreateAsync("postgres");
+        await RunCrashScenarioAsync(store.Spec, messages: 6_000, minimumKills: 4, seed: Environment.TickCount);
+    }
+
+    private async Task RunCrashScenarioAsync(string storeSpec, int messages, int minimumKills, int seed)
     {
         var random = new Random(seed);
         output.WriteLine($"seed {seed}, store {storeSpec}");
@@ -53,7 +60,7 @@ public sealed class CrashTests(ITestOutputHelper output)
                 else
                 {
                     await run.Recovered.WaitAsync(TimeSpan.FromSeconds(60));
-                    await Task.Delay(TimeSpan.FromMilliseconds(100 + random.Next(1100)));
+                    await Task.Delay(TimeSpan.FromMilliseconds(50 + random.Next(550)));
                 }
                 if (run.HasExited)
                 {
