@@ -5,7 +5,8 @@ namespace MailActors.Interop.Tests.Infrastructure;
 
 /// <summary>
 /// Collection fixture for the real mail servers on 127.0.0.1: private Postfix (SMTP, SMTPS, submission), smtp-sink and
-/// Dovecot (POP3, POP3S) instances started by <c>scripts/servers/start.sh</c>. Starting is idempotent and cheap when they
+/// Dovecot (POP3, POP3S) instances started by <c>scripts/servers/start.sh</c>, and the PostgreSQL cluster of
+/// <c>scripts/servers/postgres.sh</c>. Starting is idempotent and cheap when they
 /// already run. A start failure fails the tests with the script's output; these tests are never skipped.
 /// Ports, users and passwords come from <c>scripts/servers/ports.env</c>.
 /// </summary>
@@ -34,6 +35,8 @@ public sealed class RealServers : IAsyncLifetime
         Sink = _ports.GetInt("SINK_PORT");
         Pop3 = _ports.GetInt("POP3_PORT");
         Pop3s = _ports.GetInt("POP3S_PORT");
+        Postgres = _ports.GetInt("POSTGRES_PORT");
+        PostgresUser = _ports.Get("POSTGRES_USER");
         Domain = _ports.Get("MAIL_DOMAIN");
         MessageSizeLimit = _ports.GetInt("MESSAGE_SIZE_LIMIT");
         BounceAfterAcceptAddress = _ports.Get("BOUNCE_AFTER_ACCEPT");
@@ -68,6 +71,15 @@ public sealed class RealServers : IAsyncLifetime
 
     /// <summary>Dovecot POP3 over implicit TLS (1995).</summary>
     public int Pop3s { get; }
+
+    /// <summary>PostgreSQL (25432): the private cluster of <c>postgres.sh</c>, trust authentication on 127.0.0.1.</summary>
+    public int Postgres { get; }
+
+    /// <summary>The PostgreSQL user (<c>postgres</c>).</summary>
+    public string PostgresUser { get; }
+
+    /// <summary>An Npgsql connection string for <paramref name="database"/> (created on first use by the outbox store).</summary>
+    public string PostgresConnectionString(string database) => $"Host={Host};Port={Postgres};Username={PostgresUser};Database={database}";
 
     /// <summary>The virtual mail domain Postfix delivers locally: <c>example.test</c>.</summary>
     public string Domain { get; }
@@ -193,6 +205,7 @@ public sealed class RealServers : IAsyncLifetime
             .LastOrDefault(line => line.StartsWith(StateDirectoryMarker, StringComparison.Ordinal))
             ?? throw new InvalidOperationException($"start.sh did not announce its state directory.\n{start.Transcript}");
         _stateDirectory = announced[StateDirectoryMarker.Length..];
+        await RunOrFailAsync("postgres.sh", StartTimeout);
         _certificate = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(Path.Combine(_stateDirectory, "cert.pem")));
     }
 
