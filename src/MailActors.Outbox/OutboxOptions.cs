@@ -24,6 +24,9 @@ public sealed record OutboxOptions
     /// <summary>Most events in one journal write of a partition.</summary>
     public int MaxWriteBatch { get; init; } = 2000;
 
+    /// <summary>Most octets (roughly: contents plus a little per event) in one journal write of a partition.</summary>
+    public long MaxWriteBatchBytes { get; init; } = 8L * 1024 * 1024;
+
     /// <summary>Fewest events between snapshots.</summary>
     public int SnapshotMinEvents { get; init; } = 1000;
 
@@ -106,6 +109,7 @@ public sealed record OutboxOptions
             Partitions = outbox.GetInt("partitions", 4),
             InFlight = outbox.GetInt("in-flight", 1000),
             MaxWriteBatch = outbox.GetInt("max-write-batch", 2000),
+            MaxWriteBatchBytes = outbox.GetByteSize("max-write-batch-bytes") ?? 8L * 1024 * 1024,
             SnapshotMinEvents = outbox.GetInt("snapshot-min-events", 1000),
             SnapshotCostRatio = outbox.GetDouble("snapshot-cost-ratio", 2),
             SnapshotIdleAfter = outbox.GetTimeSpan("snapshot-idle-after", TimeSpan.FromSeconds(2)),

@@ -85,21 +85,26 @@ internal sealed partial class OutboxPartition
         {
             return;
         }
-        var take = Math.Min(_buffer.Count, Math.Max(1, _options.MaxWriteBatch));
+        var take = 0;
+        long bytes = 0;
+        while (take < _buffer.Count && take < Math.Max(1, _options.MaxWriteBatch) && (take == 0 || bytes < _options.MaxWriteBatchBytes))
+        {
+            bytes += ApproximateSize(_buffer[take].Event);
+            take++;
+        }
         var batch = _buffer.GetRange(0, take);
         _buffer.RemoveRange(0, take);
         _writing = true;
-        var next = 0;
-        PersistAllAsync(batch.Select(b => b.Event), _ =>
+        // One journal row for the whole group commit (see EventBatch); applied event by event once it is durable.
+        PersistAsync(new EventBatch(batch.Select(b => b.Event).ToArray()), _ =>
         {
-            var (e, after) = batch[next++];
-            ApplyLive(e);
-            after?.Invoke();
-            if (next == batch.Count)
+            foreach (var (e, after) in batch)
             {
-                _writing = false;
-                AfterWrite();
+                ApplyLive(e);
+                after?.Invoke();
             }
+            _writing = false;
+            AfterWrite();
         });
     }
 

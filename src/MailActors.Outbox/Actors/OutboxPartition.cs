@@ -45,6 +45,14 @@ internal sealed partial class OutboxPartition : UntypedPersistentActor, IWithTim
             case SnapshotOffer { Snapshot: PartitionSnapshot snapshot }:
                 _state = snapshot.Restore(_options.StatusRetention, _options.GenerateDsn);
                 break;
+            case EventBatch batch:
+                foreach (var e in batch.Events)
+                {
+                    _state.Apply(e);
+                    _eventsSinceSnapshot++;
+                    _bytesSinceSnapshot += ApproximateSize(e);
+                }
+                break;
             case IOutboxPersisted e:
                 _state.Apply(e);
                 _eventsSinceSnapshot++;
@@ -212,35 +220,9 @@ internal sealed partial class OutboxPartition : UntypedPersistentActor, IWithTim
         _shutdownRequesters.Clear();
     }
 
-    private OutboxCounts Counts()
-    {
-        long queued = 0, inFlight = 0, deferred = 0;
-        foreach (var record in _state.Unfinished.Values)
-        {
-            var flying = _inFlight.ContainsKey(record.Id);
-            foreach (var recipient in record.Recipients)
-            {
-                if (!recipient.IsPending)
-                {
-                    continue;
-                }
-                if (flying)
-                {
-                    inFlight++;
-                }
-                else if (recipient.State == RecipientState.Deferred)
-                {
-                    deferred++;
-                }
-                else
-                {
-                    queued++;
-                }
-            }
-        }
-        return new OutboxCounts(_state.MessagesAccepted, _state.Unfinished.Count, queued, inFlight, deferred,
-            _state.Delivered, _state.Bounced, _state.Expired, _state.Suppressed);
-    }
+    /// <summary>O(1): the state keeps its pending counts up to date ("in flight" = an attempt journaled without an outcome yet).</summary>
+    private OutboxCounts Counts() => new(_state.MessagesAccepted, _state.Unfinished.Count, _state.PendingIn(RecipientState.Queued),
+        _state.PendingIn(RecipientState.InFlight), _state.PendingIn(RecipientState.Deferred), _state.Delivered, _state.Bounced, _state.Expired, _state.Suppressed);
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {

@@ -68,5 +68,12 @@ internal sealed record AddressUnsuppressed(string Address, DateTime At) : IOutbo
 /// <summary>The store's partition count, journaled once when the store is first used.</summary>
 internal sealed record OutboxCreated(int Partitions, DateTime At) : IOutboxPersisted;
 
+/// <summary>
+/// One group commit of a partition: the events (each still about one message and recipient) that one journal write
+/// made durable together. Journaling them as one row instead of one row each divides the per-row work of the store
+/// (statements, parameters, index updates) by the batch size; recovery applies them in order as if they were separate.
+/// </summary>
+internal sealed record EventBatch(IReadOnlyList<IOutboxPersisted> Events) : IOutboxPersisted;
+
 /// <summary>The suppression list's snapshot.</summary>
 internal sealed record SuppressionSnapshot(IReadOnlyList<AddressSuppressed> Entries) : IOutboxPersisted;

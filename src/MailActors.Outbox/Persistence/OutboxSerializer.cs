@@ -38,6 +38,7 @@ public sealed class OutboxSerializer : SerializerWithStringManifest
         OutboxCreated => "C",
         SuppressionSnapshot => "SS",
         PartitionSnapshot => "PS",
+        EventBatch => "E",
         _ => throw new ArgumentException($"The outbox serializer does not handle {o.GetType()}.", nameof(o)),
     };
 
@@ -48,7 +49,7 @@ public sealed class OutboxSerializer : SerializerWithStringManifest
         {
             return snapshot.Bytes;
         }
-        using var stream = new MemoryStream(obj is MessageAccepted a ? a.Content.Length + 256 : 128);
+        using var stream = new MemoryStream(SizeHint(obj));
         using (var w = BinaryCodec.Writer(stream))
         {
             Write(w, obj);
@@ -77,17 +78,54 @@ public sealed class OutboxSerializer : SerializerWithStringManifest
             "AS" => ReadSuppressed(r),
             "AU" => new AddressUnsuppressed(r.ReadString(), r.ReadDateTime()),
             "C" => new OutboxCreated(r.Read7BitEncodedInt(), r.ReadDateTime()),
+            "E" => ReadBatch(r),
             "SS" => new SuppressionSnapshot(Enumerable.Range(0, r.Read7BitEncodedInt()).Select(_ => ReadSuppressed(r)).ToArray()),
             _ => throw new System.Runtime.Serialization.SerializationException($"Unknown outbox manifest '{manifest}'."),
         };
     }
 
+    private static int SizeHint(object obj) => obj switch
+    {
+        MessageAccepted a => a.Content.Length + 256,
+        EventBatch b => b.Events.Sum(SizeHint) + 16,
+        _ => 128,
+    };
+
+    private EventBatch ReadBatch(BinaryReader r)
+    {
+        var events = new IOutboxPersisted[r.Read7BitEncodedInt()];
+        for (var i = 0; i < events.Length; i++)
+        {
+            var manifest = r.ReadString();
+            var length = r.Read7BitEncodedInt();
+            events[i] = (IOutboxPersisted)FromBinary(r.ReadBytes(length), manifest);
+        }
+        return new EventBatch(events);
+    }
+
     private static AddressSuppressed ReadSuppressed(BinaryReader r) => new(r.ReadString(), r.ReadString(), r.ReadDateTime());
 
-    private static void Write(BinaryWriter w, object obj)
+    private void Write(BinaryWriter w, object obj)
     {
         switch (obj)
         {
+            case EventBatch batch:
+                w.Write7BitEncodedInt(batch.Events.Count);
+                using (var item = new MemoryStream())
+                {
+                    foreach (var e in batch.Events)
+                    {
+                        item.SetLength(0);
+                        using (var iw = BinaryCodec.Writer(item))
+                        {
+                            Write(iw, e);
+                        }
+                        w.Write(Manifest(e));
+                        w.Write7BitEncodedInt((int)item.Length);
+                        w.Write(item.GetBuffer(), 0, (int)item.Length);
+                    }
+                }
+                break;
             case MessageAccepted a:
                 w.Write(a.MessageId);
                 w.Write(a.AcceptedAt);

@@ -32,6 +32,11 @@ internal sealed class PartitionState(int statusRetention, bool generateDsn)
     public long Expired { get; set; }
     public long Suppressed { get; set; }
 
+    private readonly long[] _pending = new long[Enum.GetValues<RecipientState>().Length];
+
+    /// <summary>Recipients of unfinished messages in a pending state (Queued, InFlight, Deferred), kept up to date by every change.</summary>
+    public long PendingIn(RecipientState state) => _pending[(int)state];
+
     /// <summary>Octets of content held by unfinished messages (what a snapshot has to write).</summary>
     public long UnfinishedContentBytes { get; private set; }
 
@@ -61,7 +66,7 @@ internal sealed class PartitionState(int statusRetention, bool generateDsn)
                 {
                     if (record.Recipient(address) is { IsFinal: false } recipient)
                     {
-                        recipient.State = RecipientState.InFlight;
+                        Move(recipient, RecipientState.InFlight);
                         recipient.Attempts = Math.Max(recipient.Attempts, attempted.Attempt);
                         recipient.NextAttemptAt = null;
                         recipient.UpdatedAt = attempted.At;
@@ -71,7 +76,7 @@ internal sealed class PartitionState(int statusRetention, bool generateDsn)
             case RecipientDeferred deferred when Unfinished.TryGetValue(deferred.MessageId, out var record):
                 if (record.Recipient(deferred.Recipient) is { IsFinal: false } late)
                 {
-                    late.State = RecipientState.Deferred;
+                    Move(late, RecipientState.Deferred);
                     late.Attempts = Math.Max(late.Attempts, deferred.Attempt);
                     late.LastReply = deferred.Reply;
                     late.LastError = deferred.Error;
@@ -106,7 +111,10 @@ internal sealed class PartitionState(int statusRetention, bool generateDsn)
             LastError = suppressed.Contains(address) ? "on the suppression list" : null,
             UpdatedAt = accepted.AcceptedAt,
         }).ToArray();
-        Suppressed += recipients.Count(r => r.State == RecipientState.Suppressed);
+        foreach (var recipient in recipients)
+        {
+            Count(recipient.State, +1);
+        }
         var record = new MessageRecord(accepted.MessageId, accepted.AcceptedAt, accepted.Envelope, accepted.Content, accepted.Retry, recipients);
         Unfinished[record.Id] = record;
         UnfinishedContentBytes += record.Content.Length;
@@ -133,9 +141,7 @@ internal sealed class PartitionState(int statusRetention, bool generateDsn)
             {
                 return;
             }
-            Count(recipient.State, -1);
-            Count(state, +1);
-            recipient.State = state;
+            Move(recipient, state);
             recipient.LastReply = reply ?? recipient.LastReply;
             recipient.LastError = error;
             recipient.NextAttemptAt = null;
@@ -163,6 +169,13 @@ internal sealed class PartitionState(int statusRetention, bool generateDsn)
         from is RecipientState.Queued or RecipientState.InFlight or RecipientState.Deferred
         || (from == RecipientState.Delivered && to == RecipientState.Bounced);
 
+    private void Move(RecipientRecord recipient, RecipientState state)
+    {
+        Count(recipient.State, -1);
+        Count(state, +1);
+        recipient.State = state;
+    }
+
     private void Count(RecipientState state, int delta)
     {
         switch (state)
@@ -171,6 +184,7 @@ internal sealed class PartitionState(int statusRetention, bool generateDsn)
             case RecipientState.Bounced: Bounced += delta; break;
             case RecipientState.Expired: Expired += delta; break;
             case RecipientState.Suppressed: Suppressed += delta; break;
+            default: _pending[(int)state] += delta; break;
         }
     }
 
@@ -254,6 +268,10 @@ internal sealed class PartitionState(int statusRetention, bool generateDsn)
     /// <summary>Restores an unfinished message from a snapshot.</summary>
     public void RestoreUnfinished(MessageRecord record)
     {
+        foreach (var recipient in record.Recipients.Where(r => r.IsPending))
+        {
+            _pending[(int)recipient.State]++;
+        }
         Unfinished[record.Id] = record;
         UnfinishedContentBytes += record.Content.Length;
         if (record.EnvelopeId != record.Id)
