@@ -385,7 +385,10 @@ public sealed partial class SmtpSessionActor
     private async Task<long> PumpDataAsync(MessageContent content, Stream network, TimeSpan stallTimeout)
     {
         var encoder = new DataEncoder();
-        var output = new ArrayBufferWriter<byte>(DataEncoder.MaxOutputLength(PumpBlockSize));
+        // Sized for the content when it is small: high-volume senders pump many small messages, and a block-sized
+        // buffer per message would be garbage the size of the large-object heap threshold.
+        var expected = (int)Math.Min(PumpBlockSize, content.Length ?? PumpBlockSize);
+        var output = new ArrayBufferWriter<byte>(DataEncoder.MaxOutputLength(expected) + 8);
         using var stall = new CancellationTokenSource();
         if (content.IsInMemory)
         {
@@ -409,7 +412,10 @@ public sealed partial class SmtpSessionActor
                 while ((read = await ReadContentAsync(source, block).ConfigureAwait(false)) > 0)
                 {
                     encoder.Encode(block.AsSpan(0, read), output);
-                    await FlushAsync(network, output, stall, stallTimeout).ConfigureAwait(false);
+                    if (output.WrittenCount >= PumpBlockSize)
+                    {
+                        await FlushAsync(network, output, stall, stallTimeout).ConfigureAwait(false);
+                    }
                 }
             }
             finally
