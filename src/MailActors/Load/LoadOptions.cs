@@ -35,6 +35,9 @@ public sealed record LoadOptions
     /// no mail is sent. Measures how many concurrent sessions a server (and this client) can keep.</summary>
     public bool Hold { get; init; }
 
+    /// <summary>Where the protocol transcript of the first connection goes (a sample for debugging); null for none.</summary>
+    public Diagnostics.ITranscript? FirstConnectionTranscript { get; init; }
+
     /// <summary>What the messages look like.</summary>
     public LoadMessageOptions Message { get; init; } = new();
 

@@ -23,7 +23,10 @@ internal sealed class LoadSupervisor : UntypedActor, IWithTimers
     }
 
     private sealed record Tick;
-    private sealed record Pace;
+    private sealed record Pace
+    {
+        public static Pace Instance { get; } = new();
+    }
     private sealed record Deadline;
     private sealed record DrainExpired;
     private sealed record Reconnect(Slot Slot);
@@ -63,6 +66,8 @@ internal sealed class LoadSupervisor : UntypedActor, IWithTimers
     private int _consecutiveConnectFailures;
     private bool _stopping;
     private string? _abortReason;
+    private bool _pacing = true;
+    private readonly CancellationTokenSource _pacerStop = new();
 
     public LoadSupervisor(LoadOptions options, LoadRecorder recorder, LoadMessageFactory factory, LoadReportHeader header, TaskCompletionSource<LoadReport> completion)
     {
@@ -97,7 +102,7 @@ internal sealed class LoadSupervisor : UntypedActor, IWithTimers
         }
         if (OpenLoop || _options.ConnectRate is not null)
         {
-            Timers.StartPeriodicTimer("pace", new Pace(), PaceInterval);
+            StartPacer();
         }
         for (var i = 0; i < _options.Sessions; i++)
         {
@@ -108,8 +113,35 @@ internal sealed class LoadSupervisor : UntypedActor, IWithTimers
         IssueConnects();
     }
 
+    /// <summary>
+    /// Schedules and connect pacing need millisecond resolution; Akka's scheduler ticks every 10 ms, which would add up
+    /// to 10 ms of false latency to open-loop messages. A periodic timer on the thread pool nudges the actor instead.
+    /// </summary>
+    private void StartPacer()
+    {
+        var self = Self;
+        var stopping = _pacerStop.Token;
+        _ = Task.Run(async () =>
+        {
+            using var timer = new PeriodicTimer(PaceInterval);
+            try
+            {
+                while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
+                {
+                    self.Tell(Pace.Instance);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // the run is over
+            }
+        }, CancellationToken.None);
+    }
+
     protected override void PostStop()
     {
+        _pacerStop.Cancel();
+        _pacerStop.Dispose();
         // A stop from outside (the actor system shutting down) must still complete the run.
         _completion.TrySetResult(BuildReport());
         base.PostStop();
@@ -131,7 +163,7 @@ internal sealed class LoadSupervisor : UntypedActor, IWithTimers
             case Status.Failure failure when _bySession.TryGetValue(Sender, out var slot):
                 OnSessionFailure(slot, failure.Cause);
                 break;
-            case Pace:
+            case Pace when _pacing:
                 IssueConnects();
                 DispatchDue();
                 break;
@@ -199,10 +231,15 @@ internal sealed class LoadSupervisor : UntypedActor, IWithTimers
                 Retire(slot);
                 continue;
             }
+            var probe = new SessionProbe(_recorder);
+            var settings = _options.Session with { Observer = probe };
+            if (_connectsIssued == 0 && _options.FirstConnectionTranscript is { } transcript)
+            {
+                settings = settings with { Transcript = transcript };
+            }
             _connectsIssued++;
             _connecting++;
-            var probe = new SessionProbe(_recorder);
-            var session = Context.ActorOf(SmtpSessionActor.Props(_options.Session with { Observer = probe }));
+            var session = Context.ActorOf(SmtpSessionActor.Props(settings));
             slot.Session = session;
             slot.Probe = probe;
             slot.SentOnConnection = 0;
@@ -436,7 +473,7 @@ internal sealed class LoadSupervisor : UntypedActor, IWithTimers
         }
         _stopping = true;
         _abortReason ??= reason;
-        Timers.Cancel("pace");
+        _pacing = false;
         Timers.StartSingleTimer("drain", new DrainExpired(), _options.DrainTimeout);
         foreach (var slot in _slots)
         {

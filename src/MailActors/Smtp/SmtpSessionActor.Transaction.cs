@@ -10,8 +10,10 @@ namespace MailActors.Smtp;
 public sealed partial class SmtpSessionActor
 {
     private const int PumpBlockSize = 64 * 1024;
+    private const int KeptPumpBufferLimit = 16 * 1024;
 
     private DataEncoder? _streamingEncoder;
+    private ArrayBufferWriter<byte>? _pumpOutput;
     private bool _transactionUtf8;
     private long _transactionGeneration;
 
@@ -385,10 +387,13 @@ public sealed partial class SmtpSessionActor
     private async Task<long> PumpDataAsync(MessageContent content, Stream network, TimeSpan stallTimeout)
     {
         var encoder = new DataEncoder();
-        // Sized for the content when it is small: high-volume senders pump many small messages, and a block-sized
-        // buffer per message would be garbage the size of the large-object heap threshold.
+        // High-volume senders pump many small messages: the output buffer is sized for the content and kept for the
+        // next message when small (one pump runs at a time per session; the next starts after this one's WriteCompleted).
         var expected = (int)Math.Min(PumpBlockSize, content.Length ?? PumpBlockSize);
-        var output = new ArrayBufferWriter<byte>(DataEncoder.MaxOutputLength(expected) + 8);
+        var output = _pumpOutput is { } kept && kept.Capacity >= DataEncoder.MaxOutputLength(expected) ? kept
+            : new ArrayBufferWriter<byte>(DataEncoder.MaxOutputLength(expected) + 8);
+        _pumpOutput = null;
+        output.ResetWrittenCount();
         using var stall = new CancellationTokenSource();
         if (content.IsInMemory)
         {
@@ -425,6 +430,10 @@ public sealed partial class SmtpSessionActor
         }
         encoder.Complete(output);
         await FlushAsync(network, output, stall, stallTimeout).ConfigureAwait(false);
+        if (output.Capacity <= KeptPumpBufferLimit)
+        {
+            _pumpOutput = output;
+        }
         _transcript?.Write(TranscriptDirection.Client, $"<{encoder.BytesOut} octets of content>");
         _transcript?.Write(TranscriptDirection.Client, ".");
         return encoder.BytesOut;
