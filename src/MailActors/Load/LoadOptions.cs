@@ -38,6 +38,9 @@ public sealed record LoadOptions
     /// <summary>Where the protocol transcript of the first connection goes (a sample for debugging); null for none.</summary>
     public Diagnostics.ITranscript? FirstConnectionTranscript { get; init; }
 
+    /// <summary>Akka dispatcher for the run's supervisor and session actors (a configured dispatcher id); null = the default.</summary>
+    public string? Dispatcher { get; init; }
+
     /// <summary>What the messages look like.</summary>
     public LoadMessageOptions Message { get; init; } = new();
 

@@ -37,7 +37,8 @@ public sealed class LoadRun
         var recorder = new LoadRecorder();
         var completion = new TaskCompletionSource<LoadReport>(TaskCreationOptions.RunContinuationsAsynchronously);
         var factory = new LoadMessageFactory(options.Message);
-        var supervisor = system.ActorOf(LoadSupervisor.Props(options, recorder, factory, Header(options), completion));
+        var props = LoadSupervisor.Props(options, recorder, factory, Header(options), completion);
+        var supervisor = system.ActorOf(options.Dispatcher is { } dispatcher ? props.WithDispatcher(dispatcher) : props);
         return new LoadRun(supervisor, recorder, completion.Task);
     }
 

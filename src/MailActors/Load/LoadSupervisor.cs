@@ -239,7 +239,8 @@ internal sealed class LoadSupervisor : UntypedActor, IWithTimers
             }
             _connectsIssued++;
             _connecting++;
-            var session = Context.ActorOf(SmtpSessionActor.Props(settings));
+            var props = SmtpSessionActor.Props(settings);
+            var session = Context.ActorOf(_options.Dispatcher is { } dispatcher ? props.WithDispatcher(dispatcher) : props);
             slot.Session = session;
             slot.Probe = probe;
             slot.SentOnConnection = 0;
