@@ -46,6 +46,14 @@ public static class Apop
         return null;
     }
 
+    /// <summary>
+    /// Makes a fresh timestamp for a server's greeting, <c>&lt;random.time@host&gt;</c>: unique per greeting, as RFC 1939
+    /// requires, and found again by <see cref="ExtractTimestamp"/>.
+    /// </summary>
+    /// <param name="hostName">The server's host name.</param>
+    /// <returns>The timestamp with its angle brackets.</returns>
+    public static string CreateTimestamp(string hostName) => ServerTimestamp.Create(hostName);
+
     /// <summary>The APOP digest: lower-case hexadecimal MD5 of the timestamp followed by the secret, both as UTF-8.</summary>
     /// <param name="timestamp">The timestamp from <see cref="ExtractTimestamp"/>, brackets included.</param>
     /// <param name="secret">The shared secret (the password).</param>

@@ -80,9 +80,7 @@ public static class SaslServerVerifier
     /// <returns>The challenge bytes (send base64-encoded), to keep for <see cref="VerifyCramMd5"/>.</returns>
     public static byte[] CreateCramMd5Challenge(string hostName)
     {
-        ArgumentException.ThrowIfNullOrEmpty(hostName);
-        long random = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8)) & long.MaxValue;
-        return Encoding.ASCII.GetBytes($"<{random}.{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}@{hostName}>");
+        return Encoding.ASCII.GetBytes(ServerTimestamp.Create(hostName));
     }
 
     /// <summary>Checks a CRAM-MD5 response against the challenge that was sent.</summary>
@@ -90,7 +88,7 @@ public static class SaslServerVerifier
     /// <param name="response">The decoded client response, "user digest".</param>
     /// <param name="passwordOf">Returns the user's password, or null for an unknown user.</param>
     /// <param name="userName">The authenticated user, or null on failure.</param>
-    /// <returns>True when the digest matches.</returns>
+    /// <returns>True when the digest matches (RFC 2195 asks for lower-case hex; upper-case hex is accepted too).</returns>
     public static bool VerifyCramMd5(ReadOnlySpan<byte> challenge, ReadOnlySpan<byte> response, Func<string, string?> passwordOf, out string? userName)
     {
         ArgumentNullException.ThrowIfNull(passwordOf);
@@ -102,7 +100,7 @@ public static class SaslServerVerifier
         string? password = passwordOf(user);
         if (password is null) return false;
         string expected = CramMd5Mechanism.ComputeResponse(user, Encoding.UTF8.GetBytes(password), challenge);
-        if (!SecretEquals(expected, text)) return false;
+        if (!SecretEquals(expected, $"{user} {text[(space + 1)..].ToLowerInvariant()}")) return false;
         userName = user;
         return true;
     }

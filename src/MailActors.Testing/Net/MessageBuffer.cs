@@ -5,11 +5,14 @@ namespace MailActors.Testing;
 /// <summary>
 /// Accumulates the content of one message as it arrives: always counts the bytes, keeps them (in pooled memory) only
 /// when recording, and stops keeping them once a size limit is exceeded (the rest is still counted and discarded).
+/// As an <see cref="IBufferWriter{T}"/> it is what a decoder writes into; bytes it does not keep go to a scratch buffer.
 /// </summary>
-internal sealed class MessageBuffer : IDisposable
+internal sealed class MessageBuffer : IBufferWriter<byte>, IDisposable
 {
     private byte[]? _bytes;
+    private byte[]? _scratch;
     private int _stored;
+    private bool _keepingWrite;
 
     /// <summary>Whether bytes are kept (recording) or only counted (benchmarks).</summary>
     public bool Store { get; set; }
@@ -41,6 +44,39 @@ internal sealed class MessageBuffer : IDisposable
         _stored += bytes.Length;
     }
 
+    /// <inheritdoc/>
+    public Span<byte> GetSpan(int sizeHint = 0) => GetMemory(sizeHint).Span;
+
+    /// <inheritdoc/>
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        var size = Math.Max(sizeHint, 1);
+        _keepingWrite = Store && !LimitExceeded;
+        if (_keepingWrite)
+        {
+            EnsureCapacity(_stored + size);
+            return _bytes.AsMemory(_stored);
+        }
+
+        if (_scratch is null || _scratch.Length < size)
+        {
+            ReturnScratch();
+            _scratch = ArrayPool<byte>.Shared.Rent(Math.Max(size, 4096));
+        }
+
+        return _scratch;
+    }
+
+    /// <inheritdoc/>
+    public void Advance(int count)
+    {
+        Length += count;
+        if (_keepingWrite)
+        {
+            _stored += count;
+        }
+    }
+
     /// <summary>A copy of the kept bytes, sized exactly.</summary>
     public byte[] ToArray() => _bytes is null ? [] : _bytes.AsSpan(0, _stored).ToArray();
 
@@ -50,7 +86,11 @@ internal sealed class MessageBuffer : IDisposable
         Length = 0;
     }
 
-    public void Dispose() => ReturnBuffer();
+    public void Dispose()
+    {
+        ReturnBuffer();
+        ReturnScratch();
+    }
 
     private void EnsureCapacity(int needed)
     {
@@ -79,5 +119,14 @@ internal sealed class MessageBuffer : IDisposable
         }
 
         _stored = 0;
+    }
+
+    private void ReturnScratch()
+    {
+        if (_scratch is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_scratch);
+            _scratch = null;
+        }
     }
 }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
+using MailActors.Protocol.Smtp.Data;
 
 namespace MailActors.Testing;
 
@@ -126,14 +127,18 @@ internal sealed class ProtocolChannel : IAsyncDisposable
         return true;
     }
 
-    /// <summary>Reads dot-stuffed text up to and including CRLF "." CRLF, decoding it into <paramref name="sink"/>. False if the peer closed first.</summary>
+    /// <summary>
+    /// Reads dot-stuffed text up to and including CRLF "." CRLF, decoding it into <paramref name="sink"/> (only CRLF ends a
+    /// line, see <see cref="DotUnstuffer"/>; reset it before each body). False if the peer closed first.
+    /// </summary>
     public async ValueTask<bool> ReadDotTerminatedAsync(DotUnstuffer decoder, MessageBuffer sink)
     {
         while (true)
         {
             if (_input is not null && _inputEnd > _inputStart)
             {
-                _inputStart += decoder.Decode(_input.AsSpan(_inputStart, _inputEnd - _inputStart), sink, out var complete);
+                var complete = decoder.Decode(_input.AsSpan(_inputStart, _inputEnd - _inputStart), sink, out var consumed);
+                _inputStart += consumed;
                 if (complete)
                 {
                     return true;

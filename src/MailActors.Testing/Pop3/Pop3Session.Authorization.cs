@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-
 namespace MailActors.Testing;
 
 /// <summary>The AUTHORIZATION state: CAPA, STLS, USER/PASS, APOP, AUTH, QUIT.</summary>
@@ -103,10 +100,7 @@ internal sealed partial class Pop3Session
 
         var (user, digest) = (parts[0], parts[1]);
         var valid = _options.Users.TryGetValue(user, out var password)
-            && string.Equals(
-                Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(_apopTimestamp + password))),
-                digest,
-                StringComparison.OrdinalIgnoreCase);
+            && string.Equals(Protocol.Pop3.Apop.Digest(_apopTimestamp, password), digest, StringComparison.OrdinalIgnoreCase);
         CompleteLogin(valid ? user : null);
     }
 

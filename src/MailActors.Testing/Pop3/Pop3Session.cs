@@ -81,7 +81,7 @@ internal sealed partial class Pop3Session : FaultingSession<Pop3Step>
     {
         if (step.IsGreeting)
         {
-            _apopTimestamp = _options.Apop ? Timestamps.Next(_options.ServerName) : null;
+            _apopTimestamp = _options.Apop ? Protocol.Pop3.Apop.CreateTimestamp(_options.ServerName) : null;
             Ok(_apopTimestamp is null ? _options.Greeting : $"{_options.Greeting} {_apopTimestamp}");
             return ValueTask.CompletedTask;
         }

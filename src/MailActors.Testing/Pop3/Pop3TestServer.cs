@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Security;
-using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 
 namespace MailActors.Testing;
@@ -13,22 +12,16 @@ namespace MailActors.Testing;
 /// </summary>
 public sealed class Pop3TestServer : IAsyncDisposable
 {
-    private readonly TcpTestListener _listener;
+    private readonly TestServerHost _host;
     private readonly ConcurrentDictionary<string, Pop3Mailbox> _mailboxes;
 
-    private Pop3TestServer(Pop3TestServerOptions options, X509Certificate2 certificate, Func<Pop3TestServer, TcpTestListener> listen)
+    private Pop3TestServer(Pop3TestServerOptions options)
     {
         Options = options;
-        Certificate = certificate;
-        Faults = new FaultRuleSet(options.Faults);
         Recorder = new Pop3Recorder(options.Record);
         _mailboxes = new ConcurrentDictionary<string, Pop3Mailbox>(options.Mailboxes, StringComparer.Ordinal);
-        TlsOptions = new SslServerAuthenticationOptions
-        {
-            ServerCertificateContext = SslStreamCertificateContext.Create(certificate, additionalCertificates: null, offline: true),
-            EnabledSslProtocols = options.TlsProtocols,
-        };
-        _listener = listen(this);
+        _host = new TestServerHost(options);
+        _host.Start(RunSessionAsync);
     }
 
     /// <summary>The options the server was started with.</summary>
@@ -38,13 +31,13 @@ public sealed class Pop3TestServer : IAsyncDisposable
     public int Port => EndPoint.Port;
 
     /// <summary>The address and port the server listens on.</summary>
-    public IPEndPoint EndPoint => _listener.EndPoint;
+    public IPEndPoint EndPoint => _host.EndPoint;
 
     /// <summary>The certificate served for STLS and implicit TLS, so clients can pin or trust it.</summary>
-    public X509Certificate2 Certificate { get; }
+    public X509Certificate2 Certificate => _host.Certificate;
 
     /// <summary>The live fault rules; add or remove rules at any time.</summary>
-    public FaultRuleSet Faults { get; }
+    public FaultRuleSet Faults => _host.Faults;
 
     /// <summary>Every command line received (all sessions, arrival order, raw: passwords and AUTH payloads included). Empty unless recording.</summary>
     public IReadOnlyList<string> CommandLog => Recorder.CommandLog;
@@ -69,19 +62,14 @@ public sealed class Pop3TestServer : IAsyncDisposable
 
     internal Pop3Recorder Recorder { get; }
 
-    internal SslServerAuthenticationOptions TlsOptions { get; }
+    internal SslServerAuthenticationOptions TlsOptions => _host.TlsOptions;
 
     /// <summary>Starts a server listening on <see cref="Pop3TestServerOptions.Address"/> and <see cref="Pop3TestServerOptions.Port"/>.</summary>
     public static Task<Pop3TestServer> StartAsync(Pop3TestServerOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         cancellationToken.ThrowIfCancellationRequested();
-        var certificate = options.Certificate ?? TestCertificates.Localhost;
-        var server = new Pop3TestServer(
-            options,
-            certificate,
-            self => TcpTestListener.Start(new IPEndPoint(options.Address, options.Port), options.Backlog, self.RunSessionAsync));
-        return Task.FromResult(server);
+        return Task.FromResult(new Pop3TestServer(options));
     }
 
     /// <summary>The mailbox of <paramref name="user"/> (created empty if the options gave none), to inspect or add messages.</summary>
@@ -91,11 +79,7 @@ public sealed class Pop3TestServer : IAsyncDisposable
     public void ClearRecords() => Recorder.Clear();
 
     /// <summary>Stops listening, closes every session (uncommitted deletions are dropped) and waits for them to end.</summary>
-    public ValueTask DisposeAsync() => _listener.DisposeAsync();
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 
-    private Task RunSessionAsync(Socket socket, long sessionId, CancellationToken stopping)
-    {
-        var channel = new ProtocolChannel(socket, Math.Max(Options.MaxCommandLineLength, SaslExchange.MaxResponseLength), Options.IdleTimeout, stopping);
-        return new Pop3Session(this, channel).RunAsync();
-    }
+    private Task RunSessionAsync(ProtocolChannel channel, long sessionId) => new Pop3Session(this, channel).RunAsync();
 }

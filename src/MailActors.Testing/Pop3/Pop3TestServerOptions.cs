@@ -8,7 +8,7 @@ namespace MailActors.Testing;
 /// Configuration of a <see cref="Pop3TestServer"/>. The defaults give a POP3 server on an ephemeral loopback port with
 /// USER/PASS, APOP, STLS, TOP, UIDL, PIPELINING, RESP-CODES and AUTH-RESP-CODE, no SASL mechanisms, and LAST.
 /// </summary>
-public sealed record Pop3TestServerOptions
+public sealed record Pop3TestServerOptions : ITestServerOptions
 {
     /// <summary>Address to listen on: <see cref="IPAddress.Loopback"/> by default, <see cref="IPAddress.IPv6Loopback"/> for ::1.</summary>
     public IPAddress Address { get; init; } = IPAddress.Loopback;
@@ -34,7 +34,7 @@ public sealed record Pop3TestServerOptions
     /// <summary>Accept USER/PASS (and advertise USER).</summary>
     public bool UserPass { get; init; } = true;
 
-    /// <summary>Put a <c>&lt;pid.counter@host&gt;</c> timestamp in the greeting and accept APOP.</summary>
+    /// <summary>Put a <c>&lt;random.time@host&gt;</c> timestamp in the greeting and accept APOP.</summary>
     public bool Apop { get; init; } = true;
 
     /// <summary>SASL mechanisms advertised in CAPA (<c>SASL ...</c>) and accepted by AUTH (see <see cref="SaslMechanisms"/>).</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Text;
+using MailActors.Protocol.Smtp.Data;
 
 namespace MailActors.Testing;
 

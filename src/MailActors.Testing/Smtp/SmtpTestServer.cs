@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Security;
-using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 
 namespace MailActors.Testing;
@@ -14,21 +13,14 @@ namespace MailActors.Testing;
 /// </summary>
 public sealed class SmtpTestServer : IAsyncDisposable
 {
-    private readonly TcpTestListener _listener;
+    private readonly TestServerHost _host;
 
-    private SmtpTestServer(SmtpTestServerOptions options, X509Certificate2 certificate, Func<SmtpTestServer, TcpTestListener> listen)
+    private SmtpTestServer(SmtpTestServerOptions options)
     {
         Options = options;
-        Certificate = certificate;
-        Faults = new FaultRuleSet(options.Faults);
         Recorder = new SmtpRecorder(options.Record);
-        TlsOptions = new SslServerAuthenticationOptions
-        {
-            ServerCertificateContext = SslStreamCertificateContext.Create(certificate, additionalCertificates: null, offline: true),
-            EnabledSslProtocols = options.TlsProtocols,
-            ClientCertificateRequired = false,
-        };
-        _listener = listen(this);
+        _host = new TestServerHost(options);
+        _host.Start(RunSessionAsync);
     }
 
     /// <summary>The options the server was started with.</summary>
@@ -38,13 +30,13 @@ public sealed class SmtpTestServer : IAsyncDisposable
     public int Port => EndPoint.Port;
 
     /// <summary>The address and port the server listens on.</summary>
-    public IPEndPoint EndPoint => _listener.EndPoint;
+    public IPEndPoint EndPoint => _host.EndPoint;
 
     /// <summary>The certificate served for STARTTLS and implicit TLS, so clients can pin or trust it.</summary>
-    public X509Certificate2 Certificate { get; }
+    public X509Certificate2 Certificate => _host.Certificate;
 
     /// <summary>The live fault rules; add or remove rules at any time.</summary>
-    public FaultRuleSet Faults { get; }
+    public FaultRuleSet Faults => _host.Faults;
 
     /// <summary>Messages accepted so far (a snapshot; empty unless <see cref="SmtpTestServerOptions.Record"/>).</summary>
     public IReadOnlyList<ReceivedMessage> Messages => Recorder.Messages;
@@ -75,19 +67,14 @@ public sealed class SmtpTestServer : IAsyncDisposable
 
     internal SmtpRecorder Recorder { get; }
 
-    internal SslServerAuthenticationOptions TlsOptions { get; }
+    internal SslServerAuthenticationOptions TlsOptions => _host.TlsOptions;
 
     /// <summary>Starts a server listening on <see cref="SmtpTestServerOptions.Address"/> and <see cref="SmtpTestServerOptions.Port"/>.</summary>
     public static Task<SmtpTestServer> StartAsync(SmtpTestServerOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         cancellationToken.ThrowIfCancellationRequested();
-        var certificate = options.Certificate ?? TestCertificates.Localhost;
-        var server = new SmtpTestServer(
-            options,
-            certificate,
-            self => TcpTestListener.Start(new IPEndPoint(options.Address, options.Port), options.Backlog, self.RunSessionAsync));
-        return Task.FromResult(server);
+        return Task.FromResult(new SmtpTestServer(options));
     }
 
     /// <summary>Waits until at least <paramref name="count"/> messages have been accepted; throws <see cref="TimeoutException"/> after <paramref name="timeout"/>.</summary>
@@ -97,11 +84,7 @@ public sealed class SmtpTestServer : IAsyncDisposable
     public void ClearRecords() => Recorder.Clear();
 
     /// <summary>Stops listening, closes every session and waits for them to end.</summary>
-    public ValueTask DisposeAsync() => _listener.DisposeAsync();
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 
-    private Task RunSessionAsync(Socket socket, long sessionId, CancellationToken stopping)
-    {
-        var channel = new ProtocolChannel(socket, Math.Max(Options.MaxCommandLineLength, SaslExchange.MaxResponseLength), Options.IdleTimeout, stopping);
-        return new SmtpSession(this, channel, sessionId).RunAsync();
-    }
+    private Task RunSessionAsync(ProtocolChannel channel, long sessionId) => new SmtpSession(this, channel, sessionId).RunAsync();
 }

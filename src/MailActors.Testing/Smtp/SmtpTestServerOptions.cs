@@ -9,7 +9,7 @@ namespace MailActors.Testing;
 /// loopback port that advertises PIPELINING, CHUNKING, 8BITMIME, BINARYMIME, SMTPUTF8, DSN, ENHANCEDSTATUSCODES,
 /// STARTTLS and VRFY, offers no AUTH, and records every message.
 /// </summary>
-public sealed record SmtpTestServerOptions
+public sealed record SmtpTestServerOptions : ITestServerOptions
 {
     /// <summary>Address to listen on: <see cref="IPAddress.Loopback"/> by default, <see cref="IPAddress.IPv6Loopback"/> for ::1.</summary>
     public IPAddress Address { get; init; } = IPAddress.Loopback;

@@ -20,7 +20,7 @@ public enum DeliveryStatus
 /// <param name="Error">What went wrong when there is no reply to tell it.</param>
 public sealed record RecipientOutcome(string Address, DeliveryStatus Status, SmtpReply? Reply, string? Error = null);
 
-/// <summary>The result of <c>Mailer.SendAsync</c>: one outcome per recipient.</summary>
+/// <summary>The result of <see cref="Mailer.SendAsync"/>: one outcome per recipient.</summary>
 /// <param name="MessageId">The message's id.</param>
 /// <param name="Recipients">Outcomes, in the order of the message's recipients.</param>
 /// <param name="Attempts">Transactions tried (across all routes the recipients needed).</param>

@@ -38,7 +38,7 @@ public sealed record RouteOptions
     /// <summary>New connections per second (token bucket); null = unlimited.</summary>
     public double? MaxConnectionRate { get; init; }
 
-    /// <summary>Messages accepted and waiting for a session before <c>Mailer.SendAsync</c> waits (the bounded buffer).</summary>
+    /// <summary>Messages accepted and waiting for a session before <see cref="Mailer.SendAsync"/> waits (the bounded buffer).</summary>
     public int QueueCapacity { get; init; } = 1000;
 
     /// <summary>Transactions tried for a recipient before it is reported deferred (transient failures only).</summary>

@@ -26,11 +26,17 @@ internal sealed class SessionProbe(ISessionObserver recorder) : ISessionObserver
     /// <inheritdoc />
     public void OnStep(string step, TimeSpan elapsed, int? replyCode)
     {
-        recorder.OnStep(step, elapsed, replyCode);
         if (replyCode == 421)
         {
+            if (_closingReplySeen)
+            {
+                // After a 421 the server is gone: the session answers the commands still waiting with that same 421
+                // itself. They were never answered by the server, so they are neither timed nor counted.
+                return;
+            }
             _closingReplySeen = true;
         }
+        recorder.OnStep(step, elapsed, replyCode);
         if (step == "MAIL")
         {
             Volatile.Write(ref _recipientsSeen, 0);

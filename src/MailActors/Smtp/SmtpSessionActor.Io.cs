@@ -222,6 +222,20 @@ public sealed partial class SmtpSessionActor
             {
                 return; // the handler ended the session
             }
+            if (reply.Code == 421)
+            {
+                // The server is closing: commands pipelined after this one will never be answered, so each gets the
+                // 421 as its answer, and the command in progress completes with an honest result.
+                while (_expected.TryDequeue(out var abandoned))
+                {
+                    abandoned(reply);
+                    if (_connection is null)
+                    {
+                        return;
+                    }
+                }
+                return;
+            }
         }
         if (serverClosed)
         {

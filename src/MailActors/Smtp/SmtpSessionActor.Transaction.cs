@@ -365,7 +365,7 @@ public sealed partial class SmtpSessionActor
             EndTransactionState();
             FinishWith(result, Ready);
         }
-        if (needsReset && _connection is not null)
+        if (needsReset && _connection is not null && _lastReply?.Code != 421)
         {
             Exchange(SmtpCommand.Rset(), _ => Finish());
         }
@@ -490,7 +490,7 @@ public sealed partial class SmtpSessionActor
         var p = parameters ?? new MailParameters();
         if (_capabilities.MaxSize is > 0 and var max && (p.Size ?? contentLength) is { } size && size > max)
         {
-            throw new MailNotSupportedException("SIZE", $"The message is {size} octets; the server accepts at most {max}.");
+            throw new MailNotSupportedException("SIZE", $"The message is {size} octets, over the server's SIZE limit of {max}.");
         }
         if (p.Size is null && contentLength is { } length && _capabilities.MaxSize is not null)
         {

@@ -293,6 +293,14 @@ public sealed partial class SmtpSessionActor : UntypedActor, IWithUnboundedStash
 
     private void IgnoreLateIo(object message)
     {
+        if (message is WriteCompleted written && _writing && _connection is not null)
+        {
+            // A write can finish after the replies it provoked were handled and the session came to rest (a BDAT chunk
+            // whose 250 was read before the chunk's own completion arrived). The queue must still move on, or the next
+            // command's write would wait behind a write that is already done.
+            OnWritten(written.Bytes);
+            return;
+        }
         // Completions of I/O started before a failure can arrive after it; they carry nothing useful.
         if (message is ReadCompleted or WriteCompleted or Status.Failure or ReplyTimedOut or TransactionDeadline or Opened or TlsEstablished or IoFailed or Resume)
         {

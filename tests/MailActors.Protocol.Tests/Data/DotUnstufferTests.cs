@@ -1,4 +1,5 @@
 using System.Buffers;
+using CsCheck;
 using MailActors.Protocol.Smtp.Data;
 using static MailActors.Protocol.Tests.Data.DataTestHelpers;
 
@@ -12,6 +13,27 @@ public class DotUnstufferTests
         var output = new ArrayBufferWriter<byte>();
         bool done = unstuffer.Decode(Bytes(wire), output, out int consumed);
         return (done, Text(output.WrittenSpan), consumed);
+    }
+
+    /// <summary>Byte by byte: a line starts only after CRLF; there ".\r\n" ends the data and any other leading '.' is dropped.</summary>
+    private static (byte[] Body, int Consumed) UnstuffReference(byte[] wire)
+    {
+        var body = new List<byte>();
+        bool lineStart = true;
+        for (int i = 0; i < wire.Length; i++)
+        {
+            if (lineStart && wire[i] == (byte)'.')
+            {
+                if (wire.AsSpan(i + 1).StartsWith("\r\n"u8)) return (body.ToArray(), i + 3);
+                lineStart = false;
+                continue;
+            }
+
+            body.Add(wire[i]);
+            lineStart = wire[i] == (byte)'\n' && i > 0 && wire[i - 1] == (byte)'\r';
+        }
+
+        throw new InvalidOperationException("The wire has no terminator.");
     }
 
     [Theory]
@@ -157,6 +179,33 @@ public class DotUnstufferTests
 
         Assert.Contains("1000", error.Message, StringComparison.Ordinal);
         Assert.True(unstuffer.BytesOut <= 1000);
+    }
+
+    [Fact]
+    public void Any_raw_wire_in_any_chunking_decodes_like_the_line_by_line_reference()
+    {
+        // Raw bytes, not DataEncoder output: bare CR and LF next to dots, so lines that do and do not start after CRLF mix.
+        ContentWithCuts.Sample(
+            (content, cuts) =>
+            {
+                byte[] wire = [.. content, .. "\r\n.\r\nNEXT"u8];
+                var unstuffer = new DotUnstuffer();
+                var body = new ArrayBufferWriter<byte>();
+                int position = 0;
+                bool done = false;
+                foreach (var chunk in Split(wire, cuts))
+                {
+                    if (done) break;
+                    done = unstuffer.Decode(chunk.Span, body, out int consumed);
+                    position += consumed;
+                }
+
+                var (expectedBody, expectedConsumed) = UnstuffReference(wire);
+                Assert.True(done);
+                Assert.Equal(expectedConsumed, position);
+                Assert.Equal(Text(expectedBody), Text(body.WrittenSpan));
+            },
+            iter: 2000);
     }
 
     [Fact]

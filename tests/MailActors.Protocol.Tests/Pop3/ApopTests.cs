@@ -11,6 +11,17 @@ public class ApopTests
     }
 
     [Fact]
+    public void A_created_timestamp_is_unique_and_found_again_in_a_greeting()
+    {
+        string timestamp = Apop.CreateTimestamp("pop.example.test");
+
+        Assert.Matches(@"^<\d+\.\d+@pop\.example\.test>$", timestamp);
+        Assert.NotEqual(timestamp, Apop.CreateTimestamp("pop.example.test"));
+        Assert.Equal(timestamp, Apop.ExtractTimestamp("+OK POP3 server ready " + timestamp));
+        Assert.Throws<ArgumentException>(() => Apop.CreateTimestamp(""));
+    }
+
+    [Fact]
     public void Extracts_the_timestamp_of_rfc_1939s_example_greeting()
     {
         Assert.Equal(

@@ -66,6 +66,16 @@ public class SaslServerVerifierTests
     }
 
     [Fact]
+    public void CRAM_MD5_accepts_an_upper_case_hex_digest_but_not_an_upper_case_user()
+    {
+        var challenge = "<1896.697170952@postoffice.reston.mci.net>"u8;
+
+        Assert.True(SaslServerVerifier.VerifyCramMd5(challenge, "tim B913A602C7EDA7A495B4E6E7334D3890"u8, PasswordOf, out var user));
+        Assert.Equal("tim", user);
+        Assert.False(SaslServerVerifier.VerifyCramMd5(challenge, "TIM b913a602c7eda7a495b4e6e7334d3890"u8, PasswordOf, out _));
+    }
+
+    [Fact]
     public void A_fresh_CRAM_MD5_challenge_round_trips_with_the_client_mechanism()
     {
         var challenge = SaslServerVerifier.CreateCramMd5Challenge("mx.example.test");

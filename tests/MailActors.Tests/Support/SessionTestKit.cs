@@ -22,7 +22,7 @@ public abstract class SessionTestKit : TestKit, IAsyncLifetime
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         foreach (var server in _servers)
         {

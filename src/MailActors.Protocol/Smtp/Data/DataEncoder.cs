@@ -13,19 +13,16 @@ namespace MailActors.Protocol.Smtp.Data;
 /// </remarks>
 public sealed class DataEncoder
 {
-    // Bounded so a huge input does not ask an IBufferWriter (e.g. a PipeWriter) for one enormous segment.
-    private const int MaxSpanRequest = 16 * 1024;
     private const int CompleteMaxLength = 5; // CRLF + ".\r\n"
 
-    private bool _atLineStart = true;
-    private bool _swallowLf;
+    private readonly CrLfRewriter _rewriter = new(stuffLeadingDots: true);
     private bool _completed;
 
     /// <summary>Content bytes consumed by <see cref="Encode"/> since construction or the last <see cref="Reset"/>.</summary>
-    public long BytesIn { get; private set; }
+    public long BytesIn => _rewriter.BytesIn;
 
     /// <summary>Bytes written to the output (including the terminator written by <see cref="Complete"/>).</summary>
-    public long BytesOut { get; private set; }
+    public long BytesOut => _rewriter.BytesOut;
 
     /// <summary>
     /// The largest output <see cref="Encode"/> plus <see cref="Complete"/> can produce for <paramref name="inputLength"/> input
@@ -53,15 +50,7 @@ public sealed class DataEncoder
             throw new InvalidOperationException("The DATA content was already completed; call Reset to start another message.");
         }
 
-        while (!input.IsEmpty)
-        {
-            var destination = output.GetSpan(Math.Min(MaxOutputLength(Math.Min(input.Length, MaxSpanRequest)), MaxSpanRequest));
-            var consumed = EncodeInto(input, destination, out var written);
-            output.Advance(written);
-            input = input[consumed..];
-            BytesIn += consumed;
-            BytesOut += written;
-        }
+        _rewriter.Rewrite(input, output);
     }
 
     /// <summary>
@@ -77,82 +66,14 @@ public sealed class DataEncoder
             throw new InvalidOperationException("The DATA content was already completed.");
         }
 
-        ReadOnlySpan<byte> trailer = _atLineStart ? ".\r\n"u8 : "\r\n.\r\n"u8;
-        output.Write(trailer);
-        BytesOut += trailer.Length;
+        _rewriter.WriteVerbatim(_rewriter.AtLineStart ? ".\r\n"u8 : "\r\n.\r\n"u8, output);
         _completed = true;
     }
 
     /// <summary>Returns the encoder to its initial state (start of a line, counters at zero) for the next message.</summary>
     public void Reset()
     {
-        _atLineStart = true;
-        _swallowLf = false;
+        _rewriter.Reset();
         _completed = false;
-        BytesIn = 0;
-        BytesOut = 0;
-    }
-
-    private int EncodeInto(ReadOnlySpan<byte> input, Span<byte> destination, out int written)
-    {
-        int consumed = 0;
-        written = 0;
-        while (consumed < input.Length)
-        {
-            byte current = input[consumed];
-            int room = destination.Length - written;
-            if (current == (byte)'\r')
-            {
-                if (room < 2) break;
-                WriteCrLf(destination, ref written);
-                _atLineStart = true;
-                _swallowLf = true; // a following LF completes this CRLF rather than starting a new line
-                consumed++;
-            }
-            else if (current == (byte)'\n')
-            {
-                if (_swallowLf)
-                {
-                    _swallowLf = false;
-                    consumed++;
-                    continue;
-                }
-
-                if (room < 2) break;
-                WriteCrLf(destination, ref written);
-                _atLineStart = true;
-                consumed++;
-            }
-            else if (_atLineStart && current == (byte)'.')
-            {
-                if (room < 2) break;
-                destination[written++] = (byte)'.';
-                destination[written++] = (byte)'.';
-                _atLineStart = false;
-                _swallowLf = false;
-                consumed++;
-            }
-            else
-            {
-                var rest = input[consumed..];
-                int run = rest.IndexOfAny((byte)'\r', (byte)'\n');
-                if (run < 0) run = rest.Length;
-                run = Math.Min(run, room);
-                if (run == 0) break;
-                rest[..run].CopyTo(destination[written..]);
-                written += run;
-                consumed += run;
-                _atLineStart = false;
-                _swallowLf = false;
-            }
-        }
-
-        return consumed;
-    }
-
-    private static void WriteCrLf(Span<byte> destination, ref int written)
-    {
-        destination[written++] = (byte)'\r';
-        destination[written++] = (byte)'\n';
     }
 }

@@ -104,7 +104,7 @@ public sealed class DotUnstuffer
                     break;
 
                 case State.InLine:
-                    consumed += CopyLine(input[consumed..], output);
+                    consumed += CopyLines(input[consumed..], output);
                     break;
             }
         }
@@ -120,25 +120,35 @@ public sealed class DotUnstuffer
         BytesOut = 0;
     }
 
-    private int CopyLine(ReadOnlySpan<byte> input, IBufferWriter<byte> output)
+    // Copies whole lines in one write, up to the first line after which a '.' starts a line (or the end of the input), so
+    // a body without stuffed dots costs one write per chunk rather than one per line.
+    private int CopyLines(ReadOnlySpan<byte> input, IBufferWriter<byte> output)
     {
-        int lf = input.IndexOf((byte)'\n');
-        if (lf < 0)
+        int position = 0;
+        while (true)
         {
-            Emit(input, output);
-            _previousWasCr = input[^1] == (byte)'\r';
-            return input.Length;
-        }
+            int lf = input[position..].IndexOf((byte)'\n');
+            if (lf < 0)
+            {
+                Emit(input, output);
+                _previousWasCr = input[^1] == (byte)'\r';
+                return input.Length;
+            }
 
-        Emit(input[..(lf + 1)], output);
-        bool endsWithCrLf = lf > 0 ? input[lf - 1] == (byte)'\r' : _previousWasCr;
-        _previousWasCr = false;
-        if (endsWithCrLf)
-        {
-            _state = State.LineStart;
-        }
+            int end = position + lf + 1;
 
-        return lf + 1;
+            // Only the first line can have its CR in an earlier chunk; later ones follow an LF in this input.
+            bool endsWithCrLf = end >= 2 ? input[end - 2] == (byte)'\r' : _previousWasCr;
+            _previousWasCr = false;
+            if (endsWithCrLf && (end == input.Length || input[end] == (byte)'.'))
+            {
+                Emit(input[..end], output);
+                _state = State.LineStart;
+                return end;
+            }
+
+            position = end;
+        }
     }
 
     private void Emit(ReadOnlySpan<byte> content, IBufferWriter<byte> output)

@@ -12,11 +12,8 @@ namespace MailActors.Protocol.Smtp.Data;
 /// </remarks>
 public sealed class LineEndingNormalizer
 {
-    private const int MaxSpanRequest = 16 * 1024;
-
+    private readonly CrLfRewriter _rewriter = new(stuffLeadingDots: false);
     private readonly bool _ensureTrailingLineEnding;
-    private bool _swallowLf;
-    private bool _atLineStart = true;
 
     /// <summary>Creates a normaliser.</summary>
     /// <param name="ensureTrailingLineEnding">
@@ -29,10 +26,10 @@ public sealed class LineEndingNormalizer
     }
 
     /// <summary>Bytes consumed since construction or the last <see cref="Reset"/>.</summary>
-    public long BytesIn { get; private set; }
+    public long BytesIn => _rewriter.BytesIn;
 
     /// <summary>Bytes written since construction or the last <see cref="Reset"/>.</summary>
-    public long BytesOut { get; private set; }
+    public long BytesOut => _rewriter.BytesOut;
 
     /// <summary>Normalises the next piece of content into <paramref name="output"/>.</summary>
     /// <param name="input">Content bytes, in any chunking.</param>
@@ -40,15 +37,7 @@ public sealed class LineEndingNormalizer
     public void Normalize(ReadOnlySpan<byte> input, IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(output);
-        while (!input.IsEmpty)
-        {
-            var destination = output.GetSpan((int)Math.Min((input.Length * 2L) + 2, MaxSpanRequest));
-            var consumed = NormalizeInto(input, destination, out var written);
-            output.Advance(written);
-            input = input[consumed..];
-            BytesIn += consumed;
-            BytesOut += written;
-        }
+        _rewriter.Rewrite(input, output);
     }
 
     /// <summary>
@@ -59,24 +48,16 @@ public sealed class LineEndingNormalizer
     public void Complete(IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(output);
-        if (_ensureTrailingLineEnding && !_atLineStart)
+        if (_ensureTrailingLineEnding && !_rewriter.AtLineStart)
         {
-            output.Write("\r\n"u8);
-            BytesOut += 2;
+            _rewriter.WriteVerbatim("\r\n"u8, output);
         }
 
-        _swallowLf = false;
-        _atLineStart = true;
+        _rewriter.EndContent();
     }
 
     /// <summary>Returns to the initial state with counters at zero.</summary>
-    public void Reset()
-    {
-        _swallowLf = false;
-        _atLineStart = true;
-        BytesIn = 0;
-        BytesOut = 0;
-    }
+    public void Reset() => _rewriter.Reset();
 
     /// <summary>The length <paramref name="content"/> has after normalisation (without any trailing line ending added).</summary>
     /// <param name="content">Complete content.</param>
@@ -104,45 +85,5 @@ public sealed class LineEndingNormalizer
         }
 
         return length;
-    }
-
-    private int NormalizeInto(ReadOnlySpan<byte> input, Span<byte> destination, out int written)
-    {
-        int consumed = 0;
-        written = 0;
-        while (consumed < input.Length)
-        {
-            byte current = input[consumed];
-            int room = destination.Length - written;
-            if (current == (byte)'\n' && _swallowLf)
-            {
-                _swallowLf = false;
-                consumed++;
-            }
-            else if (current is (byte)'\r' or (byte)'\n')
-            {
-                if (room < 2) break;
-                destination[written++] = (byte)'\r';
-                destination[written++] = (byte)'\n';
-                _swallowLf = current == (byte)'\r';
-                _atLineStart = true;
-                consumed++;
-            }
-            else
-            {
-                var rest = input[consumed..];
-                int run = rest.IndexOfAny((byte)'\r', (byte)'\n');
-                if (run < 0) run = rest.Length;
-                run = Math.Min(run, room);
-                if (run == 0) break;
-                rest[..run].CopyTo(destination[written..]);
-                written += run;
-                consumed += run;
-                _swallowLf = false;
-                _atLineStart = false;
-            }
-        }
-
-        return consumed;
     }
 }

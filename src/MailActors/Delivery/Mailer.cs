@@ -1,0 +1,233 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Akka;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Streams.Dsl;
+using MailActors.Diagnostics;
+using MailActors.Protocol;
+using MailActors.Protocol.Smtp;
+
+namespace MailActors.Delivery;
+
+/// <summary>The routes a <see cref="Mailer"/> sends through.</summary>
+public sealed record MailerOptions
+{
+    /// <summary>The routes. Recipients go to the first route whose <see cref="RouteOptions.Domains"/> match, else to <see cref="DefaultRoute"/>.</summary>
+    public required IReadOnlyList<RouteOptions> Routes { get; init; }
+
+    /// <summary>The route for recipients no route claims; the first route when null.</summary>
+    public string? DefaultRoute { get; init; }
+
+    /// <summary>How long <see cref="Mailer.DisposeAsync"/> waits for admitted messages to finish.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Routes from <c>mailactors.routes</c> and the default from <c>mailactors.default-route</c>.</summary>
+    public static MailerOptions FromConfig(Config config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var names = config.HasPath("mailactors.routes") ? config.GetConfig("mailactors.routes").Root.GetObject().Unwrapped.Keys.ToArray() : [];
+        if (names.Length == 0)
+        {
+            throw new ArgumentException("No routes are configured under mailactors.routes.", nameof(config));
+        }
+        return new MailerOptions
+        {
+            Routes = names.Select(name => RouteOptions.FromConfig(config, name)).ToArray(),
+            DefaultRoute = config.GetString("mailactors.default-route", null),
+        };
+    }
+}
+
+/// <summary>
+/// The delivery engine's entry point: <see cref="SendAsync"/> routes a message, waits while its route is saturated (a
+/// bounded queue per route), and returns one outcome per recipient. Each route is a <see cref="RouteSupervisor"/>
+/// with its own session pool, so a slow or dead destination never holds up another.
+/// </summary>
+public sealed class Mailer : IAsyncDisposable
+{
+    private readonly ActorSystem _system;
+    private readonly MailerOptions _options;
+    private readonly Dictionary<string, Route> _routes = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Route _default;
+    private long _outstanding;
+    private TaskCompletionSource? _drained;
+    private int _disposed;
+
+    private sealed record Route(RouteOptions Options, Channel<DeliveryJob> Queue, IActorRef Supervisor);
+
+    private Mailer(ActorSystem system, MailerOptions options)
+    {
+        _system = system;
+        _options = options;
+        if (options.Routes.Count == 0)
+        {
+            throw new ArgumentException("A mailer needs at least one route.", nameof(options));
+        }
+        foreach (var route in options.Routes)
+        {
+            var queue = Channel.CreateBounded<DeliveryJob>(new BoundedChannelOptions(Math.Max(1, route.QueueCapacity))
+            {
+                FullMode = BoundedChannelFullMode.Wait,
+                SingleReader = true,
+            });
+            var supervisor = system.ActorOf(RouteSupervisor.Props(route, queue.Reader), "route-" + Uri.EscapeDataString(route.Name) + "-" + Guid.NewGuid().ToString("N")[..8]);
+            _routes.Add(route.Name, new Route(route, queue, supervisor));
+        }
+        _default = options.DefaultRoute is { } name
+            ? _routes.TryGetValue(name, out var chosen) ? chosen : throw new ArgumentException($"The default route '{name}' is not among the routes.", nameof(options))
+            : _routes[options.Routes[0].Name];
+    }
+
+    /// <summary>Starts a mailer in <paramref name="system"/>.</summary>
+    public static Mailer Create(ActorSystem system, MailerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(options);
+        return new Mailer(system, options);
+    }
+
+    /// <summary>The route supervisors by route name (for status queries: <see cref="RouteSupervisor.GetStatus"/>).</summary>
+    public IReadOnlyDictionary<string, IActorRef> Routes => _routes.ToDictionary(r => r.Key, r => r.Value.Supervisor, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Sends a message: waits for room on its route(s) (the backpressure), then for every recipient's outcome.
+    /// Refused recipients are outcomes, not exceptions.
+    /// </summary>
+    /// <exception cref="MailArgumentException">An address is malformed or contains CR, LF or NUL (nothing was queued).</exception>
+    /// <exception cref="ArgumentException">No route carries one of the recipients, or the named route does not exist.</exception>
+    public async Task<DeliveryReport> SendAsync(OutgoingMail mail, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(mail);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        Validate(mail);
+        var groups = Plan(mail);
+        var jobs = new List<DeliveryJob>(groups.Count);
+        foreach (var (route, recipients) in groups)
+        {
+            var job = new DeliveryJob(mail, recipients)
+            {
+                Activity = MailActorsTelemetry.ActivitySource.StartActivity("mailactors.deliver", ActivityKind.Client),
+            };
+            job.Activity?.SetTag("mailactors.message_id", mail.MessageId);
+            job.Activity?.SetTag("mailactors.route", route.Options.Name);
+            job.Activity?.SetTag("mailactors.recipients", recipients.Count);
+            Interlocked.Increment(ref _outstanding);
+            _ = job.Completion.ContinueWith(_ => Released(), TaskScheduler.Default);
+            try
+            {
+                await route.Queue.Writer.WriteAsync(job, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                job.Activity?.Dispose();
+                job.Fail(new OperationCanceledException("The message was not admitted."));
+                throw;
+            }
+            MailActorsTelemetry.QueueDepth.Add(1, new KeyValuePair<string, object?>("route", route.Options.Name));
+            jobs.Add(job);
+        }
+        var reports = await Task.WhenAll(jobs.Select(j => j.Completion)).ConfigureAwait(false);
+        return reports.Length == 1 ? reports[0] : Merge(mail, reports);
+    }
+
+    /// <summary>
+    /// An Akka.Streams flow: messages in, reports out, with the same backpressure as <see cref="SendAsync"/>
+    /// (at most <paramref name="parallelism"/> messages in flight; the route queues push back beyond that).
+    /// </summary>
+    public Flow<OutgoingMail, DeliveryReport, NotUsed> Flow(int? parallelism = null, bool ordered = false)
+    {
+        var width = parallelism ?? Math.Min(4096, _options.Routes.Sum(r => r.MaxSessions + r.QueueCapacity));
+        var flow = Akka.Streams.Dsl.Flow.Create<OutgoingMail>();
+        return ordered ? flow.SelectAsync(width, m => SendAsync(m)) : flow.SelectAsyncUnordered(width, m => SendAsync(m));
+    }
+
+    /// <summary>A sink that sends every message and completes when the stream has been delivered.</summary>
+    public Sink<OutgoingMail, Task<Done>> Sink(int? parallelism = null) =>
+        Flow(parallelism).ToMaterialized(Akka.Streams.Dsl.Sink.Ignore<DeliveryReport>(), Keep.Right);
+
+    /// <summary>Stops admitting messages, waits (up to <see cref="MailerOptions.DrainTimeout"/>) for admitted ones, then stops the routes.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _drained = drained;
+        if (Interlocked.Read(ref _outstanding) == 0)
+        {
+            drained.TrySetResult();
+        }
+        foreach (var route in _routes.Values)
+        {
+            route.Queue.Writer.TryComplete();
+        }
+        await Task.WhenAny(drained.Task, Task.Delay(_options.DrainTimeout)).ConfigureAwait(false);
+        foreach (var route in _routes.Values)
+        {
+            await route.Supervisor.GracefulStop(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        }
+    }
+
+    private void Released()
+    {
+        if (Interlocked.Decrement(ref _outstanding) == 0)
+        {
+            _drained?.TrySetResult();
+        }
+    }
+
+    private static void Validate(OutgoingMail mail)
+    {
+        WireText.EnsureSafe(mail.Sender, nameof(mail.Sender));
+        if (mail.Sender.Trim() is not ("" or "<>"))
+        {
+            SmtpPath.ToPath(mail.Sender);
+        }
+        foreach (var recipient in mail.Recipients)
+        {
+            WireText.EnsureSafe(recipient, nameof(mail.Recipients));
+            SmtpPath.ToPath(recipient);
+        }
+    }
+
+    private List<(Route Route, IReadOnlyList<string> Recipients)> Plan(OutgoingMail mail)
+    {
+        if (mail.Route is { } named)
+        {
+            return _routes.TryGetValue(named, out var route)
+                ? [(route, mail.Recipients)]
+                : throw new ArgumentException($"No route named '{named}'.", nameof(mail));
+        }
+        var byRoute = new Dictionary<Route, List<string>>();
+        foreach (var recipient in mail.Recipients)
+        {
+            var domain = DomainOf(recipient);
+            var route = _routes.Values.FirstOrDefault(r => r.Options.Serves(domain)) ?? _default;
+            if (!byRoute.TryGetValue(route, out var list))
+            {
+                byRoute[route] = list = [];
+            }
+            list.Add(recipient);
+        }
+        return byRoute.Select(kv => (kv.Key, (IReadOnlyList<string>)kv.Value)).ToList();
+    }
+
+    private static string DomainOf(string address)
+    {
+        var path = SmtpPath.ToPath(address);
+        var at = path.LastIndexOf('@');
+        return at < 0 ? "" : path[(at + 1)..^1];
+    }
+
+    private static DeliveryReport Merge(OutgoingMail mail, DeliveryReport[] reports)
+    {
+        var outcomes = reports.SelectMany(r => r.Recipients).ToDictionary(o => o.Address, StringComparer.OrdinalIgnoreCase);
+        return new DeliveryReport(
+            mail.MessageId,
+            mail.Recipients.Select(a => outcomes[a]).ToArray(),
+            reports.Sum(r => r.Attempts),
+            reports.Max(r => r.Elapsed));
+    }
+}

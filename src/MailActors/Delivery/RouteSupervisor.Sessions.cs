@@ -1,0 +1,369 @@
+using Akka.Actor;
+using Akka.Event;
+using MailActors.Diagnostics;
+using MailActors.Protocol;
+using MailActors.Protocol.Smtp;
+using MailActors.Smtp;
+
+namespace MailActors.Delivery;
+
+/// <summary>The state of a route's circuit breaker.</summary>
+public enum CircuitState
+{
+    /// <summary>Connections are opened as work needs them.</summary>
+    Closed,
+    /// <summary>Repeated connection failures: no connections; messages are reported deferred at once.</summary>
+    Open,
+    /// <summary>One trial connection is allowed; its success closes the circuit, its failure opens it again.</summary>
+    HalfOpen,
+}
+
+// The session pool: opening with backoff, reuse, NOOP before reuse after a long idle, retirement, the circuit breaker
+// and adaptive throttling.
+public sealed partial class RouteSupervisor
+{
+    private enum SlotState { Connecting, Idle, Checking, Busy, Closing }
+
+    private sealed class Slot(IActorRef actor)
+    {
+        public IActorRef Actor { get; } = actor;
+        public SlotState State { get; set; } = SlotState.Connecting;
+        public int Sent { get; set; }
+        public DateTime LastUsed { get; set; } = DateTime.UtcNow;
+        public DeliveryJob? Job { get; set; }
+    }
+
+    private CircuitState _circuit = CircuitState.Closed;
+    private int _consecutiveConnectFailures;
+    private DateTime _reconnectNotBefore = DateTime.MinValue;
+    private int _effectiveMaxSessions;
+    private DateTime _throttledUntil = DateTime.MinValue;
+
+    /// <summary>Sessions open or opening, not counting those saying goodbye.</summary>
+    private int ActiveSessions => _slots.Values.Count(s => s.State != SlotState.Closing);
+
+    private void EnsureSessions()
+    {
+        var needed = _ready.Count + _slots.Values.Count(s => s.Job is not null);
+        var wanted = Math.Min(_effectiveMaxSessions, needed);
+        var open = ActiveSessions;
+        while (open < wanted)
+        {
+            if (_circuit == CircuitState.Open || (_circuit == CircuitState.HalfOpen && _slots.Values.Any(s => s.State == SlotState.Connecting)))
+            {
+                return;
+            }
+            var now = DateTime.UtcNow;
+            if (now < _reconnectNotBefore)
+            {
+                ScheduleDispatch(_reconnectNotBefore - now);
+                return;
+            }
+            if (!_connectionRate.TryTake(out var wait))
+            {
+                ScheduleDispatch(wait);
+                return;
+            }
+            OpenSession();
+            open++;
+        }
+    }
+
+    private void OpenSession()
+    {
+        var name = $"session-{++_sessionCounter}";
+        var actor = Context.ActorOf(SmtpSessionActor.Props(_sessionSettings), name);
+        Context.Watch(actor);
+        _slots[actor] = new Slot(actor);
+        MailActorsTelemetry.SessionsOpen.Add(1, _routeTag);
+        actor.Tell(SmtpSession.Connect.Instance, Self);
+    }
+
+    private void Assign(Slot slot, DeliveryJob job)
+    {
+        slot.Job = job;
+        if (slot.Sent > 0 && DateTime.UtcNow - slot.LastUsed > _options.NoopAfterIdle)
+        {
+            // A connection idle for long may have been dropped by the server or a middlebox: check before trusting it.
+            slot.State = SlotState.Checking;
+            slot.Actor.Tell(SmtpSession.Noop.Instance, Self);
+            return;
+        }
+        SendTransaction(slot, job);
+    }
+
+    private void SendTransaction(Slot slot, DeliveryJob job)
+    {
+        slot.State = SlotState.Busy;
+        job.BeginAttempt();
+        var mail = job.Mail;
+        var recipients = job.Pending.Select(a => new SmtpSession.TransactionRecipient(a, mail.RecipientParameters)).ToArray();
+        slot.Actor.Tell(new SmtpSession.Transaction(mail.Sender, recipients, mail.Content, mail.Parameters), Self);
+    }
+
+    private void OnSessionReply(Slot slot, object message)
+    {
+        switch (slot.State, message)
+        {
+            case (SlotState.Connecting, SmtpSession.Connected):
+                slot.State = SlotState.Idle;
+                slot.LastUsed = DateTime.UtcNow;
+                _consecutiveConnectFailures = 0;
+                _reconnectNotBefore = DateTime.MinValue;
+                if (_circuit == CircuitState.HalfOpen)
+                {
+                    _log.Info("Route {0}: circuit closed, trial connection succeeded", _options.Name);
+                    _circuit = CircuitState.Closed;
+                }
+                Dispatch();
+                break;
+            case (SlotState.Connecting, Status.Failure failure):
+                RemoveSlot(slot);
+                OnConnectFailed(failure.Cause);
+                break;
+            case (SlotState.Checking, SmtpReply { IsPositiveCompletion: true }):
+                SendTransaction(slot, slot.Job!);
+                break;
+            case (SlotState.Checking, _):
+                // The NOOP found a dead or unwilling session: give the message to another one, without counting an attempt.
+                var job = slot.Job!;
+                RemoveSlot(slot);
+                _ready.AddFirst(job);
+                Dispatch();
+                break;
+            case (SlotState.Busy, SmtpSession.TransactionResult result):
+                OnTransactionResult(slot, result);
+                break;
+            case (SlotState.Busy, Status.Failure failure):
+                OnTransactionFailed(slot, failure.Cause);
+                break;
+            case (SlotState.Closing, _):
+                RemoveSlot(slot);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void OnTransactionResult(Slot slot, SmtpSession.TransactionResult result)
+    {
+        var job = slot.Job!;
+        slot.Job = null;
+        slot.Sent++;
+        slot.LastUsed = DateTime.UtcNow;
+        var throttle = false;
+        var sessionClosed = false;
+
+        void Transient(string address, SmtpReply reply)
+        {
+            job.Defer(address, reply, null);
+            throttle |= ReplyClassifier.IsThrottleSignal(reply);
+            sessionClosed |= reply.Code == 421;
+        }
+
+        void Decide(string address, SmtpReply reply)
+        {
+            switch (ReplyClassifier.Classify(reply))
+            {
+                case DeliveryStatus.Delivered:
+                    job.Settle(address, DeliveryStatus.Delivered, reply);
+                    break;
+                case DeliveryStatus.Failed:
+                    job.Settle(address, DeliveryStatus.Failed, reply);
+                    break;
+                default:
+                    Transient(address, reply);
+                    break;
+            }
+        }
+
+        if (!result.MailReply.IsPositiveCompletion)
+        {
+            foreach (var address in job.Pending)
+            {
+                Decide(address, result.MailReply);
+            }
+        }
+        else
+        {
+            foreach (var recipient in result.Recipients)
+            {
+                if (!recipient.Accepted)
+                {
+                    Decide(recipient.Address, recipient.Reply);
+                }
+                else if (result.DataReply is { } data)
+                {
+                    Decide(recipient.Address, data);
+                }
+                else
+                {
+                    job.Defer(recipient.Address, null, "the content was not sent");
+                }
+            }
+        }
+        Continue(job);
+        if (throttle)
+        {
+            Throttle();
+        }
+        if (sessionClosed || slot.Sent >= _options.MaxMessagesPerSession || ActiveSessions > _effectiveMaxSessions)
+        {
+            Retire(slot);
+        }
+        else
+        {
+            slot.State = SlotState.Idle;
+        }
+        Dispatch();
+    }
+
+    private void OnTransactionFailed(Slot slot, Exception cause)
+    {
+        var job = slot.Job!;
+        slot.Job = null;
+        if (cause is MailNotSupportedException or MailArgumentException or ArgumentException)
+        {
+            // Refused before anything was written (too big, needs an extension, bad address): retrying cannot help.
+            foreach (var address in job.Pending)
+            {
+                job.Settle(address, DeliveryStatus.Failed, null, cause.Message);
+            }
+            slot.State = SlotState.Idle;
+            Continue(job);
+            Dispatch();
+            return;
+        }
+        // The session died mid-transaction (timeout, lost connection, protocol error): try again elsewhere. If the
+        // server had already accepted the content, this is where an at-least-once duplicate can come from.
+        foreach (var address in job.Pending)
+        {
+            job.Defer(address, null, cause.Message);
+        }
+        RemoveSlot(slot);
+        Continue(job);
+        Dispatch();
+    }
+
+    private void Continue(DeliveryJob job)
+    {
+        if (job.Prune())
+        {
+            Finish(job);
+        }
+        else if (job.Attempts >= _options.MaxAttempts)
+        {
+            job.DeferRemaining("attempts used up");
+            Finish(job);
+        }
+        else
+        {
+            ScheduleRetry(job);
+        }
+    }
+
+    private void OnSessionTerminated(IActorRef actor)
+    {
+        if (!_slots.TryGetValue(actor, out var slot))
+        {
+            return;
+        }
+        // Stopped without answering (it threw): treat like a lost connection.
+        if (slot.Job is not null)
+        {
+            OnTransactionFailed(slot, new MailSessionClosedException("the session actor stopped"));
+            return;
+        }
+        RemoveSlot(slot);
+        if (slot.State == SlotState.Connecting)
+        {
+            OnConnectFailed(new MailConnectException("the session actor stopped while connecting"));
+        }
+        Dispatch();
+    }
+
+    private void OnConnectFailed(Exception cause)
+    {
+        _consecutiveConnectFailures++;
+        var exponent = Math.Min(_consecutiveConnectFailures - 1, 16);
+        var delay = TimeSpan.FromTicks(Math.Min(_options.ReconnectMaxDelay.Ticks, _options.ReconnectBaseDelay.Ticks * (1L << exponent)));
+        _reconnectNotBefore = DateTime.UtcNow + delay;
+        _log.Warning("Route {0}: connect failed ({1} in a row), next try in {2}: {3}", _options.Name, _consecutiveConnectFailures, delay, cause.Message);
+        if (_circuit == CircuitState.HalfOpen || (_circuit == CircuitState.Closed && _consecutiveConnectFailures >= _options.CircuitFailureThreshold))
+        {
+            _circuit = CircuitState.Open;
+            _log.Warning("Route {0}: circuit open for {1}", _options.Name, _options.CircuitOpenDuration);
+            Timers.StartSingleTimer("circuit", new CircuitHalfOpen(), _options.CircuitOpenDuration);
+        }
+        Dispatch();
+    }
+
+    private void EnterHalfOpen()
+    {
+        _circuit = CircuitState.HalfOpen;
+        _reconnectNotBefore = DateTime.MinValue;
+        Dispatch();
+    }
+
+    private void Retire(Slot slot)
+    {
+        slot.State = SlotState.Closing;
+        slot.Actor.Tell(SmtpSession.Quit.Instance, Self);
+    }
+
+    private void RemoveSlot(Slot slot)
+    {
+        if (_slots.Remove(slot.Actor))
+        {
+            MailActorsTelemetry.SessionsOpen.Add(-1, _routeTag);
+            Context.Unwatch(slot.Actor);
+            Context.Stop(slot.Actor);
+        }
+    }
+
+    private void RetireIdleSessions()
+    {
+        var now = DateTime.UtcNow;
+        var idle = _slots.Values.Where(s => s.State == SlotState.Idle).ToList();
+        var excess = ActiveSessions - _effectiveMaxSessions;
+        foreach (var slot in idle)
+        {
+            if (now - slot.LastUsed >= _options.IdleTimeout || excess-- > 0)
+            {
+                Retire(slot);
+            }
+        }
+    }
+
+    // ---- adaptive throttling ----
+
+    private void Throttle()
+    {
+        var wasThrottled = DateTime.UtcNow < _throttledUntil;
+        _throttledUntil = DateTime.UtcNow + _options.ThrottleDuration;
+        if (!wasThrottled)
+        {
+            _effectiveMaxSessions = Math.Max(1, _effectiveMaxSessions / 2);
+            _messageRate.Factor = Math.Max(0.05, _messageRate.Factor / 2);
+            MailActorsTelemetry.Throttles.Add(1, _routeTag);
+            _log.Warning("Route {0}: throttled to {1} sessions and {2:P0} of the message rate", _options.Name, _effectiveMaxSessions, _messageRate.Factor);
+        }
+        Timers.StartPeriodicTimer("throttle-recovery", new ThrottleRecovery(), _options.ThrottleRecoveryInterval);
+    }
+
+    private void RecoverFromThrottle()
+    {
+        if (DateTime.UtcNow < _throttledUntil)
+        {
+            return;
+        }
+        _effectiveMaxSessions = Math.Min(_options.MaxSessions, _effectiveMaxSessions + 1);
+        _messageRate.Factor = Math.Min(1.0, _messageRate.Factor + 0.25);
+        if (_effectiveMaxSessions == _options.MaxSessions && _messageRate.Factor >= 1.0)
+        {
+            Timers.Cancel("throttle-recovery");
+        }
+        Dispatch();
+    }
+}

@@ -1,0 +1,270 @@
+using System.Threading.Channels;
+using Akka.Actor;
+using Akka.Event;
+using MailActors.Diagnostics;
+using MailActors.Smtp;
+
+namespace MailActors.Delivery;
+
+/// <summary>
+/// Owns the SMTP sessions of one route. It opens sessions (one <see cref="SmtpSessionActor"/> per connection) up to the
+/// route's limit, and pulls a message from the route's bounded queue only when a session can take it — so callers of
+/// <c>Mailer.SendAsync</c> wait while the route is saturated and no mailbox grows without bound. Replies decide each
+/// recipient's fate: 2xx delivered, 5xx failed, 4xx/timeouts/lost connections retried with backoff on another session.
+/// Repeated connection failures open a circuit; 421 and rate-limit replies lower concurrency and rate for a while.
+/// </summary>
+public sealed partial class RouteSupervisor : UntypedActor, IWithTimers
+{
+    private readonly RouteOptions _options;
+    private readonly ChannelReader<DeliveryJob> _queue;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly KeyValuePair<string, object?> _routeTag;
+    private readonly SmtpSessionSettings _sessionSettings;
+    private readonly TokenBucket _messageRate;
+    private readonly TokenBucket _connectionRate;
+    private readonly Dictionary<IActorRef, Slot> _slots = new();
+    private readonly LinkedList<DeliveryJob> _ready = new();
+    private int _retrying;
+    private bool _pulling;
+    private bool _queueCompleted;
+    private bool _dispatchScheduled;
+    private int _sessionCounter;
+
+    internal RouteSupervisor(RouteOptions options, ChannelReader<DeliveryJob> queue)
+    {
+        _options = options;
+        _queue = queue;
+        _routeTag = new("route", options.Name);
+        _sessionSettings = options.Session with { Observer = options.Session.Observer ?? new MetricsSessionObserver(options.Name) };
+        _messageRate = new TokenBucket(options.MaxMessageRate, burst: Math.Max(1, (options.MaxMessageRate ?? 1) / 10));
+        _connectionRate = new TokenBucket(options.MaxConnectionRate, burst: 1);
+        _effectiveMaxSessions = options.MaxSessions;
+    }
+
+    /// <inheritdoc />
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    internal static Props Props(RouteOptions options, ChannelReader<DeliveryJob> queue) =>
+        Akka.Actor.Props.CreateBy(new Producer(options, queue));
+
+    /// <summary>Creates the actor through its internal constructor (the queue's element type is not public).</summary>
+    private sealed class Producer(RouteOptions options, ChannelReader<DeliveryJob> queue) : IIndirectActorProducer
+    {
+        public Type ActorType => typeof(RouteSupervisor);
+
+        public ActorBase Produce() => new RouteSupervisor(options, queue);
+
+        public void Release(ActorBase actor) { }
+    }
+
+    /// <summary>A session that throws is stopped; the supervisor opens a fresh one (with backoff) when work needs it.</summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
+
+    /// <summary>Asks for a snapshot of the route. Reply: <see cref="RouteStatus"/>.</summary>
+    public sealed record GetStatus
+    {
+        /// <summary>The single instance.</summary>
+        public static GetStatus Instance { get; } = new();
+    }
+
+    /// <summary>A snapshot of a route, for monitoring and tests.</summary>
+    /// <param name="Route">The route's name.</param>
+    /// <param name="Sessions">Sessions open or opening.</param>
+    /// <param name="BusySessions">Sessions in a transaction.</param>
+    /// <param name="Ready">Messages pulled and waiting for a session.</param>
+    /// <param name="Retrying">Messages waiting out a retry delay.</param>
+    /// <param name="Circuit">Closed, Open or HalfOpen.</param>
+    /// <param name="EffectiveMaxSessions">The session limit now (lower than configured while throttled).</param>
+    /// <param name="RateFactor">The share of the configured message rate allowed now.</param>
+    /// <param name="SessionsOpened">Sessions opened since the route started.</param>
+    public sealed record RouteStatus(string Route, int Sessions, int BusySessions, int Ready, int Retrying, CircuitState Circuit, int EffectiveMaxSessions, double RateFactor, int SessionsOpened);
+
+    private sealed record JobArrived(DeliveryJob Job);
+    private sealed record QueueClosed;
+    private sealed record DispatchTick;
+    private sealed record RetryDue(DeliveryJob Job);
+    private sealed record IdleCheck;
+    private sealed record CircuitHalfOpen;
+    private sealed record ThrottleRecovery;
+
+    /// <inheritdoc />
+    protected override void PreStart()
+    {
+        var idleCheck = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(100).Ticks, Math.Min(_options.IdleTimeout.Ticks, _options.NoopAfterIdle.Ticks) / 2));
+        Timers.StartPeriodicTimer("idle-check", new IdleCheck(), idleCheck);
+        Pull();
+    }
+
+    /// <inheritdoc />
+    protected override void PostStop()
+    {
+        var stopped = new MailSessionClosedException($"Route {_options.Name} stopped before the message was sent.");
+        foreach (var job in _ready)
+        {
+            job.Fail(stopped);
+        }
+        foreach (var slot in _slots.Values.Where(s => s.Job is not null))
+        {
+            slot.Job!.Fail(stopped);
+        }
+        while (_queue.TryRead(out var queued))
+        {
+            queued.Fail(stopped);
+        }
+        MailActorsTelemetry.SessionsOpen.Add(-_slots.Count, _routeTag);
+        base.PostStop();
+    }
+
+    /// <inheritdoc />
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case JobArrived arrived:
+                _pulling = false;
+                MailActorsTelemetry.QueueDepth.Add(-1, _routeTag);
+                _ready.AddLast(arrived.Job);
+                Dispatch();
+                break;
+            case QueueClosed:
+                _pulling = false;
+                _queueCompleted = true;
+                break;
+            case RetryDue due:
+                _retrying--;
+                _ready.AddFirst(due.Job);
+                Dispatch();
+                break;
+            case DispatchTick:
+                _dispatchScheduled = false;
+                Dispatch();
+                break;
+            case IdleCheck:
+                RetireIdleSessions();
+                break;
+            case CircuitHalfOpen:
+                EnterHalfOpen();
+                break;
+            case ThrottleRecovery:
+                RecoverFromThrottle();
+                break;
+            case GetStatus:
+                Sender.Tell(Status());
+                break;
+            case Terminated terminated:
+                OnSessionTerminated(terminated.ActorRef);
+                break;
+            default:
+                if (_slots.TryGetValue(Sender, out var slot))
+                {
+                    OnSessionReply(slot, message);
+                }
+                else
+                {
+                    Unhandled(message);
+                }
+                break;
+        }
+    }
+
+    private RouteStatus Status() => new(
+        _options.Name, _slots.Count, _slots.Values.Count(s => s.State == SlotState.Busy), _ready.Count, _retrying,
+        _circuit, _effectiveMaxSessions, _messageRate.Factor, _sessionCounter);
+
+    // ---- pulling work: only as much as sessions can take ----
+
+    private void Pull()
+    {
+        if (_pulling || _queueCompleted)
+        {
+            return;
+        }
+        var capacity = _circuit == CircuitState.Open ? 1 : _effectiveMaxSessions;
+        var committed = _slots.Values.Count(s => s.Job is not null) + _ready.Count;
+        if (committed >= capacity)
+        {
+            return;
+        }
+        _pulling = true;
+        _queue.ReadAsync().AsTask().PipeTo(Self, success: job => new JobArrived(job), failure: _ => new QueueClosed());
+    }
+
+    private void Dispatch()
+    {
+        while (_ready.First is { } node)
+        {
+            var job = node.Value;
+            if (_circuit == CircuitState.Open)
+            {
+                _ready.RemoveFirst();
+                job.DeferRemaining($"route {_options.Name}: circuit open after repeated connection failures");
+                Finish(job);
+                continue;
+            }
+            var slot = _slots.Values.FirstOrDefault(s => s.State == SlotState.Idle);
+            if (slot is null)
+            {
+                break;
+            }
+            if (!_messageRate.TryTake(out var wait))
+            {
+                ScheduleDispatch(wait);
+                break;
+            }
+            _ready.RemoveFirst();
+            Assign(slot, job);
+        }
+        EnsureSessions();
+        Pull();
+    }
+
+    private void ScheduleDispatch(TimeSpan wait)
+    {
+        if (_dispatchScheduled)
+        {
+            return;
+        }
+        _dispatchScheduled = true;
+        Timers.StartSingleTimer("dispatch", new DispatchTick(), wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : wait);
+    }
+
+    private void ScheduleRetry(DeliveryJob job)
+    {
+        var exponent = Math.Min(job.Attempts - 1, 16);
+        var delay = TimeSpan.FromTicks(Math.Min(_options.RetryMaxDelay.Ticks, _options.RetryBaseDelay.Ticks * (1L << exponent)));
+        // Jitter spreads retries of many messages that failed together (a dropped server) over the delay.
+        delay = TimeSpan.FromTicks((long)(delay.Ticks * (0.5 + Random.Shared.NextDouble() * 0.5)));
+        _retrying++;
+        Timers.StartSingleTimer(job, new RetryDue(job), delay);
+    }
+
+    private void Finish(DeliveryJob job)
+    {
+        var report = job.Complete();
+        var delivered = 0;
+        foreach (var outcome in report.Recipients)
+        {
+            MailActorsTelemetry.Recipients.Add(1, _routeTag, new("outcome", Lower(outcome.Status)));
+            delivered += outcome.Status == DeliveryStatus.Delivered ? 1 : 0;
+        }
+        var messageOutcome = delivered == report.Recipients.Count ? "delivered"
+            : delivered > 0 ? "partial"
+            : report.Recipients.Any(r => r.Status == DeliveryStatus.Deferred) ? "deferred" : "failed";
+        MailActorsTelemetry.Messages.Add(1, _routeTag, new("outcome", messageOutcome));
+        MailActorsTelemetry.DeliveryDuration.Record(report.Elapsed.TotalSeconds, _routeTag);
+        if (delivered > 0 && job.Mail.Content.Length is { } length)
+        {
+            MailActorsTelemetry.Bytes.Add(length, _routeTag);
+        }
+        job.Activity?.SetTag("mailactors.outcome", messageOutcome);
+        job.Activity?.SetTag("mailactors.attempts", report.Attempts);
+        job.Activity?.Dispose();
+    }
+
+    private static string Lower(DeliveryStatus status) => status switch
+    {
+        DeliveryStatus.Delivered => "delivered",
+        DeliveryStatus.Deferred => "deferred",
+        _ => "failed",
+    };
+}

@@ -1,0 +1,273 @@
+using MailActors.Delivery;
+using MailActors.Protocol;
+using MailActors.Testing;
+using Xunit.Abstractions;
+
+namespace MailActors.Tests.Delivery;
+
+/// <summary>The session pool of a route: bounds, reuse, idle close, reconnect backoff, circuit breaker, throttling.</summary>
+public sealed class RouteSupervisorSpecs(ITestOutputHelper output) : DeliveryTestKit(output)
+{
+    [Fact]
+    public async Task Delivers_and_reports_each_recipient()
+    {
+        var server = await StartServerAsync(new SmtpTestServerOptions { UnknownRecipients = ["ghost@example.test"] });
+        var mailer = StartMailer(RouteTo(server));
+
+        var report = await mailer.SendAsync(Mail("a@example.test", "ghost@example.test", "b@example.test"));
+
+        Assert.Equal([DeliveryStatus.Delivered, DeliveryStatus.Failed, DeliveryStatus.Delivered], report.Recipients.Select(r => r.Status));
+        Assert.Equal(550, report.Recipients[1].Reply!.Code);
+        Assert.Equal(1, report.Attempts);
+        Assert.Equal(["a@example.test", "b@example.test"], server.Messages.Single().Envelope.Recipients.Select(r => r.Address));
+    }
+
+    [Fact]
+    public async Task Never_opens_more_sessions_than_the_route_allows()
+    {
+        var server = await StartServerAsync();
+        server.Faults.Add(FaultRule.On(FaultCommands.EndOfData, FaultAction.Delay(TimeSpan.FromMilliseconds(50))));
+        var mailer = StartMailer(RouteTo(server) with { MaxSessions = 3 });
+
+        var reports = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => mailer.SendAsync(Mail($"r{i}@example.test"))));
+
+        Assert.All(reports, r => Assert.True(r.AllDelivered));
+        Assert.InRange(server.SessionsOpened, 1, 3);
+        Assert.Equal(30, server.MessagesReceived);
+    }
+
+    [Fact]
+    public async Task Reuses_a_session_up_to_max_messages_per_session()
+    {
+        var server = await StartServerAsync();
+        var mailer = StartMailer(RouteTo(server) with { MaxSessions = 1, MaxMessagesPerSession = 5 });
+
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.True((await mailer.SendAsync(Mail($"r{i}@example.test"))).AllDelivered);
+        }
+
+        Assert.Equal(4, server.SessionsOpened);
+        Assert.Equal(20, server.MessagesReceived);
+    }
+
+    [Fact]
+    public async Task Closes_idle_sessions_with_quit()
+    {
+        var server = await StartServerAsync();
+        var mailer = StartMailer(RouteTo(server) with { IdleTimeout = TimeSpan.FromMilliseconds(200) });
+
+        await mailer.SendAsync(Mail("a@example.test"));
+
+        await AwaitAssertAsync(() =>
+        {
+            Assert.Equal(0, server.SessionsActive);
+            Assert.Contains("QUIT", server.CommandLog);
+        }, TimeSpan.FromSeconds(5));
+        Assert.Equal(0, (await StatusOf(mailer)).Sessions);
+    }
+
+    [Fact]
+    public async Task Checks_a_long_idle_session_with_noop_before_reusing_it()
+    {
+        var server = await StartServerAsync();
+        var mailer = StartMailer(RouteTo(server) with { MaxSessions = 1, NoopAfterIdle = TimeSpan.FromMilliseconds(100), IdleTimeout = TimeSpan.FromSeconds(30) });
+
+        await mailer.SendAsync(Mail("a@example.test"));
+        await Task.Delay(300);
+        await mailer.SendAsync(Mail("b@example.test"));
+
+        var log = server.Sessions.Single().CommandLog;
+        var noop = log.ToList().IndexOf("NOOP");
+        Assert.True(noop > 0, "a NOOP was sent");
+        Assert.StartsWith("MAIL", log[noop + 1], StringComparison.Ordinal);
+        Assert.Equal(1, server.SessionsOpened);
+    }
+
+    [Fact]
+    public async Task A_session_whose_noop_fails_is_replaced_without_losing_the_message()
+    {
+        var server = await StartServerAsync();
+        var mailer = StartMailer(RouteTo(server) with { MaxSessions = 1, NoopAfterIdle = TimeSpan.FromMilliseconds(100) });
+        await mailer.SendAsync(Mail("a@example.test"));
+        await Task.Delay(300);
+        server.Faults.Add(new FaultRule { Command = "NOOP", Action = FaultAction.DisconnectBeforeReply(), Times = 1 });
+
+        var report = await mailer.SendAsync(Mail("b@example.test"));
+
+        Assert.True(report.AllDelivered);
+        Assert.Equal(1, report.Attempts);
+        Assert.Equal(2, server.SessionsOpened);
+    }
+
+    [Fact]
+    public async Task Reconnects_after_failed_connections_and_delivers()
+    {
+        var server = await StartServerAsync();
+        server.Faults.Add(new FaultRule { Command = FaultCommands.Connect, Action = FaultAction.DisconnectBeforeReply(), Times = 2 });
+        var mailer = StartMailer(RouteTo(server) with { MaxSessions = 1 });
+
+        var report = await mailer.SendAsync(Mail("a@example.test"));
+
+        Assert.True(report.AllDelivered);
+        Assert.Equal(3, server.SessionsOpened);
+        Assert.Equal(CircuitState.Closed, (await StatusOf(mailer)).Circuit);
+    }
+
+    [Fact]
+    public async Task Repeated_connection_failures_open_the_circuit_and_messages_are_deferred_at_once()
+    {
+        var mailer = StartMailer(RouteToPort(UnusedPort(), "dead") with { CircuitFailureThreshold = 2, CircuitOpenDuration = TimeSpan.FromMinutes(5) });
+
+        var report = await mailer.SendAsync(Mail("a@example.test"));
+        var later = await mailer.SendAsync(Mail("b@example.test"));
+
+        Assert.Equal(DeliveryStatus.Deferred, report.Recipients.Single().Status);
+        Assert.Contains("circuit open", report.Recipients.Single().Error, StringComparison.Ordinal);
+        Assert.Equal(DeliveryStatus.Deferred, later.Recipients.Single().Status);
+        Assert.Equal(CircuitState.Open, (await StatusOf(mailer, "dead")).Circuit);
+    }
+
+    [Fact]
+    public async Task The_circuit_half_opens_and_closes_when_the_trial_connection_succeeds()
+    {
+        var server = await StartServerAsync();
+        server.Faults.Add(new FaultRule { Command = FaultCommands.Connect, Action = FaultAction.Reply("554 5.3.2 not now"), Times = 2 });
+        var mailer = StartMailer(RouteTo(server) with { MaxSessions = 1, CircuitFailureThreshold = 2, CircuitOpenDuration = TimeSpan.FromMilliseconds(300) });
+
+        var first = await mailer.SendAsync(Mail("a@example.test"));
+        await AwaitAssertAsync(async () => Assert.NotEqual(CircuitState.Open, (await StatusOf(mailer)).Circuit), TimeSpan.FromSeconds(5));
+        var second = await mailer.SendAsync(Mail("b@example.test"));
+
+        Assert.Equal(DeliveryStatus.Deferred, first.Recipients.Single().Status);
+        Assert.True(second.AllDelivered);
+        Assert.Equal(CircuitState.Closed, (await StatusOf(mailer)).Circuit);
+    }
+
+    [Fact]
+    public async Task A_421_halves_concurrency_and_the_route_recovers_gradually()
+    {
+        var server = await StartServerAsync();
+        server.Faults.Add(new FaultRule { Command = "MAIL", Action = FaultAction.Reply("421 4.7.0 slow down"), Times = 1 });
+        var mailer = StartMailer(RouteTo(server) with
+        {
+            MaxSessions = 4,
+            ThrottleDuration = TimeSpan.FromMilliseconds(300),
+            ThrottleRecoveryInterval = TimeSpan.FromMilliseconds(100),
+        });
+
+        var report = await mailer.SendAsync(Mail("a@example.test"));
+        var throttled = await StatusOf(mailer);
+
+        Assert.True(report.AllDelivered);
+        Assert.Equal(2, report.Attempts);
+        Assert.Equal(2, throttled.EffectiveMaxSessions);
+        await AwaitAssertAsync(async () => Assert.Equal(4, (await StatusOf(mailer)).EffectiveMaxSessions), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task A_rate_limit_reply_throttles_the_route()
+    {
+        var server = await StartServerAsync();
+        server.Faults.Add(new FaultRule { Command = "RCPT", Action = FaultAction.Reply("450 4.7.1 rate limit exceeded, try again later"), Times = 1 });
+        var mailer = StartMailer(RouteTo(server) with { MaxSessions = 4, MaxMessageRate = 1000, ThrottleDuration = TimeSpan.FromMinutes(1) });
+
+        var report = await mailer.SendAsync(Mail("a@example.test"));
+        var status = await StatusOf(mailer);
+
+        Assert.True(report.AllDelivered);
+        Assert.Equal(2, status.EffectiveMaxSessions);
+        Assert.Equal(0.5, status.RateFactor);
+    }
+
+    public static TheoryData<string, string, DeliveryStatus, int> FaultModes => new()
+    {
+        // command, fault, final status, server copies (duplicates show at-least-once)
+        { "RCPT", "reply:550 5.1.1 no such user", DeliveryStatus.Failed, 0 },
+        { "RCPT", "reply:451 4.3.0 try again", DeliveryStatus.Delivered, 1 },
+        { "MAIL", "reply:553 5.7.1 sender refused", DeliveryStatus.Failed, 0 },
+        { "MAIL", "reply:451 4.3.0 later", DeliveryStatus.Delivered, 1 },
+        { ".", "reply:554 5.6.0 content rejected", DeliveryStatus.Failed, 0 },
+        { ".", "reply:452 4.3.1 insufficient storage", DeliveryStatus.Delivered, 1 },
+        { "DATA", "reply:451 4.3.0 later", DeliveryStatus.Delivered, 1 },
+        { "MAIL", "disconnect-before", DeliveryStatus.Delivered, 1 },
+        { ".", "disconnect-before", DeliveryStatus.Delivered, 1 },
+        { ".", "disconnect-after-executing", DeliveryStatus.Delivered, 2 },
+        { ".", "disconnect-after", DeliveryStatus.Delivered, 1 },
+        { "RCPT", "delay", DeliveryStatus.Delivered, 1 },
+        { ".", "tarpit", DeliveryStatus.Delivered, 1 },
+        { "MAIL", "garbage", DeliveryStatus.Delivered, 1 },
+        { "RCPT", "421", DeliveryStatus.Delivered, 1 },
+    };
+
+    [Theory]
+    [MemberData(nameof(FaultModes))]
+    public async Task Every_fault_mode_of_the_test_server_ends_in_the_right_outcome(string command, string fault, DeliveryStatus expected, int copies)
+    {
+        var server = await StartServerAsync();
+        var action = fault switch
+        {
+            "disconnect-before" => FaultAction.DisconnectBeforeReply(),
+            "disconnect-after" => FaultAction.DisconnectAfterReply(),
+            "disconnect-after-executing" => FaultAction.Disconnect(DisconnectPoint.AfterExecutingWithoutReply),
+            "delay" => FaultAction.Delay(TimeSpan.FromMilliseconds(200)),
+            "tarpit" => FaultAction.Tarpit(),
+            "garbage" => FaultAction.Garbage("garbage\r\n"),
+            "421" => FaultAction.Reply("421 4.4.2 closing"),
+            _ => FaultAction.Reply(fault["reply:".Length..]),
+        };
+        server.Faults.Add(new FaultRule { Command = command, Action = action, Times = 1 });
+        var mailer = StartMailer(RouteTo(server) with { MaxSessions = 1, Session = RouteTo(server).Session with { CommandTimeout = TimeSpan.FromMilliseconds(500) } });
+
+        var report = await mailer.SendAsync(Mail("a@example.test"));
+
+        var outcome = report.Recipients.Single();
+        Assert.Equal(expected, outcome.Status);
+        Assert.Equal(copies, server.MessagesReceived);
+        if (expected == DeliveryStatus.Failed)
+        {
+            Assert.Equal(5, outcome.Reply!.Code / 100);
+        }
+    }
+
+    [Fact]
+    public async Task Transient_failures_that_persist_end_deferred_with_the_last_reply()
+    {
+        var server = await StartServerAsync();
+        server.Faults.Add(FaultRule.On("RCPT", FaultAction.Reply("451 4.3.0 still not")));
+        var mailer = StartMailer(RouteTo(server) with { MaxAttempts = 3 });
+
+        var report = await mailer.SendAsync(Mail("a@example.test"));
+
+        var outcome = report.Recipients.Single();
+        Assert.Equal(DeliveryStatus.Deferred, outcome.Status);
+        Assert.Equal(451, outcome.Reply!.Code);
+        Assert.Equal(3, report.Attempts);
+    }
+
+    [Fact]
+    public async Task A_message_over_the_servers_size_fails_without_retry()
+    {
+        var server = await StartServerAsync(new SmtpTestServerOptions { MaxMessageSize = 10 });
+        var mailer = StartMailer(RouteTo(server));
+
+        var report = await mailer.SendAsync(Mail("a@example.test"));
+
+        var outcome = report.Recipients.Single();
+        Assert.Equal(DeliveryStatus.Failed, outcome.Status);
+        Assert.Contains("SIZE", outcome.Error, StringComparison.Ordinal);
+        Assert.Equal(1, report.Attempts);
+    }
+
+    [Fact]
+    public async Task Bad_addresses_are_refused_before_anything_is_queued()
+    {
+        var server = await StartServerAsync();
+        var mailer = StartMailer(RouteTo(server));
+
+        await Assert.ThrowsAsync<MailArgumentException>(() => mailer.SendAsync(Mail("a@example.test\r\nDATA")));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => mailer.SendAsync(Mail("not an address")));
+
+        Assert.Equal(0, server.SessionsOpened);
+    }
+}
