@@ -54,8 +54,8 @@ internal static class HtmlReport
         html.Append("<h2>Throughput over time</h2>");
         html.Append(SvgChart.Lines("chart-throughput", "Messages per second", "messages / s",
         [
-            new SvgChart.Series("delivered", "#2563eb", [.. timeline.Select(s => (double)s.Delivered)], Fill: true),
-            new SvgChart.Series("failed", "#dc2626", [.. timeline.Select(s => (double)s.Failed)]),
+            new SvgChart.Series("delivered", "#2563eb", [.. timeline.Select(s => s.DeliveredPerSecond)], Fill: true),
+            new SvgChart.Series("failed", "#dc2626", [.. timeline.Select(s => s.FailedPerSecond)]),
         ], logY: false));
 
         html.Append("<h2>Message latency over time</h2>");

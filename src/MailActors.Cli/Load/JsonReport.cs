@@ -57,6 +57,7 @@ internal static class JsonReport
             timeline = report.Timeline.Select(s => new
             {
                 second = s.Second,
+                intervalSeconds = s.IntervalSeconds,
                 delivered = s.Delivered,
                 failed = s.Failed,
                 bytes = s.Bytes,

@@ -125,11 +125,12 @@ internal sealed class LoadConsole
             _console.MarkupLine($"  integrity: {Units.Count(integrity.Valid)} valid, {Units.Count(integrity.Missing)} without digest, "
                 + (integrity.Mismatch > 0 ? $"[red]{Units.Count(integrity.Mismatch)} changed[/]" : "0 changed"));
         }
-        var throughput = report.Timeline.Where(s => s.Delivered + s.Failed > 0).Select(s => s.Delivered).ToList();
+        // Whole seconds only: the last interval ends with the run and would read as a dip.
+        var throughput = report.Timeline.Where(s => s.IntervalSeconds >= 0.999 && s.Delivered + s.Failed > 0).Select(s => s.Delivered).ToList();
         if (throughput.Count > 0)
         {
-            _console.MarkupLine($"  throughput per second: {Sparkline(report.Timeline.Select(s => s.Delivered).ToList())}  "
-                + $"min {Units.Count(throughput.Min())}, mean {Units.Count((long)throughput.Average())}, max {Units.Count(throughput.Max())}");
+            _console.MarkupLine($"  throughput per second: {Sparkline(report.Timeline.Select(s => (long)s.DeliveredPerSecond).ToList())}  "
+                + $"min {Units.Count(throughput.Min())}, mean {Units.Count((long)throughput.Average())}, max {Units.Count(throughput.Max())} (whole seconds)");
         }
         _console.WriteLine();
 

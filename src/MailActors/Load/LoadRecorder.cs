@@ -20,6 +20,7 @@ public sealed class LoadRecorder : ISessionObserver
     private readonly List<SecondSample> _timeline = [];
     private long _start = Stopwatch.GetTimestamp();
     private long _lastTickSecond;
+    private long _lastTickTimestamp;
     private long _attempted;
     private long _delivered;
     private long _failed;
@@ -62,7 +63,12 @@ public sealed class LoadRecorder : ISessionObserver
     public long Delivered => Interlocked.Read(ref _delivered);
 
     /// <summary>Marks the start of the run.</summary>
-    public void Start() => Interlocked.Exchange(ref _start, Stopwatch.GetTimestamp());
+    public void Start()
+    {
+        var now = Stopwatch.GetTimestamp();
+        Interlocked.Exchange(ref _start, now);
+        Interlocked.Exchange(ref _lastTickTimestamp, now);
+    }
 
     /// <inheritdoc />
     public void OnStep(string step, TimeSpan elapsed, int? replyCode)
@@ -157,14 +163,17 @@ public sealed class LoadRecorder : ISessionObserver
     /// <param name="backlog">Open loop: messages due by the schedule but not yet handed to a session.</param>
     public void Tick(long inFlight = 0, long backlog = 0)
     {
-        var elapsed = Stopwatch.GetElapsedTime(StartTimestamp);
+        var now = Stopwatch.GetTimestamp();
+        var elapsed = Stopwatch.GetElapsedTime(StartTimestamp, now);
+        var interval = Stopwatch.GetElapsedTime(Interlocked.Exchange(ref _lastTickTimestamp, now), now).TotalSeconds;
         var latency = _messageLatency.Harvest("message");
         var sample = new SecondSample(
             Interlocked.Increment(ref _lastTickSecond),
             Interlocked.Exchange(ref _secondDelivered, 0),
             Interlocked.Exchange(ref _secondFailed, 0),
             Interlocked.Exchange(ref _secondBytes, 0),
-            latency.P50, latency.P99, latency.Max);
+            latency.P50, latency.P99, latency.Max,
+            Math.Round(interval, 3));
         lock (_timelineGate)
         {
             _timeline.Add(sample);

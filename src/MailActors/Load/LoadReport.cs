@@ -86,7 +86,15 @@ public sealed record LoadReportHeader(
 /// <param name="P50">Median message latency in that second, ms.</param>
 /// <param name="P99">99th percentile message latency in that second, ms.</param>
 /// <param name="Max">Maximum message latency in that second, ms.</param>
-public sealed record SecondSample(long Second, long Delivered, long Failed, long Bytes, double P50, double P99, double Max);
+/// <param name="IntervalSeconds">Length of the interval: 1, except for the last one, which ends with the run.</param>
+public sealed record SecondSample(long Second, long Delivered, long Failed, long Bytes, double P50, double P99, double Max, double IntervalSeconds = 1.0)
+{
+    /// <summary>Messages accepted per second in this interval.</summary>
+    public double DeliveredPerSecond => IntervalSeconds > 0 ? Delivered / IntervalSeconds : 0;
+
+    /// <summary>Messages failed per second in this interval.</summary>
+    public double FailedPerSecond => IntervalSeconds > 0 ? Failed / IntervalSeconds : 0;
+}
 
 /// <summary>Failures of one kind.</summary>
 /// <param name="Phase">The step that failed (<c>RCPT</c>, <c>DOT</c>, <c>connect</c>...).</param>
