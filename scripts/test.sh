@@ -6,7 +6,6 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/servers/install.sh
-bash scripts/install-chromium.sh
 bash scripts/servers/start.sh
 
 log=$(mktemp)

@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace MailActors.Cli.Tests.Support;
 
-/// <summary>Debian's <c>chromium</c> in headless mode (installed by scripts/install-chromium.sh): screenshots and the DOM after scripts ran.</summary>
+/// <summary>Debian's <c>chromium</c> in headless mode (installed by scripts/servers/install.sh): screenshots and the DOM after scripts ran.</summary>
 internal static class HeadlessChromium
 {
     public sealed record Page(byte[] Screenshot, string Dom, string Log);
