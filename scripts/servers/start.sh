@@ -92,6 +92,9 @@ done
 # which Postfix bounces as 5.1.1. (An error: transport would not do: smtpd rejects such recipients at RCPT time.)
 echo "$BOUNCE_AFTER_ACCEPT $MAIL_DOMAIN/bounce-me/Maildir/" >>"$PF_CONF/vmailbox"
 echo "$BOUNCE_AFTER_ACCEPT mailbox-unavailable:" >"$PF_CONF/transport"
+# Same trick for bulk runs: accepted and queued for real, then thrown away by Postfix's discard transport.
+echo "$DISCARD_ADDRESS $MAIL_DOMAIN/discard/Maildir/" >>"$PF_CONF/vmailbox"
+echo "$DISCARD_ADDRESS discard:bulk test" >>"$PF_CONF/transport"
 echo "$UTF8_ALIAS alice@$MAIL_DOMAIN" >"$PF_CONF/virtual"
 
 outbound_disabled="error:5.7.1 Outbound mail is disabled in the MailActors test instance"

@@ -155,13 +155,13 @@ public sealed partial class SmtpSessionActor
 
     private void WriteBdatChunk(ReadOnlyMemory<byte> chunk, bool last, Action<SmtpReply> onReply)
     {
+        Expect(Timed("BDAT", onReply));
         Send(SmtpCommand.Bdat(chunk.Length, last));
         if (chunk.Length > 0)
         {
             _transcript?.Write(TranscriptDirection.Client, $"<{chunk.Length} octets of content>");
             EnqueueWrite(new WriteJob(chunk, null, null));
         }
-        Expect(Timed("BDAT", onReply));
     }
 
     // ---- the whole transaction ----
@@ -213,7 +213,6 @@ public sealed partial class SmtpSessionActor
             {
                 group.Add(SmtpCommand.Data());
             }
-            SendGroup(group);
             Expect(Timed("MAIL", reply => run.MailReply = reply));
             for (var i = 0; i < recipients.Count; i++)
             {
@@ -228,6 +227,7 @@ public sealed partial class SmtpSessionActor
             {
                 Expect(Timed("DATA", dataReply => AfterDataCommand(run, dataReply)));
             }
+            SendGroup(group);
         }
         else
         {
@@ -380,6 +380,20 @@ public sealed partial class SmtpSessionActor
     /// <summary>Writes the content through the DATA encoder (CRLF, dot-stuffing, final dot), then awaits the final reply.</summary>
     private void PumpContent(MessageContent content, Action<SmtpReply> onFinal)
     {
+        if (content.IsInMemory && content.Bytes.Length <= PumpBlockSize)
+        {
+            // The common case at high volume: encode into one pooled buffer and write it, final dot included, at once.
+            var encoder = new DataEncoder();
+            var output = new Transport.PooledBufferWriter(DataEncoder.MaxOutputLength(content.Bytes.Length));
+            encoder.Encode(content.Bytes.Span, output);
+            encoder.Complete(output);
+            _transcript?.Write(TranscriptDirection.Client, $"<{encoder.BytesOut} octets of content>");
+            _transcript?.Write(TranscriptDirection.Client, ".");
+            // Expecting before the write starts lets the reply timer guard the write as well.
+            Expect(Timed("DOT", onFinal));
+            EnqueueWrite(new WriteJob(output.WrittenMemory, null, output.Dispose));
+            return;
+        }
         var timeout = _settings.CommandTimeout;
         EnqueueWrite(new WriteJob(default, (stream, _) => PumpDataAsync(content, stream, timeout), () => Expect(Timed("DOT", onFinal))));
     }

@@ -37,6 +37,7 @@ public sealed class RealServers : IAsyncLifetime
         Domain = _ports.Get("MAIL_DOMAIN");
         MessageSizeLimit = _ports.GetInt("MESSAGE_SIZE_LIMIT");
         BounceAfterAcceptAddress = _ports.Get("BOUNCE_AFTER_ACCEPT");
+        DiscardAddress = _ports.Get("DISCARD_ADDRESS");
         Utf8AliasAddress = _ports.Get("UTF8_ALIAS");
         Users = _ports.Get("USERS")
             .Split(' ', StringSplitOptions.RemoveEmptyEntries)
@@ -76,6 +77,9 @@ public sealed class RealServers : IAsyncLifetime
 
     /// <summary>An address Postfix accepts at RCPT time and bounces afterwards (5.1.1), sending a DSN to the sender.</summary>
     public string BounceAfterAcceptAddress { get; }
+
+    /// <summary>An address Postfix accepts and queues, then discards: for bulk runs that must not fill maildirs.</summary>
+    public string DiscardAddress { get; }
 
     /// <summary>A UTF-8 address (needs SMTPUTF8) that is an alias delivered into <see cref="Alice"/>'s maildir.</summary>
     public string Utf8AliasAddress { get; }
