@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using MailActors.Protocol.Integrity;
@@ -8,7 +9,8 @@ namespace MailActors.Load;
 /// <summary>
 /// Builds the messages of a load run. Each distinct body size is generated once, with its digest header; a message is
 /// then only its own small header block (From, To, Subject, Date, a unique Message-ID, the digest) in front of the
-/// shared body, streamed to the session without copying the body. Used from one thread (the run's supervisor).
+/// shared body: copied with it into a pooled buffer when small (one write), streamed behind it when large (no copy).
+/// Used from one thread (the run's supervisor).
 /// </summary>
 public sealed class LoadMessageFactory
 {
@@ -41,11 +43,25 @@ public sealed class LoadMessageFactory
         {
             recipients[r] = new SmtpSession.TransactionRecipient(_to.Expand(number, session, r + 1));
         }
-        var header = Encoding.UTF8.GetBytes(HeaderText(number, sender, recipients, body.DigestLine));
-        var length = header.Length + body.Bytes.Length;
-        var content = MessageContent.FromStream(() => new HeadAndBodyStream(header, body.Bytes), length);
-        return new LoadMessage(number, sender, recipients, content, length);
+        var header = HeaderText(number, sender, recipients, body.DigestLine);
+        if (body.Bytes.Length > InMemoryLimit)
+        {
+            // Large bodies are streamed behind their header without copying.
+            var head = Encoding.UTF8.GetBytes(header);
+            var streamed = head.Length + body.Bytes.Length;
+            return new LoadMessage(number, sender, recipients, MessageContent.FromStream(() => new HeadAndBodyStream(head, body.Bytes), streamed), streamed);
+        }
+        // Small messages go out in one write from memory (the session's fast path); header and shared body are copied
+        // into a pooled buffer that goes back to the pool when the session has answered for the message.
+        var length = Encoding.UTF8.GetByteCount(header) + body.Bytes.Length;
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        var written = Encoding.UTF8.GetBytes(header, buffer);
+        body.Bytes.CopyTo(buffer.AsSpan(written));
+        return new LoadMessage(number, sender, recipients, MessageContent.FromBytes(buffer.AsMemory(0, length)), length) { PooledBuffer = buffer };
     }
+
+    /// <summary>Bodies up to this size are sent from one in-memory buffer; larger ones are streamed.</summary>
+    internal const int InMemoryLimit = 48 * 1024;
 
     /// <summary>The shared body of <paramref name="size"/> octets: printable ASCII lines ending in CRLF.</summary>
     public ReadOnlyMemory<byte> BodyOf(int size) => BodyFor(size).Bytes;

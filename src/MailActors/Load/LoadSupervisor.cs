@@ -397,6 +397,7 @@ internal sealed class LoadSupervisor : UntypedActor, IWithTimers
 
     private void OnTransactionResult(Slot slot, TransactionResult result)
     {
+        slot.Message!.Release();
         CompleteMessage(slot, result.Delivered);
         var serverClosing = result.MailReply.Code == 421 || result.DataReply?.Code == 421 || result.Recipients.Any(r => r.Reply.Code == 421);
         if (serverClosing)
