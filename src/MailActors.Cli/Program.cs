@@ -4,6 +4,7 @@ using MailActors.Cli.Commands;
 var root = new RootCommand("mailactors: an actor-based SMTP and POP3 client engine — send, fetch, bulk, load, sink.")
 {
     SendCommand.Create(),
+    FetchCommand.Create(),
     LoadCommand.Create(),
     SinkCommand.Create(),
 };

@@ -51,25 +51,12 @@ public sealed class SmtpClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         var settings = options.ToSessionSettings();
-        foreach (var host in options.Host)
-        {
-            WireText.EnsureSafe(host, nameof(options.Host));
-        }
         WireText.EnsureSafe(options.Hello, nameof(options.Hello));
-        var system = options.ActorSystem ?? MailActorsRuntime.Shared;
-        var session = system.ActorOf(SmtpSessionActor.Props(settings));
         // The session enforces every protocol timeout itself; this only guards against a session that vanished.
         var askTimeout = settings.TransactionTimeout + settings.CommandTimeout + settings.Connection.ConnectTimeout;
-        try
-        {
-            var connected = await session.Ask<Connected>(SmtpSession.Connect.Instance, askTimeout, cancellationToken).ConfigureAwait(false);
-            return new SmtpClient(session, options, connected, askTimeout);
-        }
-        catch
-        {
-            system.Stop(session);
-            throw;
-        }
+        var (session, connected) = await Sessions.SessionStarter.ConnectAsync<Connected>(
+            options, SmtpSessionActor.Props(settings), SmtpSession.Connect.Instance, askTimeout, cancellationToken).ConfigureAwait(false);
+        return new SmtpClient(session, options, connected, askTimeout);
     }
 
     /// <summary>Connects to <paramref name="host"/> with otherwise default options.</summary>
@@ -126,7 +113,7 @@ public sealed class SmtpClient : IAsyncDisposable
         return greeted.Capabilities;
     }
 
-    /// <summary>STARTTLS and EHLO again (Net::SMTP <c>starttls</c>). Certificate validation follows <see cref="SmtpClientOptions.Tls"/>.</summary>
+    /// <summary>STARTTLS and EHLO again (Net::SMTP <c>starttls</c>). Certificate validation follows <see cref="Sessions.MailClientOptions.Tls"/>.</summary>
     public async Task StartTlsAsync(CancellationToken cancellationToken = default)
     {
         var started = await AskAsync<TlsStarted>(SmtpSession.StartTls.Instance, cancellationToken).ConfigureAwait(false);

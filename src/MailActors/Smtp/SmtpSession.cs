@@ -14,11 +14,7 @@ namespace MailActors.Smtp;
 public static class SmtpSession
 {
     /// <summary>Marker for the commands a session accepts.</summary>
-    public interface ICommand
-    {
-        /// <summary>The command's name, used in errors.</summary>
-        string Name { get; }
-    }
+    public interface ICommand : Sessions.ISessionCommand;
 
     /// <summary>Open the connection (host list in turn), read the greeting, and unless <c>SendHello</c> is off, greet,
     /// upgrade to TLS and authenticate as the settings say. Reply: <see cref="Connected"/>.</summary>

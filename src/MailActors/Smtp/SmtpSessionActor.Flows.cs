@@ -1,5 +1,5 @@
-using System.IO.Pipelines;
 using Akka.Actor;
+using MailActors.Authentication;
 using MailActors.Diagnostics;
 using MailActors.Protocol.Sasl;
 using MailActors.Protocol.Smtp;
@@ -12,14 +12,6 @@ namespace MailActors.Smtp;
 public sealed partial class SmtpSessionActor
 {
     private string _helloDomain = "";
-    private Action<TlsStarted>? _afterTls;
-    private Action<Exception>? _tlsRefused;
-
-    private sealed record Resume(Action Continuation);
-
-    /// <summary>Runs <paramref name="then"/> on the actor once <paramref name="task"/> completes; a fault ends the session.</summary>
-    private void Await<T>(Task<T> task, Action<T> then) =>
-        task.PipeTo(Self, success: value => new Resume(() => then(value)), failure: e => new IoFailed(e));
 
     private long _stepStarted;
 
@@ -27,29 +19,19 @@ public sealed partial class SmtpSessionActor
     {
         _stepStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         var spec = _settings.Connection with { ImplicitTls = _settings.TlsMode == TlsMode.Implicit || _settings.Connection.ImplicitTls };
-        Transport.Connection.OpenAsync(spec, CancellationToken.None)
-            .PipeTo(Self, success: c => new Opened(c), failure: e => new IoFailed(e));
+        Wire.Open(spec, () =>
+        {
+            ObserveSince("connect", _stepStarted);
+            Expect(Timed("banner", OnGreeting));
+        });
     }
-
-    private void OnOpened(Transport.Connection connection)
-    {
-        ObserveSince("connect", _stepStarted);
-        _connection = connection;
-        _reader = NewReader(connection.Stream);
-        _transcript?.Write(TranscriptDirection.Info, $"connected to {connection.Host} ({connection.RemoteEndPoint})"
-            + (connection.Tls is { } tls ? $", {tls.SslProtocol} {tls.NegotiatedCipherSuite}" : ""));
-        Expect(Timed("banner", OnGreeting));
-    }
-
-    private static PipeReader NewReader(Stream stream) =>
-        PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 2048, leaveOpen: true));
 
     private void OnGreeting(SmtpReply greeting)
     {
         _greeting = greeting;
         if (greeting.Code != 220)
         {
-            FailSession(new MailConnectException($"{_connection!.Host} refused the session: {greeting.Code} {greeting.Text}"));
+            FailSession(new MailConnectException($"{Link!.Host} refused the session: {greeting.Code} {greeting.Text}"));
             return;
         }
         if (!_settings.SendHello)
@@ -62,14 +44,14 @@ public sealed partial class SmtpSessionActor
 
     private void AfterConnectHello()
     {
-        var wantsTls = _settings.TlsMode is TlsMode.StartTls or TlsMode.StartTlsWhenAvailable && !_connection!.IsEncrypted;
+        var wantsTls = _settings.TlsMode is TlsMode.StartTls or TlsMode.StartTlsWhenAvailable && !Link!.IsEncrypted;
         if (wantsTls && _capabilities.StartTls)
         {
             RunStartTls(_ => AfterConnectTls(), FailSession);
         }
         else if (wantsTls && _settings.TlsMode == TlsMode.StartTls)
         {
-            FailSession(new MailNotSupportedException("STARTTLS", $"{_connection!.Host} does not offer STARTTLS and TLS is required."));
+            FailSession(new MailNotSupportedException("STARTTLS", $"{Link!.Host} does not offer STARTTLS and TLS is required."));
         }
         else
         {
@@ -90,7 +72,7 @@ public sealed partial class SmtpSessionActor
     }
 
     private Connected ConnectedReply() => new(
-        _connection!.Host, _greeting!, ServerDomainOf(_greeting!), _capabilities, _connection.IsEncrypted, _authenticatedAs);
+        Link!.Host, _greeting!, ServerDomainOf(_greeting!), _capabilities, Link.IsEncrypted, _authenticatedAs);
 
     private static string? ServerDomainOf(SmtpReply greeting)
     {
@@ -103,7 +85,7 @@ public sealed partial class SmtpSessionActor
     // ---- EHLO / HELO ----
 
     private void SendHello(string domain, Action<Greeted> onGreeted) =>
-        SendHello(domain, onGreeted, e => FinishWithFailure(e, _resumeTo));
+        SendHello(domain, onGreeted, e => FinishWithFailure(e, CurrentResting()));
 
     /// <summary>EHLO; HELO only after a 5xx (a 4xx or 421 is the server's way of saying "not now", not "no ESMTP").</summary>
     private void SendHello(string domain, Action<Greeted> onGreeted, Action<Exception> onRefused)
@@ -151,18 +133,18 @@ public sealed partial class SmtpSessionActor
     // ---- STARTTLS ----
 
     private void RunStartTls(Action<TlsStarted> onStarted) =>
-        RunStartTls(onStarted, e => FinishWithFailure(e, _resumeTo));
+        RunStartTls(onStarted, e => FinishWithFailure(e, CurrentResting()));
 
     private void RunStartTls(Action<TlsStarted> onStarted, Action<Exception> onRefused)
     {
-        if (_connection!.IsEncrypted)
+        if (Link!.IsEncrypted)
         {
             onRefused(new MailStateException("STARTTLS", "Ready (TLS is already up)"));
             return;
         }
         if (!_capabilities.StartTls)
         {
-            onRefused(new MailNotSupportedException("STARTTLS", $"{_connection.Host} did not advertise STARTTLS."));
+            onRefused(new MailNotSupportedException("STARTTLS", $"{Link.Host} did not advertise STARTTLS."));
             return;
         }
         Exchange(SmtpCommand.StartTls(), reply =>
@@ -172,38 +154,24 @@ public sealed partial class SmtpSessionActor
                 onRefused(new SmtpCommandException("STARTTLS", reply));
                 return;
             }
-            // Whatever the server sent after its 220 arrived in plaintext and must never be taken as a reply from the
-            // TLS session (CVE-2011-0411 style injection): the old reader and its buffer are dropped unread.
-            _reader!.Complete();
-            _reader = null;
-            _afterTls = onStarted;
-            _tlsRefused = onRefused;
+            // Whatever the server sent after its 220 is dropped unread with the plaintext reader (see WireChannel.StartTls).
             _stepStarted = System.Diagnostics.Stopwatch.GetTimestamp();
-            _connection!.UpgradeToTlsAsync(_settings.Connection.Tls, CancellationToken.None)
-                .PipeTo(Self, success: () => new TlsEstablished(), failure: e => new IoFailed(new MailConnectException("TLS handshake failed: " + e.Message, e)));
+            Wire.StartTls(_settings.Connection.Tls, () =>
+            {
+                ObserveSince("tls", _stepStarted);
+                var tls = Link!.Tls!;
+                _parser.Reset();
+                _capabilities = SmtpCapabilities.None;
+                // RFC 3207: the client must discard what it knew and greet again.
+                SendHello(_helloDomain, greeted => onStarted(new TlsStarted(greeted.Capabilities, tls.SslProtocol.ToString(), tls.NegotiatedCipherSuite.ToString())), onRefused);
+            });
         });
-    }
-
-    private void OnTlsEstablished()
-    {
-        ObserveSince("tls", _stepStarted);
-        var tls = _connection!.Tls!;
-        _reader = NewReader(tls);
-        _parser.Reset();
-        _capabilities = SmtpCapabilities.None;
-        _transcript?.Write(TranscriptDirection.Info, $"TLS established: {tls.SslProtocol} {tls.NegotiatedCipherSuite}");
-        var onStarted = _afterTls!;
-        var onRefused = _tlsRefused!;
-        _afterTls = null;
-        _tlsRefused = null;
-        // RFC 3207: the client must discard what it knew and greet again.
-        SendHello(_helloDomain, greeted => onStarted(new TlsStarted(greeted.Capabilities, tls.SslProtocol.ToString(), tls.NegotiatedCipherSuite.ToString())), onRefused);
     }
 
     // ---- AUTH ----
 
     private void RunAuthentication(SaslCredentials credentials, string? mechanism, Action<Authenticated> onDone) =>
-        RunAuthentication(credentials, mechanism, onDone, e => FinishWithFailure(e, _resumeTo));
+        RunAuthentication(credentials, mechanism, onDone, e => FinishWithFailure(e, CurrentResting()));
 
     private void RunAuthentication(SaslCredentials credentials, string? mechanism, Action<Authenticated> onDone, Action<Exception> onFailed)
     {
@@ -212,57 +180,41 @@ public sealed partial class SmtpSessionActor
             onFailed(new MailStateException("AUTH", "Ready (already authenticated)"));
             return;
         }
-        if (!_connection!.IsEncrypted && !_settings.AllowCleartextAuthentication)
+        if (SaslConversation.CheckCleartext(Link!.IsEncrypted, _settings.AllowCleartextAuthentication) is { } cleartext)
         {
-            onFailed(new MailAuthenticationException(
-                "Refusing to send credentials over an unencrypted connection: use STARTTLS or implicit TLS, or opt in with AllowCleartextAuthentication."));
+            onFailed(cleartext);
             return;
         }
-        var name = mechanism?.ToUpperInvariant() ?? SaslMechanism.ChooseBest(_capabilities.AuthMechanisms, credentials);
-        if (name is null)
-        {
-            onFailed(new MailAuthenticationException(
-                $"No supported SASL mechanism offered (server: {string.Join(' ', _capabilities.AuthMechanisms)}; client: {string.Join(' ', SaslMechanism.Supported)})."));
-            return;
-        }
-        SaslMechanism sasl;
-        SmtpCommand first;
+        SaslConversation sasl;
         try
         {
-            sasl = SaslMechanism.Create(name, credentials);
-            var initial = sasl.SupportsInitialResponse ? sasl.InitialResponse() : null;
-            first = SmtpCommand.Auth(name, initial is null ? null : initial.Length == 0 ? "=" : Convert.ToBase64String(initial));
+            sasl = SaslConversation.Start(_capabilities.AuthMechanisms, credentials, mechanism);
         }
-        catch (Exception e) when (e is NotSupportedException or ArgumentException or SaslException)
+        catch (MailAuthenticationException e)
         {
-            onFailed(new MailAuthenticationException($"AUTH {name}: {e.Message}", e));
+            onFailed(e);
             return;
         }
+        var name = sasl.Mechanism;
+        var first = SmtpCommand.Auth(name, sasl.InitialResponse);
 
         void OnReply(SmtpReply reply)
         {
             if (reply.Code == 334)
             {
-                byte[] response;
-                try
-                {
-                    var challenge = Convert.FromBase64String(reply.Text.Trim());
-                    response = sasl.Respond(challenge);
-                }
-                catch (Exception e) when (e is FormatException or SaslException)
+                if (sasl.Respond(reply.Text, out var error) is not { } response)
                 {
                     // RFC 4954: a client that cannot go on cancels with "*"; the server then answers 501.
-                    Exchange(SmtpCommand.AuthContinuation("*"), _ =>
-                        onFailed(new MailAuthenticationException($"AUTH {name} cancelled: {e.Message}", e)));
+                    Exchange(SmtpCommand.AuthContinuation("*"), _ => onFailed(error!));
                     return;
                 }
-                Exchange(SmtpCommand.AuthContinuation(Convert.ToBase64String(response)), OnReply);
+                Exchange(SmtpCommand.AuthContinuation(response), OnReply);
             }
             else if (reply.IsPositiveCompletion)
             {
-                if (name.StartsWith("SCRAM-", StringComparison.Ordinal) && !sasl.IsCompleted)
+                if (sasl.CheckSuccess() is { } unproven)
                 {
-                    onFailed(new MailAuthenticationException($"AUTH {name}: the server accepted without proving it knows the password."));
+                    onFailed(unproven);
                     return;
                 }
                 _authenticatedAs = credentials.UserName;
@@ -284,7 +236,7 @@ public sealed partial class SmtpSessionActor
         Exchange(SmtpCommand.Quit(), reply =>
         {
             CloseConnection("QUIT");
-            _closedBecause = new MailSessionClosedException("QUIT completed.");
+            ClosedBecause = new MailSessionClosedException("QUIT completed.");
             FinishWith(reply, Closed);
         });
     }

@@ -114,7 +114,7 @@ public sealed partial class SmtpSessionActor
         var encoder = _streamingEncoder!;
         var output = new ArrayBufferWriter<byte>(DataEncoder.MaxOutputLength(chunk.Length));
         encoder.Encode(chunk.Span, output);
-        EnqueueWrite(new WriteJob(output.WrittenMemory, null, () => FinishWith(new DataWritten(encoder.BytesOut), InData)));
+        Wire.Write(output.WrittenMemory, () => FinishWith(new DataWritten(encoder.BytesOut), InData));
     }
 
     private void EndStreamingData()
@@ -123,13 +123,13 @@ public sealed partial class SmtpSessionActor
         _streamingEncoder = null;
         var output = new ArrayBufferWriter<byte>(8);
         encoder.Complete(output);
-        _transcript?.Write(TranscriptDirection.Client, $"<{encoder.BytesOut} octets of content>");
-        _transcript?.Write(TranscriptDirection.Client, ".");
-        EnqueueWrite(new WriteJob(output.WrittenMemory, null, () => Expect(Timed("DOT", final =>
+        Transcript?.Write(TranscriptDirection.Client, $"<{encoder.BytesOut} octets of content>");
+        Transcript?.Write(TranscriptDirection.Client, ".");
+        Wire.Write(output.WrittenMemory, () => Expect(Timed("DOT", final =>
         {
             EndTransactionState();
             FinishWith(final, Ready);
-        }))));
+        })));
     }
 
     private void SendBdatChunk(Bdat bdat)
@@ -159,8 +159,8 @@ public sealed partial class SmtpSessionActor
         Send(SmtpCommand.Bdat(chunk.Length, last));
         if (chunk.Length > 0)
         {
-            _transcript?.Write(TranscriptDirection.Client, $"<{chunk.Length} octets of content>");
-            EnqueueWrite(new WriteJob(chunk, null, null));
+            Transcript?.Write(TranscriptDirection.Client, $"<{chunk.Length} octets of content>");
+            Wire.Write(chunk);
         }
     }
 
@@ -244,24 +244,8 @@ public sealed partial class SmtpSessionActor
         }
     }
 
-    /// <summary>Runs <paramref name="then"/> after the reply handlers queued so far (a zero-width marker in the queue).</summary>
-    private void ExpectLast(Action then)
-    {
-        // Replies are matched in order, so the marker runs when the last real handler before it has run.
-        var lastIndex = _expected.Count;
-        if (lastIndex == 0)
-        {
-            then();
-            return;
-        }
-        var handlers = _expected.ToArray();
-        _expected.Clear();
-        for (var i = 0; i < handlers.Length; i++)
-        {
-            var handler = handlers[i];
-            _expected.Enqueue(i == handlers.Length - 1 ? reply => { handler(reply); then(); } : handler);
-        }
-    }
+    /// <summary>Runs <paramref name="then"/> after the reply handlers queued so far.</summary>
+    private void ExpectLast(Action then) => Wire.AfterPending(then);
 
     private void SendRecipientsInTurn(TransactionRun run, List<SmtpCommand> recipients, int index)
     {
@@ -324,7 +308,7 @@ public sealed partial class SmtpSessionActor
 
         void Next()
         {
-            Await(chunks.MoveNextAsync().AsTask(), hasChunk =>
+            Wire.Await(chunks.MoveNextAsync().AsTask(), hasChunk =>
             {
                 if (!hasChunk)
                 {
@@ -365,7 +349,7 @@ public sealed partial class SmtpSessionActor
             EndTransactionState();
             FinishWith(result, Ready);
         }
-        if (needsReset && _connection is not null && _lastReply?.Code != 421)
+        if (needsReset && Link is not null && _lastReply?.Code != 421)
         {
             Exchange(SmtpCommand.Rset(), _ => Finish());
         }
@@ -387,15 +371,15 @@ public sealed partial class SmtpSessionActor
             var output = new Transport.PooledBufferWriter(DataEncoder.MaxOutputLength(content.Bytes.Length));
             encoder.Encode(content.Bytes.Span, output);
             encoder.Complete(output);
-            _transcript?.Write(TranscriptDirection.Client, $"<{encoder.BytesOut} octets of content>");
-            _transcript?.Write(TranscriptDirection.Client, ".");
+            Transcript?.Write(TranscriptDirection.Client, $"<{encoder.BytesOut} octets of content>");
+            Transcript?.Write(TranscriptDirection.Client, ".");
             // Expecting before the write starts lets the reply timer guard the write as well.
             Expect(Timed("DOT", onFinal));
-            EnqueueWrite(new WriteJob(output.WrittenMemory, null, output.Dispose));
+            Wire.Write(output.WrittenMemory, output.Dispose);
             return;
         }
         var timeout = _settings.CommandTimeout;
-        EnqueueWrite(new WriteJob(default, (stream, _) => PumpDataAsync(content, stream, timeout), () => Expect(Timed("DOT", onFinal))));
+        Wire.WritePump((stream, _) => PumpDataAsync(content, stream, timeout), () => Expect(Timed("DOT", onFinal)));
     }
 
     private async Task<long> PumpDataAsync(MessageContent content, Stream network, TimeSpan stallTimeout)
@@ -448,8 +432,8 @@ public sealed partial class SmtpSessionActor
         {
             _pumpOutput = output;
         }
-        _transcript?.Write(TranscriptDirection.Client, $"<{encoder.BytesOut} octets of content>");
-        _transcript?.Write(TranscriptDirection.Client, ".");
+        Transcript?.Write(TranscriptDirection.Client, $"<{encoder.BytesOut} octets of content>");
+        Transcript?.Write(TranscriptDirection.Client, ".");
         return encoder.BytesOut;
     }
 
@@ -570,7 +554,7 @@ public sealed partial class SmtpSessionActor
     {
         if (!offered)
         {
-            throw new MailNotSupportedException(extension, $"{what} needs the {extension} extension, which {_connection?.Host.ToString() ?? "the server"} did not advertise.");
+            throw new MailNotSupportedException(extension, $"{what} needs the {extension} extension, which {Link?.Host.ToString() ?? "the server"} did not advertise.");
         }
     }
 }

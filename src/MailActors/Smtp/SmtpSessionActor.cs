@@ -1,8 +1,8 @@
-using System.IO.Pipelines;
 using Akka.Actor;
 using Akka.Event;
 using MailActors.Diagnostics;
 using MailActors.Protocol.Smtp;
+using MailActors.Sessions;
 using MailActors.Transport;
 using static MailActors.Smtp.SmtpSession;
 
@@ -14,26 +14,16 @@ namespace MailActors.Smtp;
 /// InTransaction → Quitting → Closed</c>. Commands arriving while an exchange is on the wire wait in the stash;
 /// a command that is not legal in the resting state is refused at once. See <see cref="SmtpSession"/> for the protocol.
 /// </summary>
-public sealed partial class SmtpSessionActor : UntypedActor, IWithUnboundedStash, IWithTimers
+public sealed partial class SmtpSessionActor : MailSessionActor
 {
     private readonly SmtpSessionSettings _settings;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly ITranscript? _transcript;
     private readonly ISessionObserver? _observer;
     private readonly SmtpReplyParser _parser;
 
-    private Connection? _connection;
-    private PipeReader? _reader;
     private SmtpReply? _greeting;
     private SmtpReply? _lastReply;
     private SmtpCapabilities _capabilities = SmtpCapabilities.None;
     private string? _authenticatedAs;
-    private string _state = "Disconnected";
-    private Exception? _closedBecause;
-
-    // The command being served and who asked for it.
-    private IActorRef _requester = ActorRefs.Nobody;
-    private string _currentCommand = "";
 
     // Transaction bookkeeping for the resting states InTransaction / InData.
     private int _acceptedRecipients;
@@ -41,38 +31,19 @@ public sealed partial class SmtpSessionActor : UntypedActor, IWithUnboundedStash
 
     /// <summary>Creates the actor; prefer <see cref="Props(SmtpSessionSettings)"/>.</summary>
     public SmtpSessionActor(SmtpSessionSettings settings)
+        : base((settings ?? throw new ArgumentNullException(nameof(settings))).CommandTimeout, settings.Transcript)
     {
-        _settings = settings ?? throw new ArgumentNullException(nameof(settings));
-        _transcript = settings.Transcript;
+        _settings = settings;
         _observer = settings.Observer;
         _parser = new SmtpReplyParser(settings.ReplyLimits);
     }
 
-    /// <inheritdoc />
-    public IStash Stash { get; set; } = null!;
-
-    /// <inheritdoc />
-    public ITimerScheduler Timers { get; set; } = null!;
-
     /// <summary>Props for a session with <paramref name="settings"/>.</summary>
     public static Props Props(SmtpSessionSettings settings) => Akka.Actor.Props.Create(() => new SmtpSessionActor(settings));
 
-    /// <inheritdoc />
-    protected override void PreStart() => Become(Disconnected);
-
-    /// <inheritdoc />
-    protected override void PostStop()
-    {
-        CloseConnection("session stopped");
-        base.PostStop();
-    }
-
-    /// <inheritdoc />
-    protected override void OnReceive(object message) => Disconnected(message);
-
     // ---- resting behaviours: each names the commands legal in that protocol state ----
 
-    private void Disconnected(object message)
+    private protected override void Disconnected(object message)
     {
         switch (message)
         {
@@ -191,23 +162,6 @@ public sealed partial class SmtpSessionActor : UntypedActor, IWithUnboundedStash
         }
     }
 
-    private void Closed(object message)
-    {
-        switch (message)
-        {
-            case GetInfo:
-                Sender.Tell(Snapshot());
-                break;
-            case ICommand command:
-                Sender.Tell(new Status.Failure(new MailSessionClosedException(
-                    $"{command.Name}: the session is closed" + (_closedBecause is null ? "." : $" ({_closedBecause.Message})."), _closedBecause)));
-                break;
-            default:
-                IgnoreLateIo(message);
-                break;
-        }
-    }
-
     // ---- helpers shared by the resting behaviours ----
 
     private bool CanStartContent(string command)
@@ -259,60 +213,14 @@ public sealed partial class SmtpSessionActor : UntypedActor, IWithUnboundedStash
         });
     }
 
-    private void Begin(object command)
-    {
-        _requester = Sender;
-        _currentCommand = command is ICommand c ? c.Name : command.GetType().Name;
-        _resumeTo = CurrentResting();
-        Become(Exchanging);
-    }
+    private protected override bool IsInfoRequest(object message) => message is GetInfo;
 
-    /// <summary>Refuses a command that the resting state does not allow; answers <see cref="GetInfo"/>; drops late I/O.</summary>
-    private void RefuseOrIgnore(object message)
-    {
-        switch (message)
-        {
-            case GetInfo:
-                Sender.Tell(Snapshot());
-                break;
-            case ICommand:
-                Refuse(message, _state);
-                break;
-            default:
-                IgnoreLateIo(message);
-                break;
-        }
-    }
+    private protected override bool IsLeftover(object message) => message is TransactionDeadline;
 
-    private bool Refuse(object command, string state)
-    {
-        var name = command is ICommand c ? c.Name : command.ToString() ?? "?";
-        Sender.Tell(new Status.Failure(new MailStateException(name, state)));
-        return false;
-    }
+    private protected override object Snapshot() =>
+        new SmtpSession.Info(State, Link?.Host, _greeting, _capabilities, Link?.IsEncrypted ?? false, _authenticatedAs, _lastReply);
 
-    private void IgnoreLateIo(object message)
-    {
-        if (message is WriteCompleted written && _writing && _connection is not null)
-        {
-            // A write can finish after the replies it provoked were handled and the session came to rest (a BDAT chunk
-            // whose 250 was read before the chunk's own completion arrived). The queue must still move on, or the next
-            // command's write would wait behind a write that is already done.
-            OnWritten(written.Bytes);
-            return;
-        }
-        // Completions of I/O started before a failure can arrive after it; they carry nothing useful.
-        if (message is ReadCompleted or WriteCompleted or Status.Failure or ReplyTimedOut or TransactionDeadline or Opened or TlsEstablished or IoFailed or Resume)
-        {
-            return;
-        }
-        Unhandled(message);
-    }
-
-    private SmtpSession.Info Snapshot() =>
-        new(_state, _connection?.Host, _greeting, _capabilities, _connection?.IsEncrypted ?? false, _authenticatedAs, _lastReply);
-
-    private UntypedReceive CurrentResting() => _state switch
+    private protected override UntypedReceive CurrentResting() => State switch
     {
         "Disconnected" => Disconnected,
         "Greeting" => Greeting,

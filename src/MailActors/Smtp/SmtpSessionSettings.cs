@@ -77,12 +77,7 @@ public sealed record SmtpSessionSettings
                 DefaultPort = port > 0 ? port : tls == TlsMode.Implicit ? 465 : 25,
                 ConnectTimeout = smtp.GetTimeSpan("connect-timeout", TimeSpan.FromSeconds(30)),
                 ImplicitTls = tls == TlsMode.Implicit,
-                Family = smtp.GetString("family", "any") switch
-                {
-                    "ipv4" => System.Net.Sockets.AddressFamily.InterNetwork,
-                    "ipv6" => System.Net.Sockets.AddressFamily.InterNetworkV6,
-                    _ => System.Net.Sockets.AddressFamily.Unspecified,
-                },
+                Family = ConnectionSpec.ParseFamily(smtp.GetString("family", "any")),
             },
             TlsMode = tls,
             HelloDomain = smtp.GetString("hello", "localhost.localdomain"),
@@ -102,13 +97,6 @@ public sealed record SmtpSessionSettings
         };
     }
 
-    /// <summary>Parses <c>none</c>, <c>starttls</c>, <c>starttls-when-available</c> or <c>implicit</c>.</summary>
-    public static TlsMode ParseTlsMode(string value) => value.Trim().ToLowerInvariant() switch
-    {
-        "none" or "off" => TlsMode.None,
-        "starttls" => TlsMode.StartTls,
-        "starttls-when-available" or "opportunistic" => TlsMode.StartTlsWhenAvailable,
-        "implicit" or "ssl" or "smtps" => TlsMode.Implicit,
-        _ => throw new FormatException($"Unknown TLS mode '{value}' (none, starttls, starttls-when-available, implicit)."),
-    };
+    /// <summary>Parses <c>none</c>, <c>starttls</c>, <c>starttls-when-available</c> or <c>implicit</c> (see <see cref="TlsModes.Parse"/>).</summary>
+    public static TlsMode ParseTlsMode(string value) => TlsModes.Parse(value);
 }

@@ -29,4 +29,12 @@ public sealed record ConnectionSpec
 
     /// <summary>Certificate validation and TLS settings.</summary>
     public TlsOptions Tls { get; init; } = TlsOptions.Default;
+
+    /// <summary>Reads an address family setting: <c>any</c>, <c>ipv4</c> or <c>ipv6</c>.</summary>
+    public static AddressFamily ParseFamily(string value) => value switch
+    {
+        "ipv4" => AddressFamily.InterNetwork,
+        "ipv6" => AddressFamily.InterNetworkV6,
+        _ => AddressFamily.Unspecified,
+    };
 }

@@ -9,7 +9,7 @@ using Xunit.Abstractions;
 namespace MailActors.Tests.Support;
 
 /// <summary>Base for session specs: an actor system per test, in-process servers that are disposed with it.</summary>
-public abstract class SessionTestKit : TestKit, IAsyncLifetime
+public abstract partial class SessionTestKit : TestKit, IAsyncLifetime
 {
     private const string Hocon = """
         akka.loglevel = INFO

@@ -1,0 +1,464 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Akka.Actor;
+using MailActors.Diagnostics;
+using MailActors.Protocol;
+
+namespace MailActors.Transport;
+
+/// <summary>
+/// The wire machinery of a session actor, shared by the SMTP and POP3 sessions: it owns the connection, writes one job
+/// at a time in order, pulls reads only while some reply is expected (each read under the reply timer), and offers
+/// the received bytes to the expected replies' readers in order — which is what makes pipelining work. Every method
+/// runs on the owning actor's thread; I/O completions come back as <see cref="IEvent"/> messages that the actor hands
+/// to <see cref="Handle"/>. A failure is reported once through the <c>fail</c> callback, which is expected to end the
+/// session (and call <see cref="Close"/>).
+/// </summary>
+internal sealed class WireChannel
+{
+    /// <summary>Marker of the I/O completions the channel sends to its actor.</summary>
+    internal interface IEvent;
+
+    private sealed record Opened(Connection Connection, Action Then) : IEvent;
+    private sealed record ReadCompleted(ReadResult Result) : IEvent;
+    private sealed record WriteCompleted(long Bytes) : IEvent;
+    private sealed record TlsEstablished(Action Then) : IEvent;
+    private sealed record IoFailed(Exception Cause) : IEvent;
+    private sealed record ReplyTimedOut(long Generation) : IEvent;
+    private sealed record Resume(Action Continuation) : IEvent;
+
+    /// <summary>A unit of output: bytes, or a job that writes content itself; <c>Then</c> runs once it is on the wire.</summary>
+    private sealed record WriteJob(ReadOnlyMemory<byte> Bytes, Func<Stream, CancellationToken, Task<long>>? Pump, Action? Then);
+
+    private const string ReplyTimerKey = "wire-reply-timeout";
+
+    private readonly IActorRef _self;
+    private readonly ITimerScheduler _timers;
+    private readonly ITranscript? _transcript;
+    private readonly TimeSpan _timeout;
+    private readonly Func<string> _awaiting;
+    private readonly Action<Exception> _fail;
+    private readonly Queue<IReplyReader> _expected = new();
+    private readonly Queue<WriteJob> _writes = new();
+    private readonly Queue<IReplyReader> _completed = new(8);
+    private PipeReader? _reader;
+    private bool _reading;
+    private bool _writing;
+    private bool _held;
+    private bool _delivering;
+    private bool _closed;
+    private long _timerGeneration;
+
+    /// <param name="self">The owning actor, which receives the <see cref="IEvent"/>s.</param>
+    /// <param name="timers">The actor's timers (for the reply timer).</param>
+    /// <param name="transcript">Where connect, TLS and close notes go.</param>
+    /// <param name="timeout">Longest wait for bytes of an expected reply, and for a write.</param>
+    /// <param name="awaiting">Names what is being waited for, for error messages.</param>
+    /// <param name="fail">Ends the session with the given error.</param>
+    public WireChannel(IActorRef self, ITimerScheduler timers, ITranscript? transcript, TimeSpan timeout, Func<string> awaiting, Action<Exception> fail)
+    {
+        _self = self;
+        _timers = timers;
+        _transcript = transcript;
+        _timeout = timeout;
+        _awaiting = awaiting;
+        _fail = fail;
+    }
+
+    /// <summary>The open connection; null before it opens and after <see cref="Close"/>.</summary>
+    public Connection? Connection { get; private set; }
+
+    /// <summary>Replies expected and not yet delivered.</summary>
+    public int PendingReplies => _expected.Count;
+
+    // ---- opening and TLS ----
+
+    /// <summary>Opens a connection as <paramref name="spec"/> says and runs <paramref name="then"/> once it is up.</summary>
+    public void Open(ConnectionSpec spec, Action then) =>
+        Connection.OpenAsync(spec, CancellationToken.None)
+            .PipeTo(_self, success: c => new Opened(c, then), failure: e => new IoFailed(e));
+
+    /// <summary>
+    /// Upgrades the open connection to TLS and runs <paramref name="then"/> once the handshake succeeded. Whatever the
+    /// server sent in plaintext after its go-ahead is dropped unread with the old reader: it can never be taken as a
+    /// reply from the TLS session (CVE-2011-0411 style injection).
+    /// </summary>
+    public void StartTls(TlsOptions options, Action then)
+    {
+        _reader?.Complete();
+        _reader = null;
+        Connection!.UpgradeToTlsAsync(options, CancellationToken.None)
+            .PipeTo(_self, success: () => new TlsEstablished(then), failure: e => new IoFailed(new MailConnectException("TLS handshake failed: " + e.Message, e)));
+    }
+
+    /// <summary>Runs <paramref name="then"/> on the actor once <paramref name="task"/> completes; a fault ends the session.</summary>
+    public void Await<T>(Task<T> task, Action<T> then) =>
+        task.PipeTo(_self, success: value => new Resume(() => then(value)), failure: e => new IoFailed(e));
+
+    /// <summary>Runs <paramref name="then"/> on the actor once <paramref name="task"/> completes; a fault ends the session.</summary>
+    public void Await(Task task, Action then) =>
+        task.PipeTo(_self, success: () => new Resume(then), failure: e => new IoFailed(e));
+
+    /// <summary>
+    /// Handles a message if it is one of this channel's events (returns true); late events after <see cref="Close"/> are
+    /// swallowed. Other messages are left to the actor (returns false).
+    /// </summary>
+    public bool Handle(object message)
+    {
+        if (message is not IEvent)
+        {
+            return false;
+        }
+        if (_closed)
+        {
+            if (message is Opened late)
+            {
+                late.Connection.Abort(); // the session ended while connecting
+            }
+            return true; // completions of I/O started before the session ended carry nothing useful
+        }
+        switch (message)
+        {
+            case Opened opened:
+                OnOpened(opened.Connection, opened.Then);
+                break;
+            case Resume resume:
+                resume.Continuation();
+                break;
+            case IoFailed failed:
+                _fail(Translate(failed.Cause));
+                break;
+            case ReadCompleted read:
+                OnRead(read.Result);
+                break;
+            case WriteCompleted:
+                OnWritten();
+                break;
+            case TlsEstablished established:
+                OnTlsEstablished(established.Then);
+                break;
+            case ReplyTimedOut timedOut when timedOut.Generation == _timerGeneration && _reading:
+                _fail(new MailTimeoutException($"No reply to {_awaiting()} within {_timeout.TotalSeconds:0.#}s; session closed."));
+                break;
+        }
+        return true;
+    }
+
+    private void OnOpened(Connection connection, Action then)
+    {
+        Connection = connection;
+        _reader = NewReader(connection.Stream);
+        _transcript?.Write(TranscriptDirection.Info, $"connected to {connection.Host} ({connection.RemoteEndPoint})"
+            + (connection.Tls is { } tls ? $", {tls.SslProtocol} {tls.NegotiatedCipherSuite}" : ""));
+        then();
+    }
+
+    private void OnTlsEstablished(Action then)
+    {
+        var tls = Connection!.Tls!;
+        _reader = NewReader(tls);
+        _transcript?.Write(TranscriptDirection.Info, $"TLS established: {tls.SslProtocol} {tls.NegotiatedCipherSuite}");
+        then();
+    }
+
+    private static PipeReader NewReader(Stream stream) =>
+        PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 2048, leaveOpen: true));
+
+    // ---- output ----
+
+    /// <summary>Records a command line in the transcript (as given: already redacted) and queues its bytes.</summary>
+    public void Send(string transcriptLine, ReadOnlyMemory<byte> bytes)
+    {
+        _transcript?.Write(TranscriptDirection.Client, transcriptLine);
+        Write(bytes);
+    }
+
+    /// <summary>Records several command lines and queues them as one write (a pipelined group) from a pooled buffer.</summary>
+    public void SendGroup<TCommand>(IReadOnlyList<TCommand> commands, Func<TCommand, string> transcriptLine, Action<TCommand, IBufferWriter<byte>> writeTo)
+    {
+        var buffer = new PooledBufferWriter(commands.Count * 64);
+        foreach (var command in commands)
+        {
+            _transcript?.Write(TranscriptDirection.Client, transcriptLine(command));
+            writeTo(command, buffer);
+        }
+        Write(buffer.WrittenMemory, buffer.Dispose);
+    }
+
+    /// <summary>Queues bytes for writing; <paramref name="then"/> runs once they are on the wire.</summary>
+    public void Write(ReadOnlyMemory<byte> bytes, Action? then = null) => Enqueue(new WriteJob(bytes, null, then));
+
+    /// <summary>Queues a job that writes to the stream itself (content streaming); <paramref name="then"/> runs after it.</summary>
+    public void WritePump(Func<Stream, CancellationToken, Task<long>> pump, Action? then = null) => Enqueue(new WriteJob(default, pump, then));
+
+    private void Enqueue(WriteJob job)
+    {
+        _writes.Enqueue(job);
+        StartNextWrite();
+    }
+
+    private void StartNextWrite()
+    {
+        // A continuation run by OnWritten may already have started the next write.
+        if (_writing || Connection is null || !_writes.TryPeek(out var job))
+        {
+            return;
+        }
+        _writing = true;
+        var stream = Connection.Stream;
+        if (job.Pump is { } pump)
+        {
+            pump(stream, CancellationToken.None).PipeTo(_self, success: n => new WriteCompleted(n), failure: e => new IoFailed(e));
+            return;
+        }
+        if (_expected.Count == 0)
+        {
+            // Nothing awaits a reply, so no reply timer would notice a stalled write: give this write its own timeout.
+            WriteBytesAsync(stream, job.Bytes, _timeout).PipeTo(_self, success: n => new WriteCompleted(n), failure: e => new IoFailed(e));
+            return;
+        }
+        // A reply is awaited, so the reply timer also bounds this write. Small writes usually complete at once; handling
+        // those inline saves an actor message per write, which matters at tens of thousands of messages per second.
+        var pending = stream.WriteAsync(job.Bytes);
+        if (pending.IsCompletedSuccessfully)
+        {
+            OnWritten();
+            return;
+        }
+        var length = job.Bytes.Length;
+        pending.AsTask().PipeTo(_self, success: () => new WriteCompleted(length), failure: e => new IoFailed(e));
+    }
+
+    private static async Task<long> WriteBytesAsync(Stream stream, ReadOnlyMemory<byte> bytes, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await stream.WriteAsync(bytes, cts.Token).ConfigureAwait(false);
+        return bytes.Length;
+    }
+
+    private void OnWritten()
+    {
+        _writing = false;
+        var job = _writes.Dequeue();
+        job.Then?.Invoke();
+        if (Connection is not null)
+        {
+            StartNextWrite();
+        }
+    }
+
+    // ---- input ----
+
+    /// <summary>Expects one more reply, read by <paramref name="reader"/> after the replies expected before it.</summary>
+    public void Expect(IReplyReader reader)
+    {
+        _expected.Enqueue(reader);
+        Pull();
+    }
+
+    /// <summary>Runs <paramref name="then"/> right after the reply expected last has been delivered (at once when none is pending).</summary>
+    public void AfterPending(Action then)
+    {
+        if (_expected.Count == 0)
+        {
+            then();
+            return;
+        }
+        var readers = _expected.ToArray();
+        _expected.Clear();
+        for (var i = 0; i < readers.Length - 1; i++)
+        {
+            _expected.Enqueue(readers[i]);
+        }
+        _expected.Enqueue(new FollowedBy(readers[^1], then));
+    }
+
+    /// <summary>Lets a reader that answered <see cref="ReadProgress.Hold"/> be offered bytes again.</summary>
+    public void Release()
+    {
+        if (!_held || Connection is null)
+        {
+            return;
+        }
+        _held = false;
+        // The held reader may already have all it needs (its end arrived before it held): let it finish without new bytes.
+        var empty = ReadOnlySequence<byte>.Empty;
+        if (Offer(ref empty, out _) is { } broken)
+        {
+            _fail(broken);
+            return;
+        }
+        if (!DeliverCompleted())
+        {
+            return;
+        }
+        Pull();
+    }
+
+    private void Pull()
+    {
+        // While replies are being delivered, a handler that expects the next one must not start a read: a read that
+        // completes at once would deliver later replies before the ones still waiting. The delivery loop pulls after.
+        if (_reading || _held || _delivering || _expected.Count == 0 || _reader is null)
+        {
+            return;
+        }
+        _reading = true;
+        var pending = _reader.ReadAsync();
+        if (pending.IsCompletedSuccessfully)
+        {
+            OnRead(pending.Result); // bytes already buffered: no timer, no message
+            return;
+        }
+        _timers.StartSingleTimer(ReplyTimerKey, new ReplyTimedOut(++_timerGeneration), _timeout);
+        pending.AsTask().PipeTo(_self, success: r => new ReadCompleted(r), failure: e => new IoFailed(e));
+    }
+
+    private void OnRead(ReadResult result)
+    {
+        _reading = false;
+        _timers.Cancel(ReplyTimerKey);
+        _timerGeneration++;
+        var reader = _reader!;
+        var buffer = result.Buffer;
+        var broken = Offer(ref buffer, out var satisfied);
+        if (broken is not null)
+        {
+            reader.AdvanceTo(buffer.Start, buffer.End);
+            _fail(broken);
+            return;
+        }
+        // When every reader got its reply (or one holds), leave the rest unexamined: it belongs to later replies, or is
+        // an attack after STARTTLS/STLS, in which case the reader is discarded with it.
+        reader.AdvanceTo(buffer.Start, satisfied || _held ? buffer.Start : buffer.End);
+        var serverClosed = result.IsCompleted && !satisfied && !_held;
+        if (!DeliverCompleted())
+        {
+            return;
+        }
+        if (serverClosed)
+        {
+            _fail(new MailSessionClosedException($"The server closed the connection while {_awaiting()} awaited a reply."));
+            return;
+        }
+        Pull();
+    }
+
+    /// <summary>Offers <paramref name="buffer"/> to the expected readers in order; returns the error when the server broke the protocol.</summary>
+    private MailProtocolException? Offer(ref ReadOnlySequence<byte> buffer, out bool satisfied)
+    {
+        _completed.Clear();
+        try
+        {
+            while (_expected.TryPeek(out var head))
+            {
+                var progress = head.Read(ref buffer);
+                if (progress == ReadProgress.Complete)
+                {
+                    _completed.Enqueue(_expected.Dequeue());
+                    continue;
+                }
+                _held = progress == ReadProgress.Hold;
+                break;
+            }
+        }
+        catch (MailProtocolException e)
+        {
+            satisfied = false;
+            return e;
+        }
+        satisfied = _expected.Count == 0;
+        return null;
+    }
+
+    /// <summary>Delivers the readers completed by the last offer; false when a delivery ended the session.</summary>
+    private bool DeliverCompleted()
+    {
+        _delivering = true;
+        try
+        {
+            while (_completed.TryDequeue(out var done))
+            {
+                done.Deliver();
+                if (Connection is null)
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+        finally
+        {
+            _delivering = false;
+        }
+    }
+
+    /// <summary>
+    /// Gives up on every reply still expected — read but not yet delivered, or not yet read — because the server
+    /// announced it is closing (SMTP 421): each reader is handed <paramref name="cause"/> instead, in order.
+    /// </summary>
+    public void AbandonPending(object cause)
+    {
+        while (_completed.TryDequeue(out var reader) || _expected.TryDequeue(out reader))
+        {
+            reader.Abandon(cause);
+            if (Connection is null)
+            {
+                return;
+            }
+        }
+    }
+
+    // ---- closing ----
+
+    /// <summary>Tears the connection down and forgets everything in flight; safe to call twice.</summary>
+    public void Close(string reason)
+    {
+        _closed = true;
+        _timers.Cancel(ReplyTimerKey);
+        _completed.Clear();
+        _expected.Clear();
+        _writes.Clear();
+        _writing = false;
+        _reading = false;
+        _held = false;
+        if (Connection is null)
+        {
+            return;
+        }
+        _transcript?.Write(TranscriptDirection.Info, "closed: " + reason);
+        _reader?.Complete();
+        _reader = null;
+        Connection.Abort();
+        Connection = null;
+    }
+
+    /// <summary>Maps an I/O failure to the library's exceptions.</summary>
+    public static Exception Translate(Exception cause) => cause switch
+    {
+        AggregateException { InnerExceptions.Count: 1 } aggregate => Translate(aggregate.InnerException!),
+        OperationCanceledException => new MailTimeoutException("A write did not complete within the command timeout; session closed."),
+        MailProtocolException or MailConnectException or MailTimeoutException or MailContentException => cause,
+        IOException or System.Net.Sockets.SocketException or ObjectDisposedException =>
+            new MailSessionClosedException("The connection failed: " + cause.Message, cause),
+        _ => cause,
+    };
+
+    /// <summary>A reader whose delivery is followed by a continuation (see <see cref="AfterPending"/>).</summary>
+    private sealed class FollowedBy(IReplyReader inner, Action then) : IReplyReader
+    {
+        public ReadProgress Read(ref ReadOnlySequence<byte> buffer) => inner.Read(ref buffer);
+
+        public void Deliver()
+        {
+            inner.Deliver();
+            then();
+        }
+
+        public void Abandon(object cause)
+        {
+            inner.Abandon(cause);
+            then();
+        }
+    }
+}
