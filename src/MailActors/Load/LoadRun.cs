@@ -10,10 +10,12 @@ namespace MailActors.Load;
 public sealed class LoadRun
 {
     private readonly IActorRef _supervisor;
+    private readonly object _stop;
 
-    private LoadRun(IActorRef supervisor, LoadRecorder recorder, Task<LoadReport> completion)
+    private LoadRun(IActorRef supervisor, LoadRecorder recorder, Task<LoadReport> completion, object stop)
     {
         _supervisor = supervisor;
+        _stop = stop;
         Recorder = recorder;
         Completion = completion;
     }
@@ -39,11 +41,37 @@ public sealed class LoadRun
         var factory = new LoadMessageFactory(options.Message);
         var props = LoadSupervisor.Props(options, recorder, factory, Header(options), completion);
         var supervisor = system.ActorOf(options.Dispatcher is { } dispatcher ? props.WithDispatcher(dispatcher) : props);
-        return new LoadRun(supervisor, recorder, completion.Task);
+        return new LoadRun(supervisor, recorder, completion.Task, LoadSupervisor.StopRun.Instance);
+    }
+
+    /// <summary>Starts a POP3 read run on <paramref name="system"/> (Postal's rabid is the model).</summary>
+    /// <exception cref="ArgumentException">The options are not a bounded, valid run.</exception>
+    public static LoadRun StartPop3(ActorSystem system, Pop3LoadOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var recorder = new LoadRecorder();
+        var completion = new TaskCompletionSource<LoadReport>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var connection = options.Session.Connection;
+        var header = new LoadReportHeader(
+            "pop3",
+            string.Join(",", connection.Hosts.Select(h => h.Port is null ? $"{h.Host}:{connection.DefaultPort}" : h.ToString())),
+            "closed-loop", options.Sessions, null, options.Messages, options.Duration, DateTimeOffset.UtcNow,
+            new Dictionary<string, string>
+            {
+                ["user"] = options.User,
+                ["login"] = options.Session.LoginMethod.ToString().ToLowerInvariant(),
+                ["tls"] = connection.ImplicitTls ? "implicit" : options.Session.TlsMode.ToString().ToLowerInvariant(),
+                ["delete"] = options.Delete ? "on" : "off",
+                ["messages-per-connection"] = options.MessagesPerConnection == 0 ? "whole mailbox" : options.MessagesPerConnection.ToString(CultureInfo.InvariantCulture),
+            });
+        var supervisor = system.ActorOf(Pop3LoadSupervisor.Props(options, recorder, header, completion));
+        return new LoadRun(supervisor, recorder, completion.Task, Pop3LoadSupervisor.StopRun.Instance);
     }
 
     /// <summary>Ends the run early: no new work; sessions finish what they have in hand and QUIT.</summary>
-    public void Stop() => _supervisor.Tell(LoadSupervisor.StopRun.Instance);
+    public void Stop() => _supervisor.Tell(_stop);
 
     private static LoadReportHeader Header(LoadOptions options)
     {

@@ -45,7 +45,6 @@ internal sealed class LoadSupervisor : UntypedActor, IWithTimers
     }
 
     private static readonly TimeSpan TickInterval = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan PaceInterval = TimeSpan.FromMilliseconds(1);
     private static readonly TimeSpan ReconnectBackoff = TimeSpan.FromMilliseconds(100);
 
     private readonly LoadOptions _options;
@@ -102,7 +101,7 @@ internal sealed class LoadSupervisor : UntypedActor, IWithTimers
         }
         if (OpenLoop || _options.ConnectRate is not null)
         {
-            StartPacer();
+            Pacer.Start(Self, Pace.Instance, _pacerStop.Token);
         }
         for (var i = 0; i < _options.Sessions; i++)
         {
@@ -111,31 +110,6 @@ internal sealed class LoadSupervisor : UntypedActor, IWithTimers
             _connectQueue.Enqueue(slot);
         }
         IssueConnects();
-    }
-
-    /// <summary>
-    /// Schedules and connect pacing need millisecond resolution; Akka's scheduler ticks every 10 ms, which would add up
-    /// to 10 ms of false latency to open-loop messages. A periodic timer on the thread pool nudges the actor instead.
-    /// </summary>
-    private void StartPacer()
-    {
-        var self = Self;
-        var stopping = _pacerStop.Token;
-        _ = Task.Run(async () =>
-        {
-            using var timer = new PeriodicTimer(PaceInterval);
-            try
-            {
-                while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
-                {
-                    self.Tell(Pace.Instance);
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                // the run is over
-            }
-        }, CancellationToken.None);
     }
 
     protected override void PostStop()

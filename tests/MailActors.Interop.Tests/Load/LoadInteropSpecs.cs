@@ -2,6 +2,7 @@ using System.Text;
 using Akka.Actor;
 using MailActors.Interop.Tests.Infrastructure;
 using MailActors.Load;
+using MailActors.Pop3;
 using MailActors.Protocol.Integrity;
 using MailActors.Protocol.Sasl;
 using MailActors.Smtp;
@@ -110,5 +111,81 @@ public sealed class LoadInteropSpecs(RealServers servers) : IAsyncLifetime
         Assert.Equal(10, report.Failed);
         Assert.Equal(10, report.Errors.Single(e => e is { Phase: "RCPT", What: "550" }).Count);
         Assert.Equal(10, report.RecipientsRefused);
+    }
+
+    [Fact]
+    public async Task Dovecot_serves_what_an_smtp_load_sent_with_every_digest_intact()
+    {
+        var marker = Guid.NewGuid().ToString("N")[..10];
+        var sent = await LoadRun.Start(_system, new LoadOptions
+        {
+            Session = Session(servers.Smtp),
+            Sessions = 2,
+            Messages = 10,
+            Message = new LoadMessageOptions { From = servers.Alice.Address, To = servers.Bob.Address, Subject = "pop3 load " + marker },
+        }).Completion.WaitAsync(RunTimeout);
+        Assert.Equal(10, sent.Delivered);
+        await servers.WaitForMaildirMessagesAsync("bob", text => text.Contains("Subject: pop3 load " + marker, StringComparison.Ordinal), TimeSpan.FromSeconds(60), minimumCount: 10);
+        var inMailbox = Directory.GetFiles(Path.Combine(servers.MaildirOf("bob"), "new")).Length + Directory.GetFiles(Path.Combine(servers.MaildirOf("bob"), "cur")).Length;
+
+        var report = await LoadRun.StartPop3(_system, new Pop3LoadOptions
+        {
+            Session = new Pop3SessionSettings
+            {
+                Connection = new ConnectionSpec
+                {
+                    Hosts = [new ServerAddress(servers.Host, servers.Pop3)],
+                    DefaultPort = servers.Pop3,
+                    Tls = new TlsOptions { TrustedCertificates = [servers.Certificate] },
+                },
+                TlsMode = TlsMode.StartTls,
+                LoginMethod = Pop3LoginMethod.UserPass,
+                CommandTimeout = TimeSpan.FromSeconds(30),
+            },
+            User = servers.Bob.Name,
+            Password = servers.Bob.Password,
+            Sessions = 1,
+            Messages = inMailbox,
+        }).Completion.WaitAsync(RunTimeout);
+
+        Assert.Null(report.AbortReason);
+        Assert.Equal(inMailbox, report.Delivered);
+        Assert.NotNull(report.Integrity);
+        Assert.True(report.Integrity.Valid >= 10, $"valid digests: {report.Integrity}");
+        Assert.Equal(0, report.Integrity.Mismatch);
+        foreach (var step in new[] { "connect", "CAPA", "STLS", "PASS", "STAT", "LIST", "UIDL", "RETR", "QUIT" })
+        {
+            Assert.Contains(report.Steps, s => s.Name == step);
+        }
+    }
+
+    [Fact]
+    public async Task Dovecot_over_implicit_tls_with_a_wrong_password_ends_the_run()
+    {
+        var report = await LoadRun.StartPop3(_system, new Pop3LoadOptions
+        {
+            Session = new Pop3SessionSettings
+            {
+                Connection = new ConnectionSpec
+                {
+                    Hosts = [new ServerAddress(servers.Host, servers.Pop3s)],
+                    DefaultPort = servers.Pop3s,
+                    ImplicitTls = true,
+                    Tls = new TlsOptions { TrustedCertificates = [servers.Certificate] },
+                },
+                TlsMode = TlsMode.Implicit,
+                LoginMethod = Pop3LoginMethod.UserPass,
+                CommandTimeout = TimeSpan.FromSeconds(30),
+            },
+            User = servers.Alice.Name,
+            Password = "not-" + servers.Alice.Password,
+            Sessions = 1,
+            Messages = 5,
+            MaxConsecutiveConnectFailures = 2,
+        }).Completion.WaitAsync(RunTimeout);
+
+        Assert.NotNull(report.AbortReason);
+        Assert.Equal(0, report.Delivered);
+        Assert.Equal(2, report.Errors.Where(e => e.Phase == "PASS").Sum(e => e.Count));
     }
 }
