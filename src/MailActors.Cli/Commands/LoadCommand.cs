@@ -16,7 +16,7 @@ namespace MailActors.Cli.Commands;
 /// </summary>
 internal static class LoadCommand
 {
-    private sealed class Options
+    internal sealed class Options
     {
         public ConnectionOptions Connection { get; } = new();
         public Option<string> Protocol { get; } = new("--protocol") { Description = "smtp (send) or pop3 (log in, LIST/UIDL, RETR, optionally DELE)", DefaultValueFactory = _ => "smtp" };
@@ -35,16 +35,17 @@ internal static class LoadCommand
         public Option<double?> ConnectRate { get; } = new("--connect-rate") { Description = "New connections per second at most" };
         public Option<bool> Hold { get; } = new("--hold") { Description = "Connect and greet, then stay idle until --duration ends (concurrent-session test)" };
         public Option<bool> Delete { get; } = new("--delete") { Description = "pop3: DELE each retrieved message" };
+        public Option<string> Login { get; } = new("--login") { Description = "pop3: user-pass | apop | sasl", DefaultValueFactory = _ => "user-pass" };
         public Option<FileInfo?> Json { get; } = new("--json") { Description = "Write the report as JSON to FILE" };
         public Option<FileInfo?> Html { get; } = new("--html") { Description = "Write a self-contained HTML report with charts to FILE" };
-        public Option<bool> Embedded { get; } = new("--embedded-sink") { Description = "Start an in-process SMTP sink on 127.0.0.1 and load it (no server needed)" };
+        public Option<bool> Embedded { get; } = new("--embedded-sink") { Description = "Start an in-process server on 127.0.0.1 and load it (an SMTP sink; for pop3, mailboxes filled with load messages)" };
         public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "No live progress" };
 
         public void AddTo(Command command)
         {
             Connection.AddTo(command);
             foreach (var option in new Option[] { Protocol, Sessions, Messages, Duration, Rate, Size, Recipients, From, To, Hello, Pipelining, Chunking,
-                         MessagesPerConnection, ConnectRate, Hold, Delete, Json, Html, Embedded, Quiet })
+                         MessagesPerConnection, ConnectRate, Hold, Delete, Login, Json, Html, Embedded, Quiet })
             {
                 command.Options.Add(option);
             }
@@ -74,62 +75,31 @@ internal static class LoadCommand
     private static async Task<int> RunAsync(ParseResult result, Options o, CancellationToken ct)
     {
         var console = LoadConsole.Create(quiet: result.GetValue(o.Quiet));
-        SmtpTestServer? sink = null;
+        PreparedRun? prepared = null;
         ActorSystem? system = null;
         try
         {
             var protocol = result.GetValue(o.Protocol)!.Trim().ToLowerInvariant();
-            if (protocol is not ("smtp" or "pop3"))
+            prepared = protocol switch
             {
-                throw new CliUsageException($"--protocol: '{protocol}' is not smtp or pop3.");
-            }
-            if (protocol == "pop3")
-            {
-                throw new CliUsageException("--protocol pop3 is not available in this build: the POP3 session engine has not landed yet.");
-            }
-            var tlsMode = SmtpSessionSettings.ParseTlsMode(result.GetValue(o.Connection.Tls)!);
-            var hosts = result.GetValue(o.Connection.Host) ?? [];
-            var port = result.GetValue(o.Connection.Port);
-            var tls = o.Connection.TlsOptions(result);
-            var user = result.GetValue(o.Connection.User);
-            var password = o.Connection.Password(result);
-            if ((user is null) != (password is null))
-            {
-                throw new CliUsageException("--user and --password-env go together.");
-            }
-            if (result.GetValue(o.Embedded))
-            {
-                sink = await SmtpTestServer.StartAsync(new SmtpTestServerOptions
-                {
-                    Record = false,
-                    StartTls = tlsMode is TlsMode.StartTls or TlsMode.StartTlsWhenAvailable,
-                    ImplicitTls = tlsMode == TlsMode.Implicit,
-                    AuthMechanisms = user is null ? [] : ["PLAIN", "LOGIN"],
-                    Users = user is null ? new Dictionary<string, string>() : new Dictionary<string, string> { [user] = password! },
-                    IdleTimeout = TimeSpan.FromHours(1),
-                }, ct).ConfigureAwait(false);
-                hosts = ["127.0.0.1"];
-                port = sink.Port;
-                tls = tls with { TrustedCertificates = [sink.Certificate], TargetHost = "localhost" };
-                console.Note($"embedded SMTP sink listening on 127.0.0.1:{sink.Port}");
-            }
-            var loadOptions = BuildOptions(result, o, hosts, port, tlsMode, tls, user, password, console);
-            loadOptions.Validate();
-
+                "smtp" => await SmtpLoadSetup.PrepareAsync(result, o, console, ct).ConfigureAwait(false),
+                "pop3" => await Pop3LoadSetup.PrepareAsync(result, o, console, ct).ConfigureAwait(false),
+                _ => throw new CliUsageException($"--protocol: '{protocol}' is not smtp or pop3."),
+            };
             system = ActorSystem.Create("mailactors-load", MailActorsConfig.WithOverrides("""
                 akka.loglevel = WARNING
                 akka.stdout-loglevel = WARNING
                 """));
-            var run = LoadRun.Start(system, loadOptions);
+            var run = prepared.Start(system);
             using var stopOnCancel = ct.Register(run.Stop);
-            console.Header(loadOptions);
+            console.Line(prepared.Header);
             await console.FollowAsync(run).ConfigureAwait(false);
             var report = await run.Completion.ConfigureAwait(false);
 
             console.Summary(report);
-            if (sink is not null)
+            if (prepared.ServerNote?.Invoke() is { } note)
             {
-                console.Note($"sink counted: {sink.MessagesReceived} messages, {sink.BytesReceived} bytes, {sink.RecipientsAccepted} recipients, {sink.SessionsOpened} sessions");
+                console.Note(note);
             }
             if (result.GetValue(o.Json) is { } json)
             {
@@ -154,55 +124,10 @@ internal static class LoadCommand
             {
                 await system.Terminate().ConfigureAwait(false);
             }
-            if (sink is not null)
+            if (prepared?.Server is { } server)
             {
-                await sink.DisposeAsync().ConfigureAwait(false);
+                await server.DisposeAsync().ConfigureAwait(false);
             }
         }
-    }
-
-    private static LoadOptions BuildOptions(
-        ParseResult result, Options o, string[] hosts, int? port, TlsMode tlsMode, TlsOptions tls, string? user, string? password, LoadConsole console)
-    {
-        var implicitTls = tlsMode == TlsMode.Implicit;
-        var timeout = TimeSpan.FromSeconds(result.GetValue(o.Connection.Timeout));
-        var session = new SmtpSessionSettings
-        {
-            Connection = new ConnectionSpec
-            {
-                Hosts = [.. hosts.Select(ServerAddress.Parse)],
-                DefaultPort = port ?? (implicitTls ? 465 : 25),
-                ImplicitTls = implicitTls,
-                Tls = tls,
-                ConnectTimeout = timeout,
-            },
-            TlsMode = tlsMode,
-            HelloDomain = result.GetValue(o.Hello)!,
-            Credentials = user is null ? null : new SaslCredentials(user, password!),
-            AllowCleartextAuthentication = result.GetValue(o.Connection.AllowCleartextAuth),
-            CommandTimeout = timeout,
-            UsePipelining = ArgumentParsers.OnOff(result.GetValue(o.Pipelining)!, "--pipelining"),
-            PreferChunking = ArgumentParsers.OnOff(result.GetValue(o.Chunking)!, "--chunking"),
-        };
-        var duration = result.GetValue(o.Duration) is { } d ? ArgumentParsers.Duration(d, "--duration") : (TimeSpan?)null;
-        return new LoadOptions
-        {
-            Session = session,
-            Sessions = result.GetValue(o.Sessions),
-            Messages = result.GetValue(o.Messages),
-            Duration = duration,
-            Rate = result.GetValue(o.Rate),
-            MessagesPerConnection = result.GetValue(o.MessagesPerConnection),
-            ConnectRate = result.GetValue(o.ConnectRate),
-            Hold = result.GetValue(o.Hold),
-            FirstConnectionTranscript = result.GetValue(o.Connection.Debug) ? console.Transcript() : null,
-            Message = new LoadMessageOptions
-            {
-                From = result.GetValue(o.From)!,
-                To = result.GetValue(o.To)!,
-                Recipients = result.GetValue(o.Recipients),
-                Size = SizeDistribution.Parse(result.GetValue(o.Size)!),
-            },
-        };
     }
 }

@@ -43,21 +43,8 @@ internal sealed class LoadConsole
 
     public void Note(string text) => _console.MarkupLine("[grey]*[/] " + Markup.Escape(text));
 
-    public void Header(LoadOptions options)
-    {
-        var session = options.Session;
-        var target = string.Join(",", session.Connection.Hosts.Select(h => h.Port is null ? $"{h.Host}:{session.Connection.DefaultPort}" : h.ToString()));
-        var mode = options.Hold ? "hold" : options.Rate is { } rate ? $"open loop at {rate.ToString(CultureInfo.InvariantCulture)} msg/s" : "closed loop";
-        var bound = string.Join(" or ", new[]
-        {
-            options.Hold ? null : options.PlannedMessages is { } m ? $"{Units.Count(m)} messages" : null,
-            options.Duration is { } d && !(options.Rate is not null && options.Messages is null) ? $"{d.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s" : null,
-        }.Where(x => x is not null));
-        _console.MarkupLine($"[bold]mailactors load[/] → {Markup.Escape(target)}: {Markup.Escape(mode)}, {options.Sessions} sessions, {Markup.Escape(bound)}; "
-            + $"body {Markup.Escape(options.Message.Size.ToString())} B, {options.Message.Recipients} rcpt/msg, pipelining {(session.UsePipelining ? "on" : "off")}, "
-            + $"tls {(session.Connection.ImplicitTls ? "implicit" : session.TlsMode.ToString().ToLowerInvariant())}"
-            + (options.MessagesPerConnection > 0 ? $", {options.MessagesPerConnection} msg/connection" : ""));
-    }
+    /// <summary>Prints a line of Spectre markup (callers escape what they did not write themselves).</summary>
+    public void Line(string markup) => _console.MarkupLine(markup);
 
     /// <summary>Shows progress until the run completes.</summary>
     public async Task FollowAsync(LoadRun run)
@@ -116,10 +103,11 @@ internal sealed class LoadConsole
         _console.WriteLine();
         var verdict = report.AbortReason is null ? "[green]done[/]" : $"[yellow]ended early:[/] {Markup.Escape(report.AbortReason)}";
         _console.MarkupLine($"{verdict} in {Units.Seconds(report.Elapsed)}: [bold]{Units.Rate(report.MessagesPerSecond)} msg/s[/] "
-            + $"({Units.Count(report.Delivered)} delivered, {Units.Count(report.Failed)} failed of {Units.Count(report.Attempted)} in {Units.Seconds(report.SendingElapsed)})");
-        _console.MarkupLine($"  {Units.Bytes(report.Bytes)} ({Units.Count(report.Bytes)} B) accepted; recipients {Units.Count(report.RecipientsAccepted)} accepted, "
-            + $"{Units.Count(report.RecipientsRefused)} refused; connections {Units.Count(report.ConnectionsOpened)} opened, {Units.Count(report.ConnectionsFailed)} failed; "
-            + $"peak sessions {Units.Count(report.PeakSessions)}");
+            + $"({Units.Count(report.Delivered)} {(report.Header.Protocol == "smtp" ? "delivered" : "retrieved")}, {Units.Count(report.Failed)} failed of {Units.Count(report.Attempted)} in {Units.Seconds(report.SendingElapsed)})");
+        var smtp = report.Header.Protocol == "smtp";
+        _console.MarkupLine($"  {Units.Bytes(report.Bytes)} ({Units.Count(report.Bytes)} B) {(smtp ? "accepted" : "retrieved")}; "
+            + (smtp ? $"recipients {Units.Count(report.RecipientsAccepted)} accepted, {Units.Count(report.RecipientsRefused)} refused; " : "")
+            + $"connections {Units.Count(report.ConnectionsOpened)} opened, {Units.Count(report.ConnectionsFailed)} failed; peak sessions {Units.Count(report.PeakSessions)}");
         if (report.Integrity is { } integrity)
         {
             _console.MarkupLine($"  integrity: {Units.Count(integrity.Valid)} valid, {Units.Count(integrity.Missing)} without digest, "
@@ -164,7 +152,10 @@ internal sealed class LoadConsole
             }
             _console.Write(errors);
         }
-        _console.MarkupLine("replies by code: " + Markup.Escape(string.Join("  ", report.RepliesByCode.Select(p => $"{p.Key}×{Units.Count(p.Value)}"))));
+        if (report.RepliesByCode.Count > 0)
+        {
+            _console.MarkupLine("replies by code: " + Markup.Escape(string.Join("  ", report.RepliesByCode.Select(p => $"{p.Key}×{Units.Count(p.Value)}"))));
+        }
     }
 
     /// <summary>The report's step names with the protocol's words for the ones that are not commands.</summary>

@@ -46,8 +46,8 @@ public sealed class LoadRecorder : ISessionObserver
     /// <summary>The step names in the order a session goes through them, for reports.</summary>
     public static IReadOnlyList<string> StepOrder { get; } =
     [
-        "connect", "tls", "banner", "EHLO", "HELO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "BDAT", "DOT", "RSET", "NOOP", "QUIT",
-        "greeting", "CAPA", "STLS", "USER", "PASS", "APOP", "STAT", "LIST", "UIDL", "TOP", "RETR", "DELE",
+        "connect", "tls", "banner", "EHLO", "HELO", "STARTTLS", "CAPA", "STLS", "AUTH", "USER", "PASS", "APOP",
+        "MAIL", "RCPT", "DATA", "BDAT", "DOT", "STAT", "LIST", "UIDL", "TOP", "RETR", "DELE", "RSET", "NOOP", "QUIT",
     ];
 
     /// <summary>Stopwatch timestamp of the start of the run (all timeline seconds count from it).</summary>

@@ -44,6 +44,9 @@ public sealed record Pop3LoadOptions
     /// <summary>Consecutive sessions that found nothing to retrieve after which a run bounded by a message count gives up.</summary>
     public int MaxConsecutiveEmptyMailboxes { get; init; } = 20;
 
+    /// <summary>Where the protocol transcript of the first connection goes (a sample for debugging); null for none.</summary>
+    public Diagnostics.ITranscript? FirstConnectionTranscript { get; init; }
+
     /// <summary>How long sessions may take to finish after the bound before they are cut off.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -45,6 +45,7 @@ internal sealed class Pop3LoadSupervisor : UntypedActor, IWithTimers
     }
 
     private static readonly TimeSpan ReconnectBackoff = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan EmptyMailboxBackoff = TimeSpan.FromMilliseconds(500);
 
     private readonly Pop3LoadOptions _options;
     private readonly LoadRecorder _recorder;
@@ -171,10 +172,14 @@ internal sealed class Pop3LoadSupervisor : UntypedActor, IWithTimers
                 Retire(slot);
                 continue;
             }
+            var settings = _connectsIssued == 0 && _options.FirstConnectionTranscript is { } transcript
+                ? ConnectionSettings with { Transcript = transcript }
+                : ConnectionSettings;
             _connectsIssued++;
-            slot.Session = Context.ActorOf(Pop3SessionActor.Props(ConnectionSettings));
+            slot.Session = Context.ActorOf(Pop3SessionActor.Props(settings));
             _bySession[slot.Session] = slot;
             slot.RetrievedOnConnection = 0;
+            slot.MailboxCount = -1;
             Command(slot, Step.Connect, Connect.Instance);
         }
     }
@@ -263,7 +268,8 @@ internal sealed class Pop3LoadSupervisor : UntypedActor, IWithTimers
                 break;
             case Step.Quit:
                 Timed(slot, "QUIT");
-                EndConnection(slot, backoff: null);
+                // A mailbox found empty is not refilled at once: wait before looking again instead of spinning.
+                EndConnection(slot, backoff: slot.MailboxCount == 0 ? EmptyMailboxBackoff : null);
                 break;
         }
     }
