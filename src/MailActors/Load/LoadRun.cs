@@ -10,12 +10,10 @@ namespace MailActors.Load;
 public sealed class LoadRun
 {
     private readonly IActorRef _supervisor;
-    private readonly object _stop;
 
-    private LoadRun(IActorRef supervisor, LoadRecorder recorder, Task<LoadReport> completion, object stop)
+    private LoadRun(IActorRef supervisor, LoadRecorder recorder, Task<LoadReport> completion)
     {
         _supervisor = supervisor;
-        _stop = stop;
         Recorder = recorder;
         Completion = completion;
     }
@@ -41,7 +39,7 @@ public sealed class LoadRun
         var factory = new LoadMessageFactory(options.Message);
         var props = LoadSupervisor.Props(options, recorder, factory, Header(options), completion);
         var supervisor = system.ActorOf(options.Dispatcher is { } dispatcher ? props.WithDispatcher(dispatcher) : props);
-        return new LoadRun(supervisor, recorder, completion.Task, LoadSupervisor.StopRun.Instance);
+        return new LoadRun(supervisor, recorder, completion.Task);
     }
 
     /// <summary>Starts a POP3 read run on <paramref name="system"/> (Postal's rabid is the model).</summary>
@@ -67,11 +65,11 @@ public sealed class LoadRun
                 ["messages-per-connection"] = options.MessagesPerConnection == 0 ? "whole mailbox" : options.MessagesPerConnection.ToString(CultureInfo.InvariantCulture),
             });
         var supervisor = system.ActorOf(Pop3LoadSupervisor.Props(options, recorder, header, completion));
-        return new LoadRun(supervisor, recorder, completion.Task, Pop3LoadSupervisor.StopRun.Instance);
+        return new LoadRun(supervisor, recorder, completion.Task);
     }
 
     /// <summary>Ends the run early: no new work; sessions finish what they have in hand and QUIT.</summary>
-    public void Stop() => _supervisor.Tell(_stop);
+    public void Stop() => _supervisor.Tell(LoadSupervisorBase.StopRun.Instance);
 
     private static LoadReportHeader Header(LoadOptions options)
     {

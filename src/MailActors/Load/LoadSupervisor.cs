@@ -14,21 +14,8 @@ namespace MailActors.Load;
 /// percentiles (no coordinated omission). Reconnects after QUIT (messages per connection), 421 and failures, paced by
 /// the connect rate. Answers the run's completion with the report and stops itself.
 /// </summary>
-internal sealed class LoadSupervisor : UntypedActor, IWithTimers
+internal sealed class LoadSupervisor : LoadSupervisorBase
 {
-    /// <summary>Ends the run early (Ctrl-C): no new messages; sessions finish what they have and QUIT.</summary>
-    internal sealed record StopRun
-    {
-        public static StopRun Instance { get; } = new();
-    }
-
-    private sealed record Tick;
-    private sealed record Pace
-    {
-        public static Pace Instance { get; } = new();
-    }
-    private sealed record Deadline;
-    private sealed record DrainExpired;
     private sealed record Reconnect(Slot Slot);
 
     private enum SlotState { Waiting, Connecting, Idle, Busy, Quitting, Retired }
@@ -44,41 +31,27 @@ internal sealed class LoadSupervisor : UntypedActor, IWithTimers
         public long LatencyFrom { get; set; }
     }
 
-    private static readonly TimeSpan TickInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan ReconnectBackoff = TimeSpan.FromMilliseconds(100);
 
     private readonly LoadOptions _options;
-    private readonly LoadRecorder _recorder;
     private readonly LoadMessageFactory _factory;
-    private readonly TaskCompletionSource<LoadReport> _completion;
-    private readonly LoadReportHeader _header;
     private readonly List<Slot> _slots = [];
     private readonly Dictionary<IActorRef, Slot> _bySession = [];
-    private readonly Queue<Slot> _connectQueue = new();
+    private readonly ConnectQueue<Slot> _connectQueue = new();
     private readonly Queue<Slot> _idle = new();
     private readonly long? _planned;
-    private long _start;
     private long _nextMessage = 1;
-    private long _connectsIssued;
     private int _connecting;
     private long _inFlight;
     private int _consecutiveConnectFailures;
-    private bool _stopping;
-    private string? _abortReason;
-    private bool _pacing = true;
-    private readonly CancellationTokenSource _pacerStop = new();
 
     public LoadSupervisor(LoadOptions options, LoadRecorder recorder, LoadMessageFactory factory, LoadReportHeader header, TaskCompletionSource<LoadReport> completion)
+        : base(recorder, header, completion, options.ConnectRate, options.DrainTimeout)
     {
         _options = options;
-        _recorder = recorder;
         _factory = factory;
-        _header = header;
-        _completion = completion;
         _planned = options.PlannedMessages;
     }
-
-    public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(LoadOptions options, LoadRecorder recorder, LoadMessageFactory factory, LoadReportHeader header, TaskCompletionSource<LoadReport> completion) =>
         Akka.Actor.Props.Create(() => new LoadSupervisor(options, recorder, factory, header, completion));
@@ -87,22 +60,11 @@ internal sealed class LoadSupervisor : UntypedActor, IWithTimers
 
     protected override void PreStart()
     {
-        _recorder.Start();
-        _start = _recorder.StartTimestamp;
-        Timers.StartPeriodicTimer("tick", new Tick(), TickInterval);
-        if (OpenLoop && _planned is { } planned)
-        {
-            // The schedule is the bound; a server that falls behind gets the drain time to catch up, then the rest is cut.
-            Timers.StartSingleTimer("deadline", new Deadline(), TimeSpan.FromSeconds(planned / _options.Rate!.Value) + _options.DrainTimeout);
-        }
-        else if (_options.Duration is { } duration)
-        {
-            Timers.StartSingleTimer("deadline", new Deadline(), duration);
-        }
-        if (OpenLoop || _options.ConnectRate is not null)
-        {
-            Pacer.Start(Self, Pace.Instance, _pacerStop.Token);
-        }
+        // Open loop: the schedule is the bound; a server that falls behind gets the drain time to catch up, then the rest is cut.
+        var deadline = OpenLoop && _planned is { } planned
+            ? TimeSpan.FromSeconds(planned / _options.Rate!.Value) + _options.DrainTimeout
+            : _options.Duration;
+        StartRun(deadline, pace: OpenLoop);
         for (var i = 0; i < _options.Sessions; i++)
         {
             var slot = new Slot(i + 1);
@@ -112,16 +74,7 @@ internal sealed class LoadSupervisor : UntypedActor, IWithTimers
         IssueConnects();
     }
 
-    protected override void PostStop()
-    {
-        _pacerStop.Cancel();
-        _pacerStop.Dispose();
-        // A stop from outside (the actor system shutting down) must still complete the run.
-        _completion.TrySetResult(BuildReport());
-        base.PostStop();
-    }
-
-    protected override void OnReceive(object message)
+    private protected override void OnSessionMessage(object message)
     {
         switch (message)
         {
@@ -137,30 +90,6 @@ internal sealed class LoadSupervisor : UntypedActor, IWithTimers
             case Status.Failure failure when _bySession.TryGetValue(Sender, out var slot):
                 OnSessionFailure(slot, failure.Cause);
                 break;
-            case Pace when _pacing:
-                IssueConnects();
-                DispatchDue();
-                break;
-            case Tick:
-                _recorder.Tick(_inFlight, Backlog());
-                break;
-            case Deadline when OpenLoop:
-                var unsent = Backlog();
-                if (unsent > 0)
-                {
-                    for (var i = 0; i < unsent; i++)
-                    {
-                        _recorder.Error("schedule", "not-sent");
-                    }
-                }
-                BeginStopping(unsent > 0 || _inFlight > 0 ? "the server fell behind the schedule; the drain time ran out" : null);
-                break;
-            case Deadline:
-                BeginStopping(null);
-                break;
-            case StopRun:
-                BeginStopping("stopped");
-                break;
             case Reconnect reconnect when reconnect.Slot.State == SlotState.Waiting:
                 if (HasWork())
                 {
@@ -172,67 +101,68 @@ internal sealed class LoadSupervisor : UntypedActor, IWithTimers
                     Retire(reconnect.Slot);
                 }
                 break;
-            case DrainExpired:
-                CutOff();
-                break;
             default:
                 // Late replies from sessions already let go of.
                 break;
         }
     }
 
+    private protected override void OnPace()
+    {
+        IssueConnects();
+        DispatchDue();
+    }
+
+    private protected override void OnTick() => Recorder.Tick(_inFlight, Backlog());
+
+    private protected override void OnDeadline()
+    {
+        if (!OpenLoop)
+        {
+            BeginStopping(null);
+            return;
+        }
+        var unsent = Backlog();
+        for (var i = 0; i < unsent; i++)
+        {
+            Recorder.Error("schedule", "not-sent");
+        }
+        BeginStopping(unsent > 0 || _inFlight > 0 ? "the server fell behind the schedule; the drain time ran out" : null);
+    }
+
     // ---- connections ----
 
-    private void IssueConnects()
+    private void IssueConnects() =>
+        _connectQueue.Drain(slot => slot.State == SlotState.Waiting, () => _options.Hold ? !Stopping : HasWorkForAnotherConnection(), Retire, TryTakeConnect, Connect);
+
+    private void Connect(Slot slot)
     {
-        while (_connectQueue.Count > 0)
+        var probe = new SessionProbe(Recorder);
+        var settings = _options.Session with { Observer = probe };
+        if (ConnectsIssued == 1 && _options.FirstConnectionTranscript is { } transcript)
         {
-            if (_options.ConnectRate is { } rate)
-            {
-                var allowed = (long)(Stopwatch.GetElapsedTime(_start).TotalSeconds * rate) + 1;
-                if (_connectsIssued >= allowed)
-                {
-                    return;
-                }
-            }
-            var slot = _connectQueue.Dequeue();
-            if (slot.State != SlotState.Waiting)
-            {
-                continue;
-            }
-            if (_options.Hold ? _stopping : !HasWorkForAnotherConnection())
-            {
-                Retire(slot);
-                continue;
-            }
-            var probe = new SessionProbe(_recorder);
-            var settings = _options.Session with { Observer = probe };
-            if (_connectsIssued == 0 && _options.FirstConnectionTranscript is { } transcript)
-            {
-                settings = settings with { Transcript = transcript };
-            }
-            _connectsIssued++;
-            _connecting++;
-            var props = SmtpSessionActor.Props(settings);
-            var session = Context.ActorOf(_options.Dispatcher is { } dispatcher ? props.WithDispatcher(dispatcher) : props);
-            slot.Session = session;
-            slot.Probe = probe;
-            slot.SentOnConnection = 0;
-            slot.State = SlotState.Connecting;
-            _bySession[session] = slot;
-            session.Tell(Connect.Instance);
+            settings = settings with { Transcript = transcript };
         }
+        _connecting++;
+        var props = SmtpSessionActor.Props(settings);
+        var session = Context.ActorOf(_options.Dispatcher is { } dispatcher ? props.WithDispatcher(dispatcher) : props);
+        slot.Session = session;
+        slot.Probe = probe;
+        slot.SentOnConnection = 0;
+        slot.State = SlotState.Connecting;
+        _bySession[session] = slot;
+        session.Tell(SmtpSession.Connect.Instance);
     }
 
     private void OnConnected(Slot slot)
     {
         _connecting--;
         _consecutiveConnectFailures = 0;
-        _recorder.SessionOpened();
+        Recorder.SessionOpened();
         slot.State = SlotState.Idle;
         if (_options.Hold)
         {
-            if (_stopping)
+            if (Stopping)
             {
                 Quit(slot);
             }
@@ -256,7 +186,7 @@ internal sealed class LoadSupervisor : UntypedActor, IWithTimers
         slot.Probe = null;
         if (wasOpen)
         {
-            _recorder.SessionClosed();
+            Recorder.SessionClosed();
         }
         slot.State = SlotState.Waiting;
         if (!HasWork())
@@ -284,7 +214,7 @@ internal sealed class LoadSupervisor : UntypedActor, IWithTimers
 
     // ---- work ----
 
-    private bool HasWork() => !_stopping && !_options.Hold && (_planned is null || _nextMessage <= _planned);
+    private bool HasWork() => !Stopping && !_options.Hold && (_planned is null || _nextMessage <= _planned);
 
     /// <summary>Whether a new connection would get a message, counting the connections already on their way.</summary>
     private bool HasWorkForAnotherConnection() => HasWork() && (_planned is null || _nextMessage + _connecting <= _planned);
@@ -292,11 +222,11 @@ internal sealed class LoadSupervisor : UntypedActor, IWithTimers
     /// <summary>Open loop: messages due by now (1-based count), capped by the plan.</summary>
     private long DueCount()
     {
-        var due = (long)Math.Floor(Stopwatch.GetElapsedTime(_start).TotalSeconds * _options.Rate!.Value) + 1;
+        var due = (long)Math.Floor(Stopwatch.GetElapsedTime(StartTimestamp).TotalSeconds * _options.Rate!.Value) + 1;
         return _planned is { } planned ? Math.Min(due, planned) : due;
     }
 
-    private long Backlog() => OpenLoop && !_stopping ? Math.Max(0, DueCount() - _nextMessage + 1) : 0;
+    private long Backlog() => OpenLoop && !Stopping ? Math.Max(0, DueCount() - _nextMessage + 1) : 0;
 
     /// <summary>A session is free: give it the next message, or QUIT when its connection has had its share or the run is done.</summary>
     private void Next(Slot slot)
@@ -326,11 +256,11 @@ internal sealed class LoadSupervisor : UntypedActor, IWithTimers
     }
 
     private long ScheduledTimestamp(long number) =>
-        _start + (long)((number - 1) / _options.Rate!.Value * Stopwatch.Frequency);
+        StartTimestamp + (long)((number - 1) / _options.Rate!.Value * Stopwatch.Frequency);
 
     private void DispatchDue()
     {
-        if (!OpenLoop || _stopping)
+        if (!OpenLoop || Stopping)
         {
             return;
         }
@@ -365,7 +295,7 @@ internal sealed class LoadSupervisor : UntypedActor, IWithTimers
         slot.State = SlotState.Busy;
         slot.Probe!.TransactionStarting();
         _inFlight++;
-        _recorder.MessageStarted(latencyFrom);
+        Recorder.MessageStarted(latencyFrom);
         slot.Session.Tell(new Transaction(message.Sender, message.Recipients, message.Content));
     }
 
@@ -387,7 +317,7 @@ internal sealed class LoadSupervisor : UntypedActor, IWithTimers
         var message = slot.Message!;
         slot.Message = null;
         _inFlight--;
-        _recorder.MessageCompleted(delivered, delivered ? message.Length : 0, slot.LatencyFrom);
+        Recorder.MessageCompleted(delivered, delivered ? message.Length : 0, slot.LatencyFrom);
     }
 
     private void OnSessionFailure(Slot slot, Exception error)
@@ -396,7 +326,7 @@ internal sealed class LoadSupervisor : UntypedActor, IWithTimers
         {
             case SlotState.Connecting:
                 _connecting--;
-                _recorder.ConnectFailed();
+                Recorder.ConnectFailed();
                 CountUnlessObserved(FailurePhase.WhileConnecting(error, slot.Probe?.LastStep, _options.Session), error);
                 if (++_consecutiveConnectFailures >= _options.MaxConsecutiveConnectFailures)
                 {
@@ -435,22 +365,14 @@ internal sealed class LoadSupervisor : UntypedActor, IWithTimers
             || (error is MailConnectException && error.Message.Contains("refused the session", StringComparison.Ordinal));
         if (!observed)
         {
-            _recorder.Error(phase, FailurePhase.Kind(error));
+            Recorder.Error(phase, FailurePhase.Kind(error));
         }
     }
 
     // ---- ending ----
 
-    private void BeginStopping(string? reason)
+    private protected override void OnStopping()
     {
-        if (_stopping)
-        {
-            return;
-        }
-        _stopping = true;
-        _abortReason ??= reason;
-        _pacing = false;
-        Timers.StartSingleTimer("drain", new DrainExpired(), _options.DrainTimeout);
         foreach (var slot in _slots)
         {
             switch (slot.State)
@@ -468,7 +390,7 @@ internal sealed class LoadSupervisor : UntypedActor, IWithTimers
     }
 
     /// <summary>The drain took too long: cut every remaining session off.</summary>
-    private void CutOff()
+    private protected override void CutOff()
     {
         foreach (var slot in _slots)
         {
@@ -478,12 +400,12 @@ internal sealed class LoadSupervisor : UntypedActor, IWithTimers
             }
             if (slot.Message is not null)
             {
-                _recorder.Error("drain", "cut-off");
+                Recorder.Error("drain", "cut-off");
                 CompleteMessage(slot, delivered: false);
             }
             if (slot.State is SlotState.Idle or SlotState.Busy or SlotState.Quitting)
             {
-                _recorder.SessionClosed();
+                Recorder.SessionClosed();
             }
             if (!slot.Session.IsNobody())
             {
@@ -494,18 +416,4 @@ internal sealed class LoadSupervisor : UntypedActor, IWithTimers
         }
         Finish();
     }
-
-    private void Finish()
-    {
-        if (_completion.Task.IsCompleted)
-        {
-            return;
-        }
-        Timers.CancelAll();
-        _recorder.Tick(_inFlight, 0);
-        _completion.TrySetResult(BuildReport());
-        Context.Stop(Self);
-    }
-
-    private LoadReport BuildReport() => _recorder.BuildReport(_header) with { AbortReason = _abortReason };
 }

@@ -14,21 +14,9 @@ namespace MailActors.Load;
 /// step's latency is measured from the command to its answer — then a new connection, until the bound. Every retrieved
 /// message is checked against its <see cref="ContentDigest"/> header.
 /// </summary>
-internal sealed class Pop3LoadSupervisor : UntypedActor, IWithTimers
+internal sealed class Pop3LoadSupervisor : LoadSupervisorBase
 {
-    internal sealed record StopRun
-    {
-        public static StopRun Instance { get; } = new();
-    }
-
-    private sealed record Tick;
-    private sealed record Deadline;
-    private sealed record DrainExpired;
     private sealed record Reconnect(Slot Slot);
-    private sealed record Pace
-    {
-        public static Pace Instance { get; } = new();
-    }
 
     private enum Step { Waiting, Connect, Capa, Stls, Login, Stat, List, Uidl, Retr, Dele, Quit, Retired }
 
@@ -48,32 +36,20 @@ internal sealed class Pop3LoadSupervisor : UntypedActor, IWithTimers
     private static readonly TimeSpan EmptyMailboxBackoff = TimeSpan.FromMilliseconds(500);
 
     private readonly Pop3LoadOptions _options;
-    private readonly LoadRecorder _recorder;
-    private readonly LoadReportHeader _header;
-    private readonly TaskCompletionSource<LoadReport> _completion;
     private readonly AddressTemplate _user;
     private readonly List<Slot> _slots = [];
     private readonly Dictionary<IActorRef, Slot> _bySession = [];
-    private readonly Queue<Slot> _connectQueue = new();
-    private readonly CancellationTokenSource _pacerStop = new();
-    private long _start;
+    private readonly ConnectQueue<Slot> _connectQueue = new();
     private long _retrievalsClaimed;
-    private long _connectsIssued;
     private int _consecutiveConnectFailures;
     private int _consecutiveEmpty;
-    private bool _stopping;
-    private string? _abortReason;
 
     public Pop3LoadSupervisor(Pop3LoadOptions options, LoadRecorder recorder, LoadReportHeader header, TaskCompletionSource<LoadReport> completion)
+        : base(recorder, header, completion, options.ConnectRate, options.DrainTimeout)
     {
         _options = options;
-        _recorder = recorder;
-        _header = header;
-        _completion = completion;
         _user = AddressTemplate.Parse(options.User);
     }
-
-    public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(Pop3LoadOptions options, LoadRecorder recorder, LoadReportHeader header, TaskCompletionSource<LoadReport> completion) =>
         Akka.Actor.Props.Create(() => new Pop3LoadSupervisor(options, recorder, header, completion));
@@ -90,17 +66,7 @@ internal sealed class Pop3LoadSupervisor : UntypedActor, IWithTimers
 
     protected override void PreStart()
     {
-        _recorder.Start();
-        _start = _recorder.StartTimestamp;
-        Timers.StartPeriodicTimer("tick", new Tick(), TimeSpan.FromSeconds(1));
-        if (_options.Duration is { } duration)
-        {
-            Timers.StartSingleTimer("deadline", new Deadline(), duration);
-        }
-        if (_options.ConnectRate is not null)
-        {
-            Pacer.Start(Self, Pace.Instance, _pacerStop.Token);
-        }
+        StartRun(_options.Duration, pace: false);
         for (var i = 0; i < _options.Sessions; i++)
         {
             var slot = new Slot(i + 1);
@@ -110,78 +76,43 @@ internal sealed class Pop3LoadSupervisor : UntypedActor, IWithTimers
         IssueConnects();
     }
 
-    protected override void PostStop()
-    {
-        _pacerStop.Cancel();
-        _pacerStop.Dispose();
-        _completion.TrySetResult(BuildReport());
-        base.PostStop();
-    }
-
-    protected override void OnReceive(object message)
+    private protected override void OnSessionMessage(object message)
     {
         switch (message)
         {
             case Status.Failure failure when _bySession.TryGetValue(Sender, out var slot):
                 OnFailure(slot, failure.Cause);
                 break;
-            case var reply when !Sender.IsNobody() && _bySession.TryGetValue(Sender, out var slot):
-                OnReply(slot, reply);
-                break;
-            case Pace when !_stopping:
-                IssueConnects();
-                break;
-            case Tick:
-                _recorder.Tick(_slots.Count(s => s.Step == Step.Retr));
-                break;
-            case Deadline:
-                BeginStopping(null);
-                break;
-            case StopRun:
-                BeginStopping("stopped");
-                break;
             case Reconnect reconnect when reconnect.Slot.Step == Step.Waiting:
                 _connectQueue.Enqueue(reconnect.Slot);
                 IssueConnects();
                 break;
-            case DrainExpired:
-                CutOff();
+            case var reply when !Sender.IsNobody() && _bySession.TryGetValue(Sender, out var slot):
+                OnReply(slot, reply);
                 break;
         }
     }
 
+    private protected override void OnPace() => IssueConnects();
+
+    private protected override void OnTick() => Recorder.Tick(_slots.Count(s => s.Step == Step.Retr));
+
     // ---- connections ----
 
-    private bool HasWork() => !_stopping && (_options.Messages is not { } limit || _retrievalsClaimed < limit);
+    private bool HasWork() => !Stopping && (_options.Messages is not { } limit || _retrievalsClaimed < limit);
 
-    private void IssueConnects()
+    private void IssueConnects() => _connectQueue.Drain(slot => slot.Step == Step.Waiting, HasWork, Retire, TryTakeConnect, Connect);
+
+    private void Connect(Slot slot)
     {
-        while (_connectQueue.Count > 0)
-        {
-            if (_options.ConnectRate is { } rate && _connectsIssued >= (long)(Stopwatch.GetElapsedTime(_start).TotalSeconds * rate) + 1)
-            {
-                return;
-            }
-            var slot = _connectQueue.Dequeue();
-            if (slot.Step != Step.Waiting)
-            {
-                continue;
-            }
-            if (!HasWork())
-            {
-                Retire(slot);
-                continue;
-            }
-            var settings = _connectsIssued == 0 && _options.FirstConnectionTranscript is { } transcript
-                ? ConnectionSettings with { Transcript = transcript }
-                : ConnectionSettings;
-            _connectsIssued++;
-            slot.Session = Context.ActorOf(Pop3SessionActor.Props(settings));
-            _bySession[slot.Session] = slot;
-            slot.RetrievedOnConnection = 0;
-            slot.MailboxCount = -1;
-            Command(slot, Step.Connect, Connect.Instance);
-        }
+        var settings = ConnectsIssued == 1 && _options.FirstConnectionTranscript is { } transcript
+            ? ConnectionSettings with { Transcript = transcript }
+            : ConnectionSettings;
+        slot.Session = Context.ActorOf(Pop3SessionActor.Props(settings));
+        _bySession[slot.Session] = slot;
+        slot.RetrievedOnConnection = 0;
+        slot.MailboxCount = -1;
+        Command(slot, Step.Connect, Pop3Session.Connect.Instance);
     }
 
     private void Command(Slot slot, Step step, object command)
@@ -192,7 +123,7 @@ internal sealed class Pop3LoadSupervisor : UntypedActor, IWithTimers
     }
 
     /// <summary>The step just answered took this long; the recorder keeps it under the step's protocol name.</summary>
-    private void Timed(Slot slot, string name) => _recorder.OnStep(name, Stopwatch.GetElapsedTime(slot.StepStarted), null);
+    private void Timed(Slot slot, string name) => Recorder.OnStep(name, Stopwatch.GetElapsedTime(slot.StepStarted), null);
 
     private static string LoginStepName(Pop3LoginMethod method) => method switch
     {
@@ -207,7 +138,7 @@ internal sealed class Pop3LoadSupervisor : UntypedActor, IWithTimers
         {
             case Step.Connect:
                 Timed(slot, "connect");
-                _recorder.SessionOpened();
+                Recorder.SessionOpened();
                 slot.Open = true;
                 Command(slot, Step.Capa, Capa.Instance);
                 break;
@@ -253,8 +184,8 @@ internal sealed class Pop3LoadSupervisor : UntypedActor, IWithTimers
                 break;
             case Step.Retr when reply is MessageRetrieved retrieved:
                 Timed(slot, "RETR");
-                _recorder.DigestChecked(ContentDigest.Verify(retrieved.Content.Span));
-                _recorder.MessageCompleted(delivered: true, retrieved.Octets, slot.StepStarted);
+                Recorder.DigestChecked(ContentDigest.Verify(retrieved.Content.Span));
+                Recorder.MessageCompleted(delivered: true, retrieved.Octets, slot.StepStarted);
                 if (_options.Delete)
                 {
                     Command(slot, Step.Dele, new Delete(retrieved.Number));
@@ -288,7 +219,7 @@ internal sealed class Pop3LoadSupervisor : UntypedActor, IWithTimers
 
     private void MailboxEmpty(Slot slot)
     {
-        _recorder.Error("STAT", "empty");
+        Recorder.Error("STAT", "empty");
         if (_options.Messages is not null && ++_consecutiveEmpty >= _options.MaxConsecutiveEmptyMailboxes)
         {
             BeginStopping($"{_consecutiveEmpty} sessions in a row found nothing to retrieve");
@@ -307,7 +238,7 @@ internal sealed class Pop3LoadSupervisor : UntypedActor, IWithTimers
         }
         _retrievalsClaimed++;
         slot.RetrievedOnConnection++;
-        _recorder.MessageStarted(Stopwatch.GetTimestamp());
+        Recorder.MessageStarted(Stopwatch.GetTimestamp());
         Command(slot, Step.Retr, new Retrieve(slot.NextMessage++));
     }
 
@@ -319,15 +250,15 @@ internal sealed class Pop3LoadSupervisor : UntypedActor, IWithTimers
             Step.Login => LoginStepName(_options.Session.LoginMethod),
             _ => slot.Step.ToString().ToUpperInvariant(),
         };
-        _recorder.Error(phase, error is Pop3CommandException refused ? Describe(refused.Response) : FailurePhase.Kind(error));
+        Recorder.Error(phase, error is Pop3CommandException refused ? Describe(refused.Response) : FailurePhase.Kind(error));
         if (slot.Step == Step.Retr)
         {
-            _recorder.MessageCompleted(delivered: false, 0, slot.StepStarted);
+            Recorder.MessageCompleted(delivered: false, 0, slot.StepStarted);
         }
         switch (slot.Step)
         {
             case Step.Connect:
-                _recorder.ConnectFailed();
+                Recorder.ConnectFailed();
                 if (++_consecutiveConnectFailures >= _options.MaxConsecutiveConnectFailures)
                 {
                     EndConnection(slot, backoff: null);
@@ -379,7 +310,7 @@ internal sealed class Pop3LoadSupervisor : UntypedActor, IWithTimers
         slot.Session = ActorRefs.Nobody;
         if (slot.Open)
         {
-            _recorder.SessionClosed();
+            Recorder.SessionClosed();
             slot.Open = false;
         }
         slot.Step = Step.Waiting;
@@ -409,15 +340,8 @@ internal sealed class Pop3LoadSupervisor : UntypedActor, IWithTimers
 
     // ---- ending ----
 
-    private void BeginStopping(string? reason)
+    private protected override void OnStopping()
     {
-        if (_stopping)
-        {
-            return;
-        }
-        _stopping = true;
-        _abortReason ??= reason;
-        Timers.StartSingleTimer("drain", new DrainExpired(), _options.DrainTimeout);
         _connectQueue.Clear();
         foreach (var slot in _slots.Where(s => s.Step == Step.Waiting).ToList())
         {
@@ -426,18 +350,18 @@ internal sealed class Pop3LoadSupervisor : UntypedActor, IWithTimers
         // Sessions in the middle of a step QUIT after it (NextRetrieval sees no work); connecting ones after login.
     }
 
-    private void CutOff()
+    private protected override void CutOff()
     {
         foreach (var slot in _slots.Where(s => s.Step != Step.Retired))
         {
             if (slot.Step == Step.Retr)
             {
-                _recorder.Error("drain", "cut-off");
-                _recorder.MessageCompleted(delivered: false, 0, slot.StepStarted);
+                Recorder.Error("drain", "cut-off");
+                Recorder.MessageCompleted(delivered: false, 0, slot.StepStarted);
             }
             if (slot.Open)
             {
-                _recorder.SessionClosed();
+                Recorder.SessionClosed();
             }
             if (!slot.Session.IsNobody())
             {
@@ -448,18 +372,4 @@ internal sealed class Pop3LoadSupervisor : UntypedActor, IWithTimers
         }
         Finish();
     }
-
-    private void Finish()
-    {
-        if (_completion.Task.IsCompleted)
-        {
-            return;
-        }
-        Timers.CancelAll();
-        _recorder.Tick();
-        _completion.TrySetResult(BuildReport());
-        Context.Stop(Self);
-    }
-
-    private LoadReport BuildReport() => _recorder.BuildReport(_header) with { AbortReason = _abortReason };
 }
