@@ -1,5 +1,6 @@
 using System.Buffers;
 using MailActors.Diagnostics;
+using MailActors.Protocol;
 using MailActors.Protocol.Smtp;
 using MailActors.Protocol.Smtp.Data;
 using static MailActors.Smtp.SmtpSession;
@@ -368,7 +369,7 @@ public sealed partial class SmtpSessionActor
         {
             // The common case at high volume: encode into one pooled buffer and write it, final dot included, at once.
             var encoder = new DataEncoder();
-            var output = new Transport.PooledBufferWriter(DataEncoder.MaxOutputLength(content.Bytes.Length));
+            var output = new PooledBufferWriter(DataEncoder.MaxOutputLength(content.Bytes.Length));
             encoder.Encode(content.Bytes.Span, output);
             encoder.Complete(output);
             Transcript?.Write(TranscriptDirection.Client, $"<{encoder.BytesOut} octets of content>");
