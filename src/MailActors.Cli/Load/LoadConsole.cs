@@ -114,7 +114,7 @@ internal sealed class LoadConsole
                 + (integrity.Mismatch > 0 ? $"[red]{Units.Count(integrity.Mismatch)} changed[/]" : "0 changed"));
         }
         // Whole seconds only: the last interval ends with the run and would read as a dip.
-        var throughput = report.Timeline.Where(s => s.IntervalSeconds >= 0.999 && s.Delivered + s.Failed > 0).Select(s => s.Delivered).ToList();
+        var throughput = report.Timeline.Where(s => s.IntervalSeconds >= 0.9 && s.Delivered + s.Failed > 0).Select(s => s.Delivered).ToList();
         if (throughput.Count > 0)
         {
             _console.MarkupLine($"  throughput per second: {Sparkline(report.Timeline.Select(s => (long)s.DeliveredPerSecond).ToList())}  "
