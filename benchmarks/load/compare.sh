@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Load generators head to head against Postfix's smtp-sink (127.0.0.1:2526, started by scripts/servers/start.sh):
-# `mailactors load`, Postfix `smtp-source` and MailKit (benchmarks/MailKitLoad: N parallel reused SmtpClients), each
+# `mailactors load`, the delivery engine (benchmarks/MailActors.MailerBench: Mailer with a SESSIONS-session route),
+# Postfix `smtp-source` and MailKit (benchmarks/MailKitLoad: N parallel reused SmtpClients), each
 # with the same sessions, message count and body size. Prints msg/s, client CPU seconds and peak memory for each
 # (/usr/bin/time -v), and the ratios against the targets. Then the scale check: SCALE_SESSIONS concurrent sessions
 # held open (connect, EHLO, idle) by `mailactors load --hold`, with the load process's peak RSS.
@@ -41,7 +42,9 @@ publish() { # project output-dir
 echo "publishing mailactors and MailKitLoad (Release, ReadyToRun)..." >&2
 publish src/MailActors.Cli/MailActors.Cli.csproj "$work/mailactors"
 publish benchmarks/MailKitLoad/MailKitLoad.csproj "$work/mailkit"
+publish benchmarks/MailActors.MailerBench/MailActors.MailerBench.csproj "$work/mailer"
 MAILACTORS=(dotnet "$work/mailactors/MailActors.Cli.dll")
+MAILER=(dotnet "$work/mailer/MailActors.MailerBench.dll")
 MAILKIT=(dotnet "$work/mailkit/MailKitLoad.dll")
 
 cleanup() {
@@ -84,10 +87,15 @@ row smtp-source "$WALL" "$CPU" "$RSS"
 measure mailkit "${MAILKIT[@]}" "$HOST" "$SINK_PORT" "$SESSIONS" "$MESSAGES" "$SIZE"
 row mailkit "$WALL" "$CPU" "$RSS"
 
+measure mailer "${MAILER[@]}" "$SINK" "$SESSIONS" "$MESSAGES" "$SIZE"
+row mailer "$WALL" "$CPU" "$RSS"
+
 echo
 echo "mailactors' own sending rate (first message to last reply, start-up excluded): $own_rate msg/s; failed messages: $failed"
 awk -v a="${rate[mailactors]}" -v s="${rate[smtp-source]}" 'BEGIN { r = a / s; printf "msg/s, mailactors / smtp-source: %.2fx (target >= 1.5x: %s)\n", r, (r >= 1.5 ? "met" : "NOT met") }'
 awk -v a="${cpu_per_msg[mailactors]}" -v k="${cpu_per_msg[mailkit]}" 'BEGIN { r = a / k; printf "CPU per message, mailactors / MailKit: %.2fx (target <= 0.5x: %s)\n", r, (r <= 0.5 ? "met" : "NOT met") }'
+awk -v a="${rate[mailer]}" -v s="${rate[smtp-source]}" 'BEGIN { r = a / s; printf "msg/s, Mailer / smtp-source: %.2fx (target >= 1.5x: %s)\n", r, (r >= 1.5 ? "met" : "NOT met") }'
+awk -v a="${cpu_per_msg[mailer]}" -v k="${cpu_per_msg[mailkit]}" 'BEGIN { r = a / k; printf "CPU per message, Mailer / MailKit: %.2fx (target <= 0.5x: %s)\n", r, (r <= 0.5 ? "met" : "NOT met") }'
 
 fi
 
