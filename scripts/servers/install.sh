@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the real-server tests need. Idempotent: a fast no-op when all are present.
+# Installs the Debian packages the real-server tests need (and chromium, in which a CLI test opens the load report).
+# Idempotent: a fast no-op when all are present.
 set -euo pipefail
 export PATH="/usr/sbin:/sbin:$PATH"
 
-PACKAGES=(postfix dovecot-core dovecot-pop3d swaks libnet-ssleay-perl openssl iproute2 postgresql)
+PACKAGES=(postfix dovecot-core dovecot-pop3d swaks libnet-ssleay-perl openssl iproute2 postgresql chromium fonts-dejavu-core)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

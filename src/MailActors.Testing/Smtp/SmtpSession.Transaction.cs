@@ -105,7 +105,7 @@ internal sealed partial class SmtpSession
             return;
         }
 
-        _transaction.Begin(parse.Path, parse.Parameters, utf8, binaryMime, _recorder.Record, SizeLimit);
+        _transaction.Begin(parse.Path, parse.Parameters, utf8, binaryMime, _recorder.Record || _options.Inspectors.Count > 0, SizeLimit);
         Reply(250, "2.1.0", "Ok");
     }
 
@@ -269,17 +269,26 @@ internal sealed partial class SmtpSession
         await RunStepAsync(FaultCommands.EndOfData, "", new SmtpStep(SmtpStepKind.EndOfMessage)).ConfigureAwait(false);
     }
 
-    private ValueTask CompleteMessage()
+    private async ValueTask CompleteMessage()
     {
         var content = _transaction.Content;
         if (content.LimitExceeded)
         {
             Reply(552, "5.3.4", "Message size exceeds fixed limit");
             _transaction.Reset();
-            return ValueTask.CompletedTask;
+            return;
         }
 
         var queueId = string.Create(CultureInfo.InvariantCulture, $"{_id:X6}{++_messagesInSession:X4}");
+        var envelope = _recorder.Record || _options.Inspectors.Count > 0
+            ? new SmtpEnvelope(_transaction.MailFrom, _transaction.MailParameters, _transaction.Recipients)
+            : null;
+        var data = envelope is null ? null : content.ToArray();
+        foreach (var inspector in _options.Inspectors)
+        {
+            await inspector.InspectAsync(envelope!, data!).ConfigureAwait(false);
+        }
+
         ReceivedMessage? message = null;
         if (_recorder.Record)
         {
@@ -287,8 +296,8 @@ internal sealed partial class SmtpSession
             {
                 QueueId = queueId,
                 SessionId = _id,
-                Envelope = new SmtpEnvelope(_transaction.MailFrom, _transaction.MailParameters, _transaction.Recipients),
-                Data = content.ToArray(),
+                Envelope = envelope!,
+                Data = data!,
                 UsedTls = Channel.IsTls,
                 TlsProtocol = Channel.Tls?.SslProtocol ?? System.Security.Authentication.SslProtocols.None,
                 AuthenticatedUser = _user,
@@ -303,7 +312,6 @@ internal sealed partial class SmtpSession
         _recorder.MessageAccepted(message, content.Length);
         _transaction.Reset();
         Reply(250, "2.0.0", "Ok: queued as " + queueId);
-        return ValueTask.CompletedTask;
     }
 
     private bool IsUnknownRecipient(string address) =>

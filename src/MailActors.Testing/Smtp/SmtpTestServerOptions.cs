@@ -137,6 +137,13 @@ public sealed record SmtpTestServerOptions : ITestServerOptions
     /// <summary>Most simultaneous sessions; beyond it a new connection gets 421 4.7.0 and is closed. Null = unlimited.</summary>
     public int? MaxConcurrentSessions { get; init; }
 
+    /// <summary>
+    /// Shown every accepted message (envelope and content) before the 250 reply, recording or not: integrity checks
+    /// and capture to a file by <c>mailactors sink</c>. The reply waits for them, so a slow inspector slows the server
+    /// down instead of piling up memory.
+    /// </summary>
+    public IReadOnlyList<IMessageInspector> Inspectors { get; init; } = [];
+
     /// <summary>Fault rules the server starts with; more can be added at runtime through <see cref="SmtpTestServer.Faults"/>.</summary>
     public IReadOnlyList<FaultRule> Faults { get; init; } = [];
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using MailActors.Diagnostics;
+using MailActors.Protocol;
 using MailActors.Protocol.Smtp;
 using MailActors.Protocol.Smtp.Data;
 using static MailActors.Smtp.SmtpSession;
@@ -10,8 +11,10 @@ namespace MailActors.Smtp;
 public sealed partial class SmtpSessionActor
 {
     private const int PumpBlockSize = 64 * 1024;
+    private const int KeptPumpBufferLimit = 16 * 1024;
 
     private DataEncoder? _streamingEncoder;
+    private ArrayBufferWriter<byte>? _pumpOutput;
     private bool _transactionUtf8;
     private long _transactionGeneration;
 
@@ -366,7 +369,7 @@ public sealed partial class SmtpSessionActor
         {
             // The common case at high volume: encode into one pooled buffer and write it, final dot included, at once.
             var encoder = new DataEncoder();
-            var output = new Transport.PooledBufferWriter(DataEncoder.MaxOutputLength(content.Bytes.Length));
+            var output = new PooledBufferWriter(DataEncoder.MaxOutputLength(content.Bytes.Length));
             encoder.Encode(content.Bytes.Span, output);
             encoder.Complete(output);
             Transcript?.Write(TranscriptDirection.Client, $"<{encoder.BytesOut} octets of content>");
@@ -383,7 +386,13 @@ public sealed partial class SmtpSessionActor
     private async Task<long> PumpDataAsync(MessageContent content, Stream network, TimeSpan stallTimeout)
     {
         var encoder = new DataEncoder();
-        var output = new ArrayBufferWriter<byte>(DataEncoder.MaxOutputLength(PumpBlockSize));
+        // High-volume senders pump many small messages: the output buffer is sized for the content and kept for the
+        // next message when small (one pump runs at a time per session; the next starts after this one's WriteCompleted).
+        var expected = (int)Math.Min(PumpBlockSize, content.Length ?? PumpBlockSize);
+        var output = _pumpOutput is { } kept && kept.Capacity >= DataEncoder.MaxOutputLength(expected) ? kept
+            : new ArrayBufferWriter<byte>(DataEncoder.MaxOutputLength(expected) + 8);
+        _pumpOutput = null;
+        output.ResetWrittenCount();
         using var stall = new CancellationTokenSource();
         if (content.IsInMemory)
         {
@@ -407,7 +416,10 @@ public sealed partial class SmtpSessionActor
                 while ((read = await ReadContentAsync(source, block).ConfigureAwait(false)) > 0)
                 {
                     encoder.Encode(block.AsSpan(0, read), output);
-                    await FlushAsync(network, output, stall, stallTimeout).ConfigureAwait(false);
+                    if (output.WrittenCount >= PumpBlockSize)
+                    {
+                        await FlushAsync(network, output, stall, stallTimeout).ConfigureAwait(false);
+                    }
                 }
             }
             finally
@@ -417,6 +429,10 @@ public sealed partial class SmtpSessionActor
         }
         encoder.Complete(output);
         await FlushAsync(network, output, stall, stallTimeout).ConfigureAwait(false);
+        if (output.Capacity <= KeptPumpBufferLimit)
+        {
+            _pumpOutput = output;
+        }
         Transcript?.Write(TranscriptDirection.Client, $"<{encoder.BytesOut} octets of content>");
         Transcript?.Write(TranscriptDirection.Client, ".");
         return encoder.BytesOut;

@@ -1,22 +1,30 @@
 using System.Buffers;
 
-namespace MailActors.Protocol.Smtp.Data;
+namespace MailActors.Protocol;
 
-/// <summary>A growable <see cref="IBufferWriter{T}"/> over pooled arrays, with room reclaimed by <see cref="DiscardFront"/>.</summary>
-internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
+/// <summary>
+/// A growable <see cref="IBufferWriter{T}"/> over arrays rented from the shared pool, with room reclaimed by
+/// <see cref="DiscardFront"/>. Fill it, hand <see cref="WrittenMemory"/> to a stream, and <see cref="Dispose"/> it once
+/// the write completed: at high message rates this saves the per-message allocations that otherwise dominate CPU.
+/// </summary>
+public sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 {
     private byte[] _buffer;
     private int _count;
 
+    /// <summary>Rents a first buffer of at least <paramref name="initialCapacity"/> bytes (256 at least).</summary>
     public PooledBufferWriter(int initialCapacity)
     {
         _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initialCapacity, 256));
     }
 
+    /// <summary>Bytes written so far.</summary>
     public int Count => _count;
 
+    /// <summary>The bytes written so far; valid until the next write or <see cref="Dispose"/>.</summary>
     public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _count);
 
+    /// <inheritdoc />
     public void Advance(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
@@ -24,12 +32,14 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         _count += count;
     }
 
+    /// <inheritdoc />
     public Memory<byte> GetMemory(int sizeHint = 0)
     {
         EnsureRoom(sizeHint);
         return _buffer.AsMemory(_count);
     }
 
+    /// <inheritdoc />
     public Span<byte> GetSpan(int sizeHint = 0)
     {
         EnsureRoom(sizeHint);
@@ -44,6 +54,7 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         _count -= count;
     }
 
+    /// <summary>Returns the buffer to the pool; the writer cannot be used afterwards.</summary>
     public void Dispose()
     {
         var buffer = _buffer;

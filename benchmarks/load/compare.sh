@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Load generators head to head against Postfix's smtp-sink (127.0.0.1:2526, started by scripts/servers/start.sh):
+# `mailactors load`, the delivery engine (benchmarks/MailActors.MailerBench: Mailer with a SESSIONS-session route),
+# Postfix `smtp-source` and MailKit (benchmarks/MailKitLoad: N parallel reused SmtpClients), each
+# with the same sessions, message count and body size. Prints msg/s, client CPU seconds and peak memory for each
+# (/usr/bin/time -v), and the ratios against the targets. Then the scale check: SCALE_SESSIONS concurrent sessions
+# held open (connect, EHLO, idle) by `mailactors load --hold`, with the load process's peak RSS.
+#
+#   bash benchmarks/load/compare.sh                  # 20 sessions x 20,000 messages x 2 KB, then 10,000 held sessions
+#   SESSIONS=50 MESSAGES=100000 bash benchmarks/load/compare.sh
+#   SKIP_SCALE=1 bash benchmarks/load/compare.sh     # only the comparison; SKIP_COMPARE=1 for only the scale check
+#
+# msg/s is messages / wall-clock time of the whole process (start-up included) for all three tools, because
+# smtp-source reports no timing of its own; mailactors' own sending rate (start-up excluded) is printed alongside.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+
+SESSIONS=${SESSIONS:-20}
+MESSAGES=${MESSAGES:-20000}
+SIZE=${SIZE:-2048}
+SCALE_SESSIONS=${SCALE_SESSIONS:-10000}
+SCALE_SECONDS=${SCALE_SECONDS:-20}
+SCALE_PORT=${SCALE_PORT:-2527}
+source scripts/servers/ports.env
+SINK="$HOST:$SINK_PORT"
+
+if [[ ! -x /usr/bin/time ]]; then
+  [[ $(id -u) -eq 0 ]] || { echo "compare.sh: /usr/bin/time is needed (apt-get install time)" >&2; exit 1; }
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends time </dev/null >/dev/null
+fi
+bash scripts/servers/install.sh
+bash scripts/servers/start.sh >/dev/null
+
+work=$(mktemp -d)
+# Both .NET tools are published ReadyToRun (precompiled), so start-up JIT does not count against either; if the
+# crossgen package cannot be restored, plain Release builds are used for both.
+case "$(uname -m)" in aarch64) rid=linux-arm64 ;; *) rid=linux-x64 ;; esac
+publish() { # project output-dir
+  dotnet publish "$1" -c Release -r "$rid" --self-contained false -p:PublishReadyToRun=true -v quiet -nologo -o "$2" >/dev/null 2>&1 ||
+    { echo "compare.sh: ReadyToRun publish of $1 failed; using a plain Release build" >&2; dotnet publish "$1" -c Release -v quiet -nologo -o "$2" >/dev/null; }
+}
+echo "publishing mailactors and MailKitLoad (Release, ReadyToRun)..." >&2
+publish src/MailActors.Cli/MailActors.Cli.csproj "$work/mailactors"
+publish benchmarks/MailKitLoad/MailKitLoad.csproj "$work/mailkit"
+publish benchmarks/MailActors.MailerBench/MailActors.MailerBench.csproj "$work/mailer"
+MAILACTORS=(dotnet "$work/mailactors/MailActors.Cli.dll")
+MAILER=(dotnet "$work/mailer/MailActors.MailerBench.dll")
+MAILKIT=(dotnet "$work/mailkit/MailKitLoad.dll")
+
+cleanup() {
+  if [[ -n "${sink_pid:-}" ]]; then kill "$sink_pid" 2>/dev/null || true; wait "$sink_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Runs "$@" under /usr/bin/time -v; sets WALL (s), CPU (user+sys s), RSS (MiB) and leaves the output in $work/$name.out.
+measure() {
+  local name=$1; shift
+  /usr/bin/time -v -o "$work/$name.time" "$@" >"$work/$name.out" 2>&1 || { echo "$name failed:" >&2; cat "$work/$name.out" >&2; exit 1; }
+  WALL=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$work/$name.time")
+  CPU=$(awk -F': ' '/User time/ { u = $2 } /System time/ { s = $2 } END { printf "%.2f", u + s }' "$work/$name.time")
+  RSS=$(awk -F': ' '/Maximum resident/ { printf "%.0f", $2 / 1024 }' "$work/$name.time")
+}
+
+declare -A rate cpu_per_msg
+row() { # name wall cpu rss
+  local r c
+  r=$(awk -v m="$MESSAGES" -v w="$2" 'BEGIN { printf "%.0f", m / w }')
+  c=$(awk -v m="$MESSAGES" -v c="$3" 'BEGIN { printf "%.1f", c * 1e6 / m }')
+  rate[$1]=$r; cpu_per_msg[$1]=$c
+  printf "%-12s %8.2f %10s %10.2f %12s %10s\n" "$1" "$2" "$r" "$3" "$c" "$4"
+}
+
+if [[ -z "${SKIP_COMPARE:-}" ]]; then
+echo
+echo "== $SESSIONS sessions x $MESSAGES messages x $SIZE B body -> smtp-sink $SINK (connections reused, 1 recipient) =="
+printf "%-12s %8s %10s %10s %12s %10s\n" tool "wall s" "msg/s" "CPU s" "CPU us/msg" "peak MiB"
+
+measure mailactors "${MAILACTORS[@]}" load --host "$HOST" --port "$SINK_PORT" --sessions "$SESSIONS" --messages "$MESSAGES" --size "$SIZE" --quiet --json "$work/mailactors.json"
+row mailactors "$WALL" "$CPU" "$RSS"
+own_rate=$(grep -o '"messagesPerSecond": [0-9.]*' "$work/mailactors.json" | awk '{ print $2 }')
+failed=$(grep -o '"failed": [0-9]*' "$work/mailactors.json" | head -1 | awk '{ print $2 }')
+
+measure smtp-source smtp-source -s "$SESSIONS" -m "$MESSAGES" -l "$SIZE" -d -f load@example.test -t rcpt@example.test "$SINK"
+row smtp-source "$WALL" "$CPU" "$RSS"
+
+measure mailkit "${MAILKIT[@]}" "$HOST" "$SINK_PORT" "$SESSIONS" "$MESSAGES" "$SIZE"
+row mailkit "$WALL" "$CPU" "$RSS"
+
+measure mailer "${MAILER[@]}" "$SINK" "$SESSIONS" "$MESSAGES" "$SIZE"
+row mailer "$WALL" "$CPU" "$RSS"
+
+echo
+echo "mailactors' own sending rate (first message to last reply, start-up excluded): $own_rate msg/s; failed messages: $failed"
+awk -v a="${rate[mailactors]}" -v s="${rate[smtp-source]}" 'BEGIN { r = a / s; printf "msg/s, mailactors / smtp-source: %.2fx (target >= 1.5x: %s)\n", r, (r >= 1.5 ? "met" : "NOT met") }'
+awk -v a="${cpu_per_msg[mailactors]}" -v k="${cpu_per_msg[mailkit]}" 'BEGIN { r = a / k; printf "CPU per message, mailactors / MailKit: %.2fx (target <= 0.5x: %s)\n", r, (r <= 0.5 ? "met" : "NOT met") }'
+awk -v a="${rate[mailer]}" -v s="${rate[smtp-source]}" 'BEGIN { r = a / s; printf "msg/s, Mailer / smtp-source: %.2fx (target >= 1.5x: %s)\n", r, (r >= 1.5 ? "met" : "NOT met") }'
+awk -v a="${cpu_per_msg[mailer]}" -v k="${cpu_per_msg[mailkit]}" 'BEGIN { r = a / k; printf "CPU per message, Mailer / MailKit: %.2fx (target <= 0.5x: %s)\n", r, (r <= 0.5 ? "met" : "NOT met") }'
+
+fi
+
+if [[ -n "${SKIP_SCALE:-}" ]]; then exit 0; fi
+
+echo
+echo "== scale: $SCALE_SESSIONS concurrent sessions held open (connect, EHLO, idle ${SCALE_SECONDS}s) =="
+# File descriptors: each process (the load and the sink) needs one per session, plus slack; capped by the hard limit.
+want=$(( SCALE_SESSIONS + 1024 ))
+hard=$(ulimit -Hn)
+if [[ "$hard" != unlimited && "$hard" -lt "$want" ]]; then
+  ulimit -Hn "$want" 2>/dev/null || { echo "compare.sh: the hard open-files limit is $hard, below the $want needed" >&2; want=$hard; }
+fi
+ulimit -n "$want"
+# The sink for the hold is `mailactors sink` in its own process: Postfix's smtp-sink slows to a crawl with thousands
+# of idle connections (measured here: about 150 new sessions/s once a few thousand are open), which would measure it.
+"${MAILACTORS[@]}" sink --port "$SCALE_PORT" --quiet --idle-timeout 10m --starttls off >"$work/sink.out" 2>&1 &
+sink_pid=$!
+for _ in $(seq 100); do
+  if grep -q "listening on" "$work/sink.out" 2>/dev/null; then break; fi
+  sleep 0.1
+done
+measure hold "${MAILACTORS[@]}" load --host "$HOST" --port "$SCALE_PORT" --hold --sessions "$SCALE_SESSIONS" --duration "${SCALE_SECONDS}s" \
+  --connect-rate 2000 --timeout 60 --quiet --json "$work/hold.json"
+peak=$(grep -o '"peakSessions": [0-9]*' "$work/hold.json" | awk '{ print $2 }')
+conn_failed=$(grep -o '"connectionsFailed": [0-9]*' "$work/hold.json" | awk '{ print $2 }')
+echo "sessions held at once: $peak of $SCALE_SESSIONS (failed connects: $conn_failed); load process peak RSS: $RSS MiB; CPU $CPU s; wall $WALL s"
+awk -v p="$peak" -v want="$SCALE_SESSIONS" -v rss="$RSS" 'BEGIN { printf "target (%d sessions under 512 MiB RSS): %s\n", want, ((p >= want && rss < 512) ? "met" : "NOT met") }'

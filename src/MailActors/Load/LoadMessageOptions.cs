@@ -1,0 +1,34 @@
+namespace MailActors.Load;
+
+/// <summary>How the generated messages look: envelope templates, recipients, size.</summary>
+public sealed record LoadMessageOptions
+{
+    /// <summary>Envelope sender (and From header); placeholders as in <see cref="AddressTemplate"/>.</summary>
+    public string From { get; init; } = "load{s}@example.test";
+
+    /// <summary>Recipient template; with several recipients per message, <c>{r}</c> numbers them.</summary>
+    public string To { get; init; } = "rcpt{n}@example.test";
+
+    /// <summary>Recipients per message.</summary>
+    public int Recipients { get; init; } = 1;
+
+    /// <summary>Body sizes (octets, headers excluded).</summary>
+    public SizeDistribution Size { get; init; } = SizeDistribution.Fixed(2048);
+
+    /// <summary>Subject prefix; the message number follows.</summary>
+    public string Subject { get; init; } = "MailActors load";
+
+    /// <summary>Domain in the generated Message-IDs.</summary>
+    public string MessageIdDomain { get; init; } = "load.mailactors.test";
+
+    /// <summary>Throws <see cref="ArgumentException"/> for unusable settings.</summary>
+    public void Validate()
+    {
+        if (Recipients < 1)
+        {
+            throw new ArgumentException("At least one recipient per message is needed.");
+        }
+        AddressTemplate.Parse(From);
+        AddressTemplate.Parse(To);
+    }
+}

@@ -1,0 +1,419 @@
+using System.Diagnostics;
+using Akka.Actor;
+using MailActors.Protocol.Smtp;
+using MailActors.Smtp;
+using static MailActors.Smtp.SmtpSession;
+
+namespace MailActors.Load;
+
+/// <summary>
+/// Runs an SMTP load: one <see cref="SmtpSessionActor"/> child per connection, each driven by a pull loop — when a
+/// session finishes a message it is handed the next one, until the bound is reached. Closed loop: the next message
+/// goes out as soon as the reply comes. Open loop: message n is due at <c>start + (n-1)/rate</c>; due messages wait in
+/// a backlog until a session is free, and their latency counts from the due time, so a stalled server shows up in the
+/// percentiles (no coordinated omission). Reconnects after QUIT (messages per connection), 421 and failures, paced by
+/// the connect rate. Answers the run's completion with the report and stops itself.
+/// </summary>
+internal sealed class LoadSupervisor : LoadSupervisorBase
+{
+    private sealed record Reconnect(Slot Slot);
+
+    private enum SlotState { Waiting, Connecting, Idle, Busy, Quitting, Retired }
+
+    private sealed class Slot(int index)
+    {
+        public int Index { get; } = index;
+        public SlotState State { get; set; } = SlotState.Waiting;
+        public IActorRef Session { get; set; } = ActorRefs.Nobody;
+        public SessionProbe? Probe { get; set; }
+        public int SentOnConnection { get; set; }
+        public LoadMessage? Message { get; set; }
+        public long LatencyFrom { get; set; }
+    }
+
+    private static readonly TimeSpan ReconnectBackoff = TimeSpan.FromMilliseconds(100);
+
+    private readonly LoadOptions _options;
+    private readonly LoadMessageFactory _factory;
+    private readonly List<Slot> _slots = [];
+    private readonly Dictionary<IActorRef, Slot> _bySession = [];
+    private readonly ConnectQueue<Slot> _connectQueue = new();
+    private readonly Queue<Slot> _idle = new();
+    private readonly long? _planned;
+    private long _nextMessage = 1;
+    private int _connecting;
+    private long _inFlight;
+    private int _consecutiveConnectFailures;
+
+    public LoadSupervisor(LoadOptions options, LoadRecorder recorder, LoadMessageFactory factory, LoadReportHeader header, TaskCompletionSource<LoadReport> completion)
+        : base(recorder, header, completion, options.ConnectRate, options.DrainTimeout)
+    {
+        _options = options;
+        _factory = factory;
+        _planned = options.PlannedMessages;
+    }
+
+    public static Props Props(LoadOptions options, LoadRecorder recorder, LoadMessageFactory factory, LoadReportHeader header, TaskCompletionSource<LoadReport> completion) =>
+        Akka.Actor.Props.Create(() => new LoadSupervisor(options, recorder, factory, header, completion));
+
+    private bool OpenLoop => _options.Rate is not null;
+
+    protected override void PreStart()
+    {
+        // Open loop: the schedule is the bound; a server that falls behind gets the drain time to catch up, then the rest is cut.
+        var deadline = OpenLoop && _planned is { } planned
+            ? TimeSpan.FromSeconds(planned / _options.Rate!.Value) + _options.DrainTimeout
+            : _options.Duration;
+        StartRun(deadline, pace: OpenLoop);
+        for (var i = 0; i < _options.Sessions; i++)
+        {
+            var slot = new Slot(i + 1);
+            _slots.Add(slot);
+            _connectQueue.Enqueue(slot);
+        }
+        IssueConnects();
+    }
+
+    private protected override void OnSessionMessage(object message)
+    {
+        switch (message)
+        {
+            case TransactionResult result when _bySession.TryGetValue(Sender, out var slot):
+                OnTransactionResult(slot, result);
+                break;
+            case Connected when _bySession.TryGetValue(Sender, out var slot):
+                OnConnected(slot);
+                break;
+            case SmtpReply when _bySession.TryGetValue(Sender, out var slot) && slot.State == SlotState.Quitting:
+                EndConnection(slot, closedCleanly: true);
+                break;
+            case Status.Failure failure when _bySession.TryGetValue(Sender, out var slot):
+                OnSessionFailure(slot, failure.Cause);
+                break;
+            case Reconnect reconnect when reconnect.Slot.State == SlotState.Waiting:
+                if (HasWork())
+                {
+                    _connectQueue.Enqueue(reconnect.Slot);
+                    IssueConnects();
+                }
+                else
+                {
+                    Retire(reconnect.Slot);
+                }
+                break;
+            default:
+                // Late replies from sessions already let go of.
+                break;
+        }
+    }
+
+    private protected override void OnPace()
+    {
+        IssueConnects();
+        DispatchDue();
+    }
+
+    private protected override void OnTick() => Recorder.Tick(_inFlight, Backlog());
+
+    private protected override void OnDeadline()
+    {
+        if (!OpenLoop)
+        {
+            BeginStopping(null);
+            return;
+        }
+        var unsent = Backlog();
+        for (var i = 0; i < unsent; i++)
+        {
+            Recorder.Error("schedule", "not-sent");
+        }
+        BeginStopping(unsent > 0 || _inFlight > 0 ? "the server fell behind the schedule; the drain time ran out" : null);
+    }
+
+    // ---- connections ----
+
+    private void IssueConnects() =>
+        _connectQueue.Drain(slot => slot.State == SlotState.Waiting, () => _options.Hold ? !Stopping : HasWorkForAnotherConnection(), Retire, TryTakeConnect, Connect);
+
+    private void Connect(Slot slot)
+    {
+        var probe = new SessionProbe(Recorder);
+        var settings = _options.Session with { Observer = probe };
+        if (ConnectsIssued == 1 && _options.FirstConnectionTranscript is { } transcript)
+        {
+            settings = settings with { Transcript = transcript };
+        }
+        _connecting++;
+        var props = SmtpSessionActor.Props(settings);
+        var session = Context.ActorOf(_options.Dispatcher is { } dispatcher ? props.WithDispatcher(dispatcher) : props);
+        slot.Session = session;
+        slot.Probe = probe;
+        slot.SentOnConnection = 0;
+        slot.State = SlotState.Connecting;
+        _bySession[session] = slot;
+        session.Tell(SmtpSession.Connect.Instance);
+    }
+
+    private void OnConnected(Slot slot)
+    {
+        _connecting--;
+        _consecutiveConnectFailures = 0;
+        Recorder.SessionOpened();
+        slot.State = SlotState.Idle;
+        if (_options.Hold)
+        {
+            if (Stopping)
+            {
+                Quit(slot);
+            }
+            return;
+        }
+        Next(slot);
+    }
+
+    private void Quit(Slot slot)
+    {
+        slot.State = SlotState.Quitting;
+        slot.Session.Tell(SmtpSession.Quit.Instance);
+    }
+
+    /// <summary>The connection is over (QUIT answered, 421, or failure): let the session go and reconnect if there is work.</summary>
+    private void EndConnection(Slot slot, bool closedCleanly, bool wasOpen = true, TimeSpan? backoff = null)
+    {
+        _bySession.Remove(slot.Session);
+        Context.Stop(slot.Session);
+        slot.Session = ActorRefs.Nobody;
+        slot.Probe = null;
+        if (wasOpen)
+        {
+            Recorder.SessionClosed();
+        }
+        slot.State = SlotState.Waiting;
+        if (!HasWork())
+        {
+            Retire(slot);
+            return;
+        }
+        if (backoff is { } delay && !closedCleanly)
+        {
+            Timers.StartSingleTimer(("reconnect", slot.Index), new Reconnect(slot), delay);
+            return;
+        }
+        _connectQueue.Enqueue(slot);
+        IssueConnects();
+    }
+
+    private void Retire(Slot slot)
+    {
+        slot.State = SlotState.Retired;
+        if (_slots.TrueForAll(s => s.State == SlotState.Retired))
+        {
+            Finish();
+        }
+    }
+
+    // ---- work ----
+
+    private bool HasWork() => !Stopping && !_options.Hold && (_planned is null || _nextMessage <= _planned);
+
+    /// <summary>Whether a new connection would get a message, counting the connections already on their way.</summary>
+    private bool HasWorkForAnotherConnection() => HasWork() && (_planned is null || _nextMessage + _connecting <= _planned);
+
+    /// <summary>Open loop: messages due by now (1-based count), capped by the plan.</summary>
+    private long DueCount()
+    {
+        var due = (long)Math.Floor(Stopwatch.GetElapsedTime(StartTimestamp).TotalSeconds * _options.Rate!.Value) + 1;
+        return _planned is { } planned ? Math.Min(due, planned) : due;
+    }
+
+    private long Backlog() => OpenLoop && !Stopping ? Math.Max(0, DueCount() - _nextMessage + 1) : 0;
+
+    /// <summary>A session is free: give it the next message, or QUIT when its connection has had its share or the run is done.</summary>
+    private void Next(Slot slot)
+    {
+        if (!HasWork())
+        {
+            Quit(slot);
+            return;
+        }
+        if (_options.MessagesPerConnection > 0 && slot.SentOnConnection >= _options.MessagesPerConnection)
+        {
+            Quit(slot);
+            return;
+        }
+        if (OpenLoop)
+        {
+            if (_nextMessage > DueCount())
+            {
+                slot.State = SlotState.Idle;
+                _idle.Enqueue(slot);
+                return;
+            }
+            Send(slot, ScheduledTimestamp(_nextMessage));
+            return;
+        }
+        Send(slot, Stopwatch.GetTimestamp());
+    }
+
+    private long ScheduledTimestamp(long number) =>
+        StartTimestamp + (long)((number - 1) / _options.Rate!.Value * Stopwatch.Frequency);
+
+    private void DispatchDue()
+    {
+        if (!OpenLoop || Stopping)
+        {
+            return;
+        }
+        var due = DueCount();
+        while (_idle.Count > 0 && _nextMessage <= due)
+        {
+            var slot = _idle.Dequeue();
+            if (slot.State == SlotState.Idle)
+            {
+                Next(slot);
+            }
+        }
+        if (!HasWork())
+        {
+            while (_idle.Count > 0)
+            {
+                var slot = _idle.Dequeue();
+                if (slot.State == SlotState.Idle)
+                {
+                    Quit(slot);
+                }
+            }
+        }
+    }
+
+    private void Send(Slot slot, long latencyFrom)
+    {
+        var message = _factory.Create(_nextMessage++, slot.Index);
+        slot.Message = message;
+        slot.LatencyFrom = latencyFrom;
+        slot.SentOnConnection++;
+        slot.State = SlotState.Busy;
+        slot.Probe!.TransactionStarting();
+        _inFlight++;
+        Recorder.MessageStarted(latencyFrom);
+        slot.Session.Tell(new Transaction(message.Sender, message.Recipients, message.Content));
+    }
+
+    private void OnTransactionResult(Slot slot, TransactionResult result)
+    {
+        slot.Message!.Release();
+        CompleteMessage(slot, result.Delivered);
+        var serverClosing = result.MailReply.Code == 421 || result.DataReply?.Code == 421 || result.Recipients.Any(r => r.Reply.Code == 421);
+        if (serverClosing)
+        {
+            EndConnection(slot, closedCleanly: false);
+            return;
+        }
+        Next(slot);
+    }
+
+    private void CompleteMessage(Slot slot, bool delivered)
+    {
+        var message = slot.Message!;
+        slot.Message = null;
+        _inFlight--;
+        Recorder.MessageCompleted(delivered, delivered ? message.Length : 0, slot.LatencyFrom);
+    }
+
+    private void OnSessionFailure(Slot slot, Exception error)
+    {
+        switch (slot.State)
+        {
+            case SlotState.Connecting:
+                _connecting--;
+                Recorder.ConnectFailed();
+                CountUnlessObserved(FailurePhase.WhileConnecting(error, slot.Probe?.LastStep, _options.Session), error);
+                if (++_consecutiveConnectFailures >= _options.MaxConsecutiveConnectFailures)
+                {
+                    EndConnection(slot, closedCleanly: false, wasOpen: false);
+                    BeginStopping($"{_consecutiveConnectFailures} connection attempts in a row failed; last: {error.Message}");
+                    return;
+                }
+                EndConnection(slot, closedCleanly: false, wasOpen: false, backoff: ReconnectBackoff);
+                return;
+            case SlotState.Busy:
+                var phase = FailurePhase.WhileSending(slot.Probe?.LastStep, slot.Probe?.RecipientsSeen ?? 0, _options.Message.Recipients, _options.Session.PreferChunking);
+                if (slot.Probe?.ClosingReplySeen != true)
+                {
+                    CountUnlessObserved(phase, error);
+                }
+                CompleteMessage(slot, delivered: false);
+                if (error is MailNotSupportedException or ArgumentException)
+                {
+                    // Refused before anything was written (SIZE, 8BITMIME, SMTPUTF8): the session is still usable.
+                    Next(slot);
+                    return;
+                }
+                EndConnection(slot, closedCleanly: false);
+                return;
+            default:
+                CountUnlessObserved(slot.State == SlotState.Quitting ? "QUIT" : "idle", error);
+                EndConnection(slot, closedCleanly: false);
+                return;
+        }
+    }
+
+    /// <summary>Counts a failure, unless it is a reply the observer already counted.</summary>
+    private void CountUnlessObserved(string phase, Exception error)
+    {
+        var observed = error is SmtpCommandException || error.InnerException is SmtpCommandException
+            || (error is MailConnectException && error.Message.Contains("refused the session", StringComparison.Ordinal));
+        if (!observed)
+        {
+            Recorder.Error(phase, FailurePhase.Kind(error));
+        }
+    }
+
+    // ---- ending ----
+
+    private protected override void OnStopping()
+    {
+        foreach (var slot in _slots)
+        {
+            switch (slot.State)
+            {
+                case SlotState.Idle:
+                    Quit(slot);
+                    break;
+                case SlotState.Waiting:
+                    Retire(slot);
+                    break;
+            }
+        }
+        _idle.Clear();
+        _connectQueue.Clear();
+    }
+
+    /// <summary>The drain took too long: cut every remaining session off.</summary>
+    private protected override void CutOff()
+    {
+        foreach (var slot in _slots)
+        {
+            if (slot.State == SlotState.Retired)
+            {
+                continue;
+            }
+            if (slot.Message is not null)
+            {
+                Recorder.Error("drain", "cut-off");
+                CompleteMessage(slot, delivered: false);
+            }
+            if (slot.State is SlotState.Idle or SlotState.Busy or SlotState.Quitting)
+            {
+                Recorder.SessionClosed();
+            }
+            if (!slot.Session.IsNobody())
+            {
+                _bySession.Remove(slot.Session);
+                Context.Stop(slot.Session);
+            }
+            slot.State = SlotState.Retired;
+        }
+        Finish();
+    }
+}

@@ -1,0 +1,194 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using MailActors.Cli.Tests.Support;
+using MailActors.Testing;
+
+namespace MailActors.Cli.Tests;
+
+/// <summary><c>mailactors load</c> run as a process: bounded runs, the summary, and JSON that matches what the server counted.</summary>
+public sealed partial class LoadCommandTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("mailactors-load-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private string File(string name) => Path.Combine(_directory, name);
+
+    [Fact]
+    public async Task Embedded_sink_run_prints_the_summary_and_the_sink_counted_the_same()
+    {
+        var json = File("report.json");
+
+        var result = await CliRunner.RunAsync(["load", "--embedded-sink", "--sessions", "5", "--messages", "500", "--json", json]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("done in", result.Output, StringComparison.Ordinal);
+        Assert.Contains("latency (ms)", result.Output, StringComparison.Ordinal);
+        Assert.Contains("DOT (end of data)", result.Output, StringComparison.Ordinal);
+        Assert.Contains("errors: none", result.Output, StringComparison.Ordinal);
+        var sink = SinkCounted().Match(result.Output);
+        Assert.True(sink.Success, result.Output);
+        var report = await JsonReportFile.ReadAsync(json);
+        Assert.Equal(500, report.Total("delivered"));
+        Assert.Equal(long.Parse(sink.Groups["messages"].Value, CultureInfo.InvariantCulture), report.Total("delivered"));
+        Assert.Equal(long.Parse(sink.Groups["bytes"].Value, CultureInfo.InvariantCulture), report.Total("bytes"));
+        Assert.Equal(long.Parse(sink.Groups["recipients"].Value, CultureInfo.InvariantCulture), report.Total("recipientsAccepted"));
+        Assert.Equal("closed-loop", report.GetProperty("mode").GetString());
+        Assert.Contains("MAIL", report.Steps());
+        Assert.Contains("DOT", report.Steps());
+    }
+
+    [Fact]
+    public async Task A_run_without_a_bound_is_refused()
+    {
+        var result = await CliRunner.RunAsync(["load", "--embedded-sink", "--sessions", "2"]);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("needs a bound", result.Error + result.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--size", "lots")]
+    [InlineData("--to", "user{x}@example.test")]
+    [InlineData("--duration", "soon")]
+    [InlineData("--pipelining", "maybe")]
+    public async Task Bad_values_are_usage_errors(string option, string value)
+    {
+        var result = await CliRunner.RunAsync(["load", "--embedded-sink", "--messages", "5", option, value]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("error:", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Errors_by_code_in_the_json_match_what_a_faulty_server_sent()
+    {
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions
+        {
+            Record = false,
+            Faults = [.. FaultSpec.Parse("RCPT:reply:451 4.3.0 try later;every=4"), .. FaultSpec.Parse(".:reply:552 5.3.4 too big;every=7")],
+        });
+        var json = File("faults.json");
+
+        var result = await CliRunner.RunAsync(["load", "--host", "127.0.0.1", "--port", server.Port.ToString(CultureInfo.InvariantCulture),
+            "--sessions", "3", "--messages", "200", "--json", json, "--quiet"]);
+
+        Assert.Equal(0, result.ExitCode);
+        var report = await JsonReportFile.ReadAsync(json);
+        Assert.Equal(server.RepliesByCode.OrderBy(p => p.Key), report.RepliesByCode().OrderBy(p => p.Key));
+        Assert.Equal(server.RepliesByCode[451], report.Errors().Single(e => e is { Phase: "RCPT", What: "451" }).Count);
+        Assert.Equal(server.RepliesByCode[552], report.Errors().Single(e => e is { Phase: "DOT", What: "552" }).Count);
+        Assert.Equal(server.MessagesReceived, report.Total("delivered"));
+        Assert.Equal(200, report.Total("delivered") + report.Total("failed"));
+        Assert.Contains("errors by phase and code", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Starttls_and_auth_are_timed_as_steps_and_the_password_stays_secret()
+    {
+        var json = File("tls.json");
+
+        var result = await CliRunner.RunAsync(
+            ["load", "--embedded-sink", "--tls", "starttls", "--user", "alice", "--password-env", "LOAD_TEST_PW", "--sessions", "2", "--messages", "20", "--json", json],
+            new Dictionary<string, string> { ["LOAD_TEST_PW"] = "s3cret-load-pass" });
+
+        Assert.Equal(0, result.ExitCode);
+        var report = await JsonReportFile.ReadAsync(json);
+        Assert.Equal(20, report.Total("delivered"));
+        Assert.Contains("STARTTLS", report.Steps());
+        Assert.Contains("tls", report.Steps());
+        Assert.Contains("AUTH", report.Steps());
+        Assert.DoesNotContain("s3cret-load-pass", result.Output + result.Error + await System.IO.File.ReadAllTextAsync(json), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Implicit_tls_connects_with_tls_from_the_first_byte()
+    {
+        var json = File("implicit.json");
+
+        var result = await CliRunner.RunAsync(["load", "--embedded-sink", "--tls", "implicit", "--sessions", "2", "--messages", "10", "--json", json, "--quiet"]);
+
+        Assert.Equal(0, result.ExitCode);
+        var report = await JsonReportFile.ReadAsync(json);
+        Assert.Equal(10, report.Total("delivered"));
+        Assert.Equal("implicit", report.GetProperty("settings").GetProperty("tls").GetString());
+        Assert.DoesNotContain("STARTTLS", report.Steps());
+    }
+
+    [Fact]
+    public async Task One_message_per_connection_opens_a_connection_for_each()
+    {
+        var json = File("perconn.json");
+
+        var result = await CliRunner.RunAsync(["load", "--embedded-sink", "--sessions", "3", "--messages", "30", "--messages-per-connection", "1", "--connect-rate", "1000", "--json", json, "--quiet"]);
+
+        Assert.Equal(0, result.ExitCode);
+        var report = await JsonReportFile.ReadAsync(json);
+        Assert.Equal(30, report.Total("delivered"));
+        Assert.Equal(30, report.Total("connectionsOpened"));
+        Assert.Contains("sink counted: 30 messages", result.Output, StringComparison.Ordinal);
+        Assert.Contains("30 sessions", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Open_loop_sends_on_schedule_and_reports_its_target()
+    {
+        var json = File("open.json");
+
+        var result = await CliRunner.RunAsync(["load", "--embedded-sink", "--rate", "200", "--duration", "1s", "--sessions", "4", "--json", json, "--quiet"]);
+
+        Assert.Equal(0, result.ExitCode);
+        var report = await JsonReportFile.ReadAsync(json);
+        Assert.Equal("open-loop", report.GetProperty("mode").GetString());
+        Assert.Equal(200, report.GetProperty("targetRate").GetDouble());
+        Assert.Equal(200, report.GetProperty("plannedMessages").GetInt64());
+        Assert.Equal(200, report.Total("delivered"));
+    }
+
+    [Fact]
+    public async Task Hold_mode_keeps_sessions_open_and_sends_nothing()
+    {
+        var json = File("hold.json");
+
+        var result = await CliRunner.RunAsync(["load", "--embedded-sink", "--hold", "--sessions", "30", "--duration", "1s", "--json", json, "--quiet"]);
+
+        Assert.Equal(0, result.ExitCode);
+        var report = await JsonReportFile.ReadAsync(json);
+        Assert.Equal("hold", report.GetProperty("mode").GetString());
+        Assert.Equal(30, report.Total("peakSessions"));
+        Assert.Equal(0, report.Total("attempted"));
+        Assert.Contains("sink counted: 0 messages", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unreachable_server_ends_the_run_with_the_connect_exit_code()
+    {
+        var port = FreePort();
+
+        var result = await CliRunner.RunAsync(["load", "--host", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--messages", "10", "--sessions", "2", "--quiet"]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("ended early", result.Output, StringComparison.Ordinal);
+        Assert.Contains("refused", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Debug_prints_the_transcript_of_the_first_connection_only()
+    {
+        var result = await CliRunner.RunAsync(["load", "--embedded-sink", "--sessions", "3", "--messages", "6", "--debug", "--quiet"]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("[1] C: EHLO", result.Output, StringComparison.Ordinal);
+        Assert.Single(Regex.Matches(result.Output, "C: EHLO"));
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [GeneratedRegex(@"sink counted: (?<messages>\d+) messages, (?<bytes>\d+) bytes, (?<recipients>\d+) recipients")]
+    private static partial Regex SinkCounted();
+}

@@ -1,0 +1,84 @@
+using System.Globalization;
+using MailActors.Cli.Tests.Support;
+using MailActors.Load;
+using MailActors.Testing;
+
+namespace MailActors.Cli.Tests;
+
+/// <summary><c>mailactors load --protocol pop3</c> run as a process, against its embedded POP3 server and an in-test one.</summary>
+public sealed class LoadPop3CommandTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("mailactors-pop3load-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public async Task Embedded_mailboxes_are_read_deleted_and_verified()
+    {
+        var json = Path.Combine(_directory, "pop3.json");
+
+        var result = await CliRunner.RunAsync(["load", "--protocol", "pop3", "--embedded-sink", "--sessions", "3", "--messages", "300", "--delete",
+            "--messages-per-connection", "40", "--json", json, "--quiet"]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("300 messages retrieved, 300 deletions committed", result.Output, StringComparison.Ordinal);
+        Assert.Contains("integrity: 300 valid, 0 without digest, 0 changed", result.Output, StringComparison.Ordinal);
+        var report = await JsonReportFile.ReadAsync(json);
+        Assert.Equal("pop3", report.GetProperty("protocol").GetString());
+        Assert.Equal(300, report.Total("delivered"));
+        Assert.Equal(300, report.GetProperty("integrity").GetProperty("valid").GetInt64());
+        foreach (var step in new[] { "connect", "CAPA", "PASS", "STAT", "LIST", "UIDL", "RETR", "DELE", "QUIT" })
+        {
+            Assert.Contains(step, report.Steps());
+        }
+    }
+
+    [Fact]
+    public async Task A_real_host_with_starttls_a_user_template_and_a_password_from_the_environment()
+    {
+        var factory = new LoadMessageFactory(new LoadMessageOptions());
+        var messages = Enumerable.Range(1, 10).Select(n => factory.Create(n, 1).Content.Bytes.ToArray()).ToList();
+        await using var server = await Pop3TestServer.StartAsync(new Pop3TestServerOptions
+        {
+            Users = new Dictionary<string, string> { ["reader1"] = "pw-123", ["reader2"] = "pw-123" },
+            Mailboxes = new Dictionary<string, Pop3Mailbox> { ["reader1"] = Pop3Mailbox.InMemory(messages), ["reader2"] = Pop3Mailbox.InMemory(messages) },
+        });
+        var cert = Path.Combine(_directory, "cert.pem");
+        await File.WriteAllTextAsync(cert, server.Certificate.ExportCertificatePem());
+        var json = Path.Combine(_directory, "real.json");
+
+        var result = await CliRunner.RunAsync(
+            ["load", "--protocol", "pop3", "--host", "localhost", "--port", server.Port.ToString(CultureInfo.InvariantCulture), "--tls", "starttls", "--trust-cert", cert,
+             "--user", "reader{s}", "--password-env", "POP3_LOAD_PW", "--sessions", "2", "--messages", "20", "--json", json, "--quiet"],
+            new Dictionary<string, string> { ["POP3_LOAD_PW"] = "pw-123" });
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(20, server.MessagesRetrieved);
+        var report = await JsonReportFile.ReadAsync(json);
+        Assert.Contains("STLS", report.Steps());
+        Assert.Equal(20, report.GetProperty("integrity").GetProperty("valid").GetInt64());
+        Assert.DoesNotContain("pw-123", result.Output + result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--rate", "10")]
+    [InlineData("--hold", null)]
+    public async Task Smtp_only_options_are_refused(string option, string? value)
+    {
+        string[] extra = value is null ? [option] : [option, value];
+
+        var result = await CliRunner.RunAsync(["load", "--protocol", "pop3", "--embedded-sink", "--duration", "1s", .. extra]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("--protocol smtp", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_real_host_needs_a_user()
+    {
+        var result = await CliRunner.RunAsync(["load", "--protocol", "pop3", "--host", "127.0.0.1", "--port", "1", "--messages", "5"]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("--user", result.Error, StringComparison.Ordinal);
+    }
+}
