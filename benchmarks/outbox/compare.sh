@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Durable bulk throughput against the non-durable delivery engine, in one run, into Postfix's smtp-sink
+# (127.0.0.1:2526, started by scripts/servers/start.sh): the Mailer alone (benchmarks/MailActors.MailerBench), then the
+# outbox on SQLite and on PostgreSQL (benchmarks/MailActors.OutboxBench: every message journaled Accepted, Attempted and
+# Delivered before it counts). Same sessions, message count and size for all three. Prints msg/s, client CPU seconds,
+# peak RSS for each, and the outbox's rates as a fraction of the Mailer's.
+#
+#   bash benchmarks/outbox/compare.sh                      # 20 sessions x 20,000 messages x 2 KB
+#   SESSIONS=50 MESSAGES=100000 bash benchmarks/outbox/compare.sh
+#
+# msg/s here is the program's own clock (first enqueue to last journaled outcome; start-up and store creation excluded).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+
+SESSIONS=${SESSIONS:-20}
+MESSAGES=${MESSAGES:-20000}
+SIZE=${SIZE:-2048}
+IN_FLIGHT=${IN_FLIGHT:-1000}
+PARTITIONS=${PARTITIONS:-4}
+source scripts/servers/ports.env
+SINK="$HOST:$SINK_PORT"
+
+if [[ ! -x /usr/bin/time ]]; then
+  [[ $(id -u) -eq 0 ]] || { echo "compare.sh: /usr/bin/time is needed (apt-get install time)" >&2; exit 1; }
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends time </dev/null >/dev/null
+fi
+bash scripts/servers/install.sh
+bash scripts/servers/start.sh >/dev/null
+pg=$(bash scripts/servers/postgres.sh | sed -n 's/^MAILACTORS_POSTGRES=//p')
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+echo "building the benchmarks (Release)..." >&2
+dotnet build benchmarks/MailActors.MailerBench -c Release -v quiet -nologo -o "$work/mailer" >/dev/null
+dotnet build benchmarks/MailActors.OutboxBench -c Release -v quiet -nologo -o "$work/outbox" >/dev/null
+
+declare -A rate
+run() { # name command...
+  local name=$1; shift
+  /usr/bin/time -f '%U %S %M' -o "$work/$name.time" "$@" >"$work/$name.out" 2>&1 || { echo "$name failed:" >&2; cat "$work/$name.out" >&2; exit 1; }
+  local r cpu rss
+  r=$(grep -o 'msg_per_s=[0-9]*' "$work/$name.out" | head -1 | cut -d= -f2)
+  read -r cpu rss < <(awk '{ printf "%.2f %.0f\n", $1 + $2, $3 / 1024 }' "$work/$name.time")
+  rate[$name]=$r
+  printf "%-16s %8s %10s %12s %10s\n" "$name" "$r" "$cpu" "$(awk -v c="$cpu" -v m="$MESSAGES" 'BEGIN { printf "%.0f", c * 1e6 / m }')" "$rss"
+}
+
+echo
+echo "== $SESSIONS sessions x $MESSAGES messages x $SIZE B -> smtp-sink $SINK (outbox: in-flight $IN_FLIGHT, $PARTITIONS partitions) =="
+printf "%-16s %8s %10s %12s %10s\n" run "msg/s" "CPU s" "CPU us/msg" "peak MiB"
+run mailer dotnet "$work/mailer/MailActors.MailerBench.dll" "$SINK" "$SESSIONS" "$MESSAGES" "$SIZE"
+run outbox-sqlite dotnet "$work/outbox/MailActors.OutboxBench.dll" "$SINK" "$SESSIONS" "$MESSAGES" "$SIZE" "sqlite:$work/bench.db" "$IN_FLIGHT" "$PARTITIONS"
+run outbox-postgres dotnet "$work/outbox/MailActors.OutboxBench.dll" "$SINK" "$SESSIONS" "$MESSAGES" "$SIZE" "postgres:$pg;Database=mailactors_outbox_bench" "$IN_FLIGHT" "$PARTITIONS"
+echo
+for store in sqlite postgres; do
+  awk -v o="${rate[outbox-$store]}" -v m="${rate[mailer]}" -v s="$store" 'BEGIN {
+    printf "outbox on %s: %d msg/s = %.0f%% of the non-durable Mailer", s, o, 100 * o / m
+    if (s == "sqlite") printf " (target >= 2,000 msg/s and >= 50%%: %s)", (o >= 2000 && o >= m / 2) ? "met" : "NOT met"
+    printf "\n" }'
+done
