@@ -33,9 +33,6 @@ internal sealed class LoadSupervisor : LoadSupervisorBase
 
         /// <summary>How many messages the session may have at once (see <see cref="PipelineWindow"/>).</summary>
         public int Window { get; set; } = 1;
-
-        /// <summary>The connection is ending (421, failure): no more messages; the ones outstanding are still answered.</summary>
-        public bool Closing { get; set; }
     }
 
     private sealed record InFlight(LoadMessage Message, long LatencyFrom);
@@ -55,6 +52,7 @@ internal sealed class LoadSupervisor : LoadSupervisorBase
     private readonly Dictionary<IActorRef, Slot> _bySession = [];
     private readonly ConnectQueue<Slot> _connectQueue = new();
     private readonly Queue<Slot> _idle = new();
+    private readonly Queue<InFlight> _returned = new();
     private readonly long? _planned;
     private long _nextMessage = 1;
     private int _connecting;
@@ -165,7 +163,6 @@ internal sealed class LoadSupervisor : LoadSupervisorBase
         slot.Session = session;
         slot.Probe = probe;
         slot.SentOnConnection = 0;
-        slot.Closing = false;
         slot.Window = 1;
         slot.State = SlotState.Connecting;
         _bySession[session] = slot;
@@ -235,10 +232,12 @@ internal sealed class LoadSupervisor : LoadSupervisorBase
 
     // ---- work ----
 
-    private bool HasWork() => !Stopping && !_options.Hold && (_planned is null || _nextMessage <= _planned);
+    /// <summary>Messages to send, new or given back (those are in flight already, so they are sent even while stopping).</summary>
+    private bool HasWork() => !_options.Hold && (_returned.Count > 0 || (!Stopping && (_planned is null || _nextMessage <= _planned)));
 
     /// <summary>Whether a new connection would get a message, counting the connections already on their way.</summary>
-    private bool HasWorkForAnotherConnection() => HasWork() && (_planned is null || _nextMessage + _connecting <= _planned);
+    private bool HasWorkForAnotherConnection() =>
+        HasWork() && (_returned.Count > _connecting || (!Stopping && (_planned is null || _nextMessage + _connecting - _returned.Count <= _planned)));
 
     /// <summary>Open loop: messages due by now (1-based count), capped by the plan.</summary>
     private long DueCount()
@@ -314,18 +313,28 @@ internal sealed class LoadSupervisor : LoadSupervisorBase
 
     private void Send(Slot slot, long latencyFrom)
     {
-        var message = _factory.Create(_nextMessage++, slot.Index);
         if (slot.Outstanding.Count == 0)
         {
             // With messages already in flight the probe follows their steps; the next MAIL step resets it itself.
             slot.Probe!.TransactionStarting();
         }
-        // Latency counts from the hand-off to the session, so a message waiting behind others in it is not flattered.
-        slot.Outstanding.Enqueue(new InFlight(message, latencyFrom));
+        InFlight sending;
+        if (_returned.TryDequeue(out var returned))
+        {
+            // Given back by a connection that ended before it was sent: counted and timed from its first hand-off.
+            sending = returned;
+        }
+        else
+        {
+            // Latency counts from the hand-off to the session, so a message waiting behind others in it is not flattered.
+            sending = new InFlight(_factory.Create(_nextMessage++, slot.Index), latencyFrom);
+            _inFlight++;
+            Recorder.MessageStarted(latencyFrom);
+        }
+        slot.Outstanding.Enqueue(sending);
         slot.SentOnConnection++;
         slot.State = SlotState.Busy;
-        _inFlight++;
-        Recorder.MessageStarted(latencyFrom);
+        var message = sending.Message;
         slot.Session.Tell(new Transaction(message.Sender, message.Recipients, message.Content));
     }
 
@@ -338,10 +347,9 @@ internal sealed class LoadSupervisor : LoadSupervisorBase
         slot.Outstanding.Peek().Message.Release();
         CompleteMessage(slot, result.Delivered);
         var serverClosing = result.MailReply.Code == 421 || result.DataReply?.Code == 421 || result.Recipients.Any(r => r.Reply.Code == 421);
-        slot.Closing |= serverClosing;
-        if (slot.Closing)
+        if (serverClosing)
         {
-            EndWhenAnswered(slot);
+            EndConnectionGivingBack(slot);
             return;
         }
         Next(slot);
@@ -356,15 +364,17 @@ internal sealed class LoadSupervisor : LoadSupervisorBase
     }
 
     /// <summary>
-    /// The connection is ending: the session answers every message it still has (a 421 result or a failure), so the
-    /// slot waits for those answers before it lets the session go.
+    /// The connection is ending (421 or failure) with the oldest message answered: the ones behind it never had their
+    /// content sent (it goes out only after the answer to the one before), so they are given back, to be sent on
+    /// another connection like messages a connection never got, and the session is let go.
     /// </summary>
-    private void EndWhenAnswered(Slot slot)
+    private void EndConnectionGivingBack(Slot slot)
     {
-        if (slot.Outstanding.Count == 0)
+        while (slot.Outstanding.TryDequeue(out var behind))
         {
-            EndConnection(slot, closedCleanly: false);
+            _returned.Enqueue(behind);
         }
+        EndConnection(slot, closedCleanly: false);
     }
 
     private void OnSessionFailure(Slot slot, Exception error)
@@ -385,20 +395,18 @@ internal sealed class LoadSupervisor : LoadSupervisorBase
                 return;
             case SlotState.Busy when slot.Outstanding.Count > 0:
                 var phase = FailurePhase.WhileSending(slot.Probe?.LastStep, slot.Probe?.RecipientsSeen ?? 0, _options.Message.Recipients, _options.Session.PreferChunking);
-                if (slot.Probe?.ClosingReplySeen != true && !slot.Closing)
+                if (slot.Probe?.ClosingReplySeen != true)
                 {
-                    // Counted once per connection: the messages behind the failed one fail with it, as a consequence.
                     CountUnlessObserved(phase, error);
                 }
                 CompleteMessage(slot, delivered: false);
-                if (error is MailNotSupportedException or ArgumentException && !slot.Closing)
+                if (error is MailNotSupportedException or ArgumentException)
                 {
                     // Refused before anything was written (SIZE, 8BITMIME, SMTPUTF8): the session is still usable.
                     Next(slot);
                     return;
                 }
-                slot.Closing = true;
-                EndWhenAnswered(slot);
+                EndConnectionGivingBack(slot);
                 return;
             default:
                 CountUnlessObserved(slot.State == SlotState.Quitting ? "QUIT" : "idle", error);
@@ -429,13 +437,16 @@ internal sealed class LoadSupervisor : LoadSupervisorBase
                 case SlotState.Idle:
                     Quit(slot);
                     break;
-                case SlotState.Waiting:
+                case SlotState.Waiting when _returned.Count == 0:
                     Retire(slot);
                     break;
             }
         }
         _idle.Clear();
-        _connectQueue.Clear();
+        if (_returned.Count == 0)
+        {
+            _connectQueue.Clear();
+        }
     }
 
     /// <summary>The drain took too long: cut every remaining session off.</summary>
@@ -451,6 +462,12 @@ internal sealed class LoadSupervisor : LoadSupervisorBase
             {
                 Recorder.Error("drain", "cut-off");
                 CompleteMessage(slot, delivered: false);
+            }
+            while (_returned.TryDequeue(out var returned))
+            {
+                Recorder.Error("drain", "cut-off");
+                _inFlight--;
+                Recorder.MessageCompleted(false, 0, returned.LatencyFrom);
             }
             if (slot.State is SlotState.Idle or SlotState.Busy or SlotState.Quitting)
             {
