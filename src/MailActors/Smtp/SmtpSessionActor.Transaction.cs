@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using Akka.Actor;
 using MailActors.Diagnostics;
 using MailActors.Protocol;
@@ -232,14 +233,14 @@ public sealed partial class SmtpSessionActor
     /// Checks a transaction's envelope against the server's extensions and builds its commands: MAIL, the RCPTs and,
     /// when pipelined without chunking, DATA. Nothing is written.
     /// </summary>
-    private bool TryPrepareTransaction(Transaction request, out TransactionRun run, out List<SmtpCommand> commands, out Exception error)
+    private bool TryPrepareTransaction(Transaction request, out TransactionRun run, out List<SmtpCommand> commands, [NotNullWhen(false)] out Exception? error)
     {
         var declared = DeclareBody(request);
         var chunked = _capabilities.Chunking && (_settings.PreferChunking || declared?.Body == BodyType.BinaryMime);
         var pipelined = _settings.UsePipelining && _capabilities.Pipelining;
         run = new TransactionRun(request, chunked, pipelined);
         commands = new List<SmtpCommand>(request.Recipients.Count + 2);
-        error = null!;
+        error = null;
         try
         {
             if (request.Recipients.Count == 0)
