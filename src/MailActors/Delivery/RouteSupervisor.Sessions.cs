@@ -30,8 +30,28 @@ public sealed partial class RouteSupervisor
         public SlotState State { get; set; } = SlotState.Connecting;
         public int Sent { get; set; }
         public DateTime LastUsed { get; set; } = DateTime.UtcNow;
-        public DeliveryJob? Job { get; set; }
+
+        /// <summary>Messages handed to the session and not answered yet, oldest first (the session answers in order).</summary>
+        public Queue<DeliveryJob> Jobs { get; } = new(MaxWindow);
+
+        /// <summary>How many messages the session may have at once: <see cref="MaxWindow"/> when the server pipelines.</summary>
+        public int Window { get; set; } = 1;
+
+        /// <summary>Takes no more messages; retires (QUIT) once the ones it has are answered.</summary>
+        public bool Retiring { get; set; }
     }
+
+    /// <summary>
+    /// Messages a pipelining session may hold at once: the one being served, the one whose envelope rides in its
+    /// content's write (RFC 2920 3.1), and one more that must already be in the session when that one's content goes
+    /// out (see <c>SmtpSessionActor.MaxSuccessors</c>).
+    /// </summary>
+    private const int MaxWindow = 3;
+
+    /// <summary>A busy session that can take one more message now.</summary>
+    private bool HasRoom(Slot slot) =>
+        slot.State == SlotState.Busy && !slot.Retiring && slot.Jobs.Count < slot.Window
+        && slot.Sent + slot.Jobs.Count < _options.MaxMessagesPerSession;
 
     private CircuitState _circuit = CircuitState.Closed;
     private int _consecutiveConnectFailures;
@@ -44,7 +64,7 @@ public sealed partial class RouteSupervisor
 
     private void EnsureSessions()
     {
-        var needed = _ready.Count + _slots.Values.Count(s => s.Job is not null);
+        var needed = _ready.Count + _slots.Values.Sum(s => s.Jobs.Count);
         var wanted = Math.Min(_effectiveMaxSessions, needed);
         var open = ActiveSessions;
         while (open < wanted)
@@ -81,7 +101,12 @@ public sealed partial class RouteSupervisor
 
     private void Assign(Slot slot, DeliveryJob job)
     {
-        slot.Job = job;
+        slot.Jobs.Enqueue(job);
+        if (slot.State == SlotState.Busy)
+        {
+            SendTransaction(slot, job); // joins the session's window: it is in use, no NOOP needed
+            return;
+        }
         if (slot.Sent > 0 && DateTime.UtcNow - slot.LastUsed > _options.NoopAfterIdle)
         {
             // A connection idle for long may have been dropped by the server or a middlebox: check before trusting it.
@@ -105,9 +130,11 @@ public sealed partial class RouteSupervisor
     {
         switch (slot.State, message)
         {
-            case (SlotState.Connecting, SmtpSession.Connected):
+            case (SlotState.Connecting, SmtpSession.Connected connected):
                 slot.State = SlotState.Idle;
                 slot.LastUsed = DateTime.UtcNow;
+                var settings = _sessionSettings;
+                slot.Window = settings.UsePipelining && !settings.PreferChunking && connected.Capabilities.Pipelining ? MaxWindow : 1;
                 _consecutiveConnectFailures = 0;
                 _reconnectNotBefore = DateTime.MinValue;
                 if (_circuit == CircuitState.HalfOpen)
@@ -122,11 +149,11 @@ public sealed partial class RouteSupervisor
                 OnConnectFailed(failure.Cause);
                 break;
             case (SlotState.Checking, SmtpReply { IsPositiveCompletion: true }):
-                SendTransaction(slot, slot.Job!);
+                SendTransaction(slot, slot.Jobs.Peek());
                 break;
             case (SlotState.Checking, _):
                 // The NOOP found a dead or unwilling session: give the message to another one, without counting an attempt.
-                var job = slot.Job!;
+                var job = slot.Jobs.Dequeue();
                 RemoveSlot(slot);
                 _ready.AddFirst(job);
                 Dispatch();
@@ -148,8 +175,7 @@ public sealed partial class RouteSupervisor
 
     private void OnTransactionResult(Slot slot, SmtpSession.TransactionResult result)
     {
-        var job = slot.Job!;
-        slot.Job = null;
+        var job = slot.Jobs.Dequeue();
         slot.Sent++;
         slot.LastUsed = DateTime.UtcNow;
         var throttle = false;
@@ -208,21 +234,26 @@ public sealed partial class RouteSupervisor
         {
             Throttle();
         }
-        if (sessionClosed || slot.Sent >= _options.MaxMessagesPerSession || ActiveSessions > _effectiveMaxSessions)
+        slot.Retiring |= sessionClosed || slot.Sent >= _options.MaxMessagesPerSession || ActiveSessions > _effectiveMaxSessions;
+        // With messages still in the session's window, it answers them in order (after a 421: a 421 result or a
+        // failure for each) and the slot stays busy until then.
+        if (slot.Jobs.Count == 0)
         {
-            Retire(slot);
-        }
-        else
-        {
-            slot.State = SlotState.Idle;
+            if (slot.Retiring)
+            {
+                Retire(slot);
+            }
+            else
+            {
+                slot.State = SlotState.Idle;
+            }
         }
         Dispatch();
     }
 
     private void OnTransactionFailed(Slot slot, Exception cause)
     {
-        var job = slot.Job!;
-        slot.Job = null;
+        var job = slot.Jobs.Dequeue();
         if (cause is MailNotSupportedException or MailArgumentException or ArgumentException)
         {
             // Refused before anything was written (too big, needs an extension, bad address): retrying cannot help.
@@ -230,19 +261,38 @@ public sealed partial class RouteSupervisor
             {
                 job.Settle(address, DeliveryStatus.Failed, null, cause.Message);
             }
-            slot.State = SlotState.Idle;
+            if (slot.Jobs.Count == 0)
+            {
+                if (slot.Retiring)
+                {
+                    Retire(slot);
+                }
+                else
+                {
+                    slot.State = SlotState.Idle;
+                }
+            }
             Continue(job);
             Dispatch();
             return;
         }
         // The session died mid-transaction (timeout, lost connection, protocol error): try again elsewhere. If the
-        // server had already accepted the content, this is where an at-least-once duplicate can come from.
-        foreach (var address in job.Pending)
+        // server had already accepted the content, this is where an at-least-once duplicate can come from. The
+        // messages behind it in the session's window share its fate; the session is let go without waiting for them.
+        var failed = new List<DeliveryJob> { job };
+        while (slot.Jobs.TryDequeue(out var behind))
         {
-            job.Defer(address, null, cause.Message);
+            failed.Add(behind);
         }
         RemoveSlot(slot);
-        Continue(job);
+        foreach (var each in failed)
+        {
+            foreach (var address in each.Pending)
+            {
+                each.Defer(address, null, cause.Message);
+            }
+            Continue(each);
+        }
         Dispatch();
     }
 
@@ -270,7 +320,7 @@ public sealed partial class RouteSupervisor
             return;
         }
         // Stopped without answering (it threw): treat like a lost connection.
-        if (slot.Job is not null)
+        if (slot.Jobs.Count > 0)
         {
             OnTransactionFailed(slot, new MailSessionClosedException("the session actor stopped"));
             return;

@@ -103,9 +103,9 @@ public sealed partial class RouteSupervisor : UntypedActor, IWithTimers
         {
             job.Fail(stopped);
         }
-        foreach (var slot in _slots.Values.Where(s => s.Job is not null))
+        foreach (var job in _slots.Values.SelectMany(s => s.Jobs))
         {
-            slot.Job!.Fail(stopped);
+            job.Fail(stopped);
         }
         while (_queue.TryRead(out var queued))
         {
@@ -179,8 +179,9 @@ public sealed partial class RouteSupervisor : UntypedActor, IWithTimers
         {
             return;
         }
-        var capacity = _circuit == CircuitState.Open ? 1 : _effectiveMaxSessions;
-        var committed = _slots.Values.Count(s => s.Job is not null) + _ready.Count;
+        // Each session may take up to a window of messages, so that much is pulled per session: still bounded.
+        var capacity = _circuit == CircuitState.Open ? 1 : _effectiveMaxSessions * MaxWindow;
+        var committed = _slots.Values.Sum(s => s.Jobs.Count) + _ready.Count;
         if (committed >= capacity)
         {
             return;
@@ -201,7 +202,9 @@ public sealed partial class RouteSupervisor : UntypedActor, IWithTimers
                 Finish(job);
                 continue;
             }
-            var slot = _slots.Values.FirstOrDefault(s => s.State == SlotState.Idle);
+            // An idle session first (spreads the load); then a busy one with room in its window.
+            var slot = _slots.Values.FirstOrDefault(s => s.State == SlotState.Idle)
+                ?? _slots.Values.FirstOrDefault(HasRoom);
             if (slot is null)
             {
                 break;

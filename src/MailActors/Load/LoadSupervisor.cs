@@ -27,9 +27,22 @@ internal sealed class LoadSupervisor : LoadSupervisorBase
         public IActorRef Session { get; set; } = ActorRefs.Nobody;
         public SessionProbe? Probe { get; set; }
         public int SentOnConnection { get; set; }
-        public LoadMessage? Message { get; set; }
-        public long LatencyFrom { get; set; }
+
+        /// <summary>Messages handed to the session and not answered yet, oldest first (the session answers in order).</summary>
+        public Queue<InFlight> Outstanding { get; } = new(PipelineWindow);
+
+        /// <summary>How many messages the session may have at once (see <see cref="PipelineWindow"/>).</summary>
+        public int Window { get; set; } = 1;
     }
+
+    private sealed record InFlight(LoadMessage Message, long LatencyFrom);
+
+    /// <summary>
+    /// Messages per session in closed loop when the server pipelines: the one being served, the one whose envelope
+    /// rides in its content's write (RFC 2920 3.1), and one more that must already be in the session when that
+    /// one's content goes out (see <c>SmtpSessionActor.MaxSuccessors</c>).
+    /// </summary>
+    private const int PipelineWindow = 3;
 
     private static readonly TimeSpan ReconnectBackoff = TimeSpan.FromMilliseconds(100);
 
@@ -39,6 +52,7 @@ internal sealed class LoadSupervisor : LoadSupervisorBase
     private readonly Dictionary<IActorRef, Slot> _bySession = [];
     private readonly ConnectQueue<Slot> _connectQueue = new();
     private readonly Queue<Slot> _idle = new();
+    private readonly Queue<InFlight> _returned = new();
     private readonly long? _planned;
     private long _nextMessage = 1;
     private int _connecting;
@@ -81,8 +95,8 @@ internal sealed class LoadSupervisor : LoadSupervisorBase
             case TransactionResult result when _bySession.TryGetValue(Sender, out var slot):
                 OnTransactionResult(slot, result);
                 break;
-            case Connected when _bySession.TryGetValue(Sender, out var slot):
-                OnConnected(slot);
+            case Connected connected when _bySession.TryGetValue(Sender, out var slot):
+                OnConnected(slot, connected);
                 break;
             case SmtpReply when _bySession.TryGetValue(Sender, out var slot) && slot.State == SlotState.Quitting:
                 EndConnection(slot, closedCleanly: true);
@@ -149,13 +163,17 @@ internal sealed class LoadSupervisor : LoadSupervisorBase
         slot.Session = session;
         slot.Probe = probe;
         slot.SentOnConnection = 0;
+        slot.Window = 1;
         slot.State = SlotState.Connecting;
         _bySession[session] = slot;
         session.Tell(SmtpSession.Connect.Instance);
     }
 
-    private void OnConnected(Slot slot)
+    private void OnConnected(Slot slot, Connected connected)
     {
+        // Open loop keeps one message per session: its messages are paced by the schedule, not by the replies.
+        var session = _options.Session;
+        slot.Window = !OpenLoop && session.UsePipelining && !session.PreferChunking && connected.Capabilities.Pipelining ? PipelineWindow : 1;
         _connecting--;
         _consecutiveConnectFailures = 0;
         Recorder.SessionOpened();
@@ -214,10 +232,12 @@ internal sealed class LoadSupervisor : LoadSupervisorBase
 
     // ---- work ----
 
-    private bool HasWork() => !Stopping && !_options.Hold && (_planned is null || _nextMessage <= _planned);
+    /// <summary>Messages to send, new or given back (those are in flight already, so they are sent even while stopping).</summary>
+    private bool HasWork() => !_options.Hold && (_returned.Count > 0 || (!Stopping && (_planned is null || _nextMessage <= _planned)));
 
     /// <summary>Whether a new connection would get a message, counting the connections already on their way.</summary>
-    private bool HasWorkForAnotherConnection() => HasWork() && (_planned is null || _nextMessage + _connecting <= _planned);
+    private bool HasWorkForAnotherConnection() =>
+        HasWork() && (_returned.Count > _connecting || (!Stopping && (_planned is null || _nextMessage + _connecting - _returned.Count <= _planned)));
 
     /// <summary>Open loop: messages due by now (1-based count), capped by the plan.</summary>
     private long DueCount()
@@ -228,31 +248,36 @@ internal sealed class LoadSupervisor : LoadSupervisorBase
 
     private long Backlog() => OpenLoop && !Stopping ? Math.Max(0, DueCount() - _nextMessage + 1) : 0;
 
-    /// <summary>A session is free: give it the next message, or QUIT when its connection has had its share or the run is done.</summary>
+    /// <summary>
+    /// A session has room: fill its window with the next messages, or QUIT once nothing is outstanding and its
+    /// connection has had its share or the run is done.
+    /// </summary>
     private void Next(Slot slot)
     {
-        if (!HasWork())
+        while (slot.Outstanding.Count < slot.Window)
         {
-            Quit(slot);
-            return;
-        }
-        if (_options.MessagesPerConnection > 0 && slot.SentOnConnection >= _options.MessagesPerConnection)
-        {
-            Quit(slot);
-            return;
-        }
-        if (OpenLoop)
-        {
-            if (_nextMessage > DueCount())
+            var shareUsed = _options.MessagesPerConnection > 0 && slot.SentOnConnection >= _options.MessagesPerConnection;
+            if (!HasWork() || shareUsed)
             {
-                slot.State = SlotState.Idle;
-                _idle.Enqueue(slot);
+                if (slot.Outstanding.Count == 0)
+                {
+                    Quit(slot);
+                }
                 return;
             }
-            Send(slot, ScheduledTimestamp(_nextMessage));
-            return;
+            if (OpenLoop)
+            {
+                if (_nextMessage > DueCount())
+                {
+                    slot.State = SlotState.Idle;
+                    _idle.Enqueue(slot);
+                    return;
+                }
+                Send(slot, ScheduledTimestamp(_nextMessage));
+                continue;
+            }
+            Send(slot, Stopwatch.GetTimestamp());
         }
-        Send(slot, Stopwatch.GetTimestamp());
     }
 
     private long ScheduledTimestamp(long number) =>
@@ -288,36 +313,68 @@ internal sealed class LoadSupervisor : LoadSupervisorBase
 
     private void Send(Slot slot, long latencyFrom)
     {
-        var message = _factory.Create(_nextMessage++, slot.Index);
-        slot.Message = message;
-        slot.LatencyFrom = latencyFrom;
+        if (slot.Outstanding.Count == 0)
+        {
+            // With messages already in flight the probe follows their steps; the next MAIL step resets it itself.
+            slot.Probe!.TransactionStarting();
+        }
+        InFlight sending;
+        if (_returned.TryDequeue(out var returned))
+        {
+            // Given back by a connection that ended before it was sent: counted and timed from its first hand-off.
+            sending = returned;
+        }
+        else
+        {
+            // Latency counts from the hand-off to the session, so a message waiting behind others in it is not flattered.
+            sending = new InFlight(_factory.Create(_nextMessage++, slot.Index), latencyFrom);
+            _inFlight++;
+            Recorder.MessageStarted(latencyFrom);
+        }
+        slot.Outstanding.Enqueue(sending);
         slot.SentOnConnection++;
         slot.State = SlotState.Busy;
-        slot.Probe!.TransactionStarting();
-        _inFlight++;
-        Recorder.MessageStarted(latencyFrom);
+        var message = sending.Message;
         slot.Session.Tell(new Transaction(message.Sender, message.Recipients, message.Content));
     }
 
     private void OnTransactionResult(Slot slot, TransactionResult result)
     {
-        slot.Message!.Release();
+        if (slot.Outstanding.Count == 0)
+        {
+            return;
+        }
+        slot.Outstanding.Peek().Message.Release();
         CompleteMessage(slot, result.Delivered);
         var serverClosing = result.MailReply.Code == 421 || result.DataReply?.Code == 421 || result.Recipients.Any(r => r.Reply.Code == 421);
         if (serverClosing)
         {
-            EndConnection(slot, closedCleanly: false);
+            EndConnectionGivingBack(slot);
             return;
         }
         Next(slot);
     }
 
+    /// <summary>Completes the oldest outstanding message of <paramref name="slot"/>.</summary>
     private void CompleteMessage(Slot slot, bool delivered)
     {
-        var message = slot.Message!;
-        slot.Message = null;
+        var done = slot.Outstanding.Dequeue();
         _inFlight--;
-        Recorder.MessageCompleted(delivered, delivered ? message.Length : 0, slot.LatencyFrom);
+        Recorder.MessageCompleted(delivered, delivered ? done.Message.Length : 0, done.LatencyFrom);
+    }
+
+    /// <summary>
+    /// The connection is ending (421 or failure) with the oldest message answered: the ones behind it never had their
+    /// content sent (it goes out only after the answer to the one before), so they are given back, to be sent on
+    /// another connection like messages a connection never got, and the session is let go.
+    /// </summary>
+    private void EndConnectionGivingBack(Slot slot)
+    {
+        while (slot.Outstanding.TryDequeue(out var behind))
+        {
+            _returned.Enqueue(behind);
+        }
+        EndConnection(slot, closedCleanly: false);
     }
 
     private void OnSessionFailure(Slot slot, Exception error)
@@ -336,7 +393,7 @@ internal sealed class LoadSupervisor : LoadSupervisorBase
                 }
                 EndConnection(slot, closedCleanly: false, wasOpen: false, backoff: ReconnectBackoff);
                 return;
-            case SlotState.Busy:
+            case SlotState.Busy when slot.Outstanding.Count > 0:
                 var phase = FailurePhase.WhileSending(slot.Probe?.LastStep, slot.Probe?.RecipientsSeen ?? 0, _options.Message.Recipients, _options.Session.PreferChunking);
                 if (slot.Probe?.ClosingReplySeen != true)
                 {
@@ -349,7 +406,7 @@ internal sealed class LoadSupervisor : LoadSupervisorBase
                     Next(slot);
                     return;
                 }
-                EndConnection(slot, closedCleanly: false);
+                EndConnectionGivingBack(slot);
                 return;
             default:
                 CountUnlessObserved(slot.State == SlotState.Quitting ? "QUIT" : "idle", error);
@@ -380,13 +437,16 @@ internal sealed class LoadSupervisor : LoadSupervisorBase
                 case SlotState.Idle:
                     Quit(slot);
                     break;
-                case SlotState.Waiting:
+                case SlotState.Waiting when _returned.Count == 0:
                     Retire(slot);
                     break;
             }
         }
         _idle.Clear();
-        _connectQueue.Clear();
+        if (_returned.Count == 0)
+        {
+            _connectQueue.Clear();
+        }
     }
 
     /// <summary>The drain took too long: cut every remaining session off.</summary>
@@ -398,10 +458,16 @@ internal sealed class LoadSupervisor : LoadSupervisorBase
             {
                 continue;
             }
-            if (slot.Message is not null)
+            while (slot.Outstanding.Count > 0)
             {
                 Recorder.Error("drain", "cut-off");
                 CompleteMessage(slot, delivered: false);
+            }
+            while (_returned.TryDequeue(out var returned))
+            {
+                Recorder.Error("drain", "cut-off");
+                _inFlight--;
+                Recorder.MessageCompleted(false, 0, returned.LatencyFrom);
             }
             if (slot.State is SlotState.Idle or SlotState.Busy or SlotState.Quitting)
             {

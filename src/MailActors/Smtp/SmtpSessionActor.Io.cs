@@ -16,9 +16,16 @@ public sealed partial class SmtpSessionActor
 
     private const string TransactionTimerKey = "transaction-deadline";
 
-    /// <summary>The transaction deadline is the one protocol timer besides the wire's reply timer.</summary>
+    /// <summary>
+    /// The transaction deadline is the one protocol timer besides the wire's reply timer; a transaction arriving
+    /// while a pipelined one is served may be held as its successor (see <see cref="TryHoldSuccessor"/>).
+    /// </summary>
     private protected override bool HandleWhileExchanging(object message)
     {
+        if (message is Transaction successor)
+        {
+            return TryHoldSuccessor(successor);
+        }
         if (message is not TransactionDeadline deadline)
         {
             return false;
@@ -114,6 +121,8 @@ public sealed partial class SmtpSessionActor
 
     private protected override UntypedReceive BeforeRest(UntypedReceive next)
     {
+        // Held transactions that could not ride with a content are served next, in the order they arrived.
+        ReleaseHeldSuccessors();
         if (_lastReply is { Code: 421 } && Link is not null)
         {
             // 421: the server is closing the channel; whatever we were doing, the session is over.
@@ -136,7 +145,10 @@ public sealed partial class SmtpSessionActor
             FinishWith(SmtpReply.Create(221, "connection closed by the server before replying to QUIT"), Closed);
             return;
         }
+        _run = null;
         FinishWithFailure(error, Closed);
+        // After the current requester (answers go out in the order the transactions were sent).
+        FailSuccessorOnWire(error);
     }
 
     private protected override void CloseConnection(string reason)

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using Akka.Actor;
 using MailActors.Diagnostics;
 using MailActors.Protocol;
 using MailActors.Protocol.Smtp;
@@ -167,22 +169,78 @@ public sealed partial class SmtpSessionActor
 
     // ---- the whole transaction ----
 
-    private sealed class TransactionRun(Transaction request, bool chunked)
+    private sealed class TransactionRun(Transaction request, bool chunked, bool pipelined)
     {
         public Transaction Request { get; } = request;
         public bool Chunked { get; } = chunked;
+        public bool Pipelined { get; } = pipelined;
         public SmtpReply? MailReply { get; set; }
         public List<RecipientReply> Recipients { get; } = new(request.Recipients.Count);
         public int Accepted => Recipients.Count(r => r.Accepted);
     }
 
+    /// <summary>A transaction that arrived while another was being served, and who asked for it.</summary>
+    private sealed record Successor(Transaction Request, IActorRef Requester);
+
+    /// <summary>A successor whose MAIL/RCPT/DATA already went out right after the current transaction's content.</summary>
+    private sealed record SuccessorOnWire(TransactionRun Run, IActorRef Requester);
+
+    // RFC 2920 section 3.1 lets the content of one transaction be followed in the same write by the envelope of the next,
+    // so on a reused pipelining connection a message costs one round trip instead of two. _run is the transaction
+    // being served; _held the transactions that arrived meanwhile and are not written yet; _onWire one whose envelope
+    // went out after _run's content and that becomes _run when _run's final reply arrives. Each is answered exactly
+    // once: by its own result, or by the failure that ends the session.
+    //
+    // Up to two successors (held or on the wire) are kept: the final reply of N and the envelope replies of N+1
+    // usually arrive in one read, so N+1's content is written before N's requester could hand over another
+    // transaction; for N+1's content to carry N+2's envelope, N+2 must already be here.
+    private const int MaxSuccessors = 2;
+
+    private readonly Queue<Successor> _held = new(MaxSuccessors);
+    private TransactionRun? _run;
+    private SuccessorOnWire? _onWire;
+
     private void RunTransaction(Transaction request)
+    {
+        if (!TryPrepareTransaction(request, out var run, out var group, out var error))
+        {
+            FinishWithFailure(error, Ready);
+            return;
+        }
+        _run = run;
+        StartTransactionDeadline();
+        if (run.Pipelined)
+        {
+            ExpectEnvelopeReplies(run);
+            SendGroup(group);
+        }
+        else
+        {
+            Exchange(group[0], reply =>
+            {
+                run.MailReply = reply;
+                if (!reply.IsPositiveCompletion)
+                {
+                    CompleteTransaction(run, null, needsReset: false);
+                    return;
+                }
+                SendRecipientsInTurn(run, group, 1);
+            });
+        }
+    }
+
+    /// <summary>
+    /// Checks a transaction's envelope against the server's extensions and builds its commands: MAIL, the RCPTs and,
+    /// when pipelined without chunking, DATA. Nothing is written.
+    /// </summary>
+    private bool TryPrepareTransaction(Transaction request, out TransactionRun run, out List<SmtpCommand> commands, [NotNullWhen(false)] out Exception? error)
     {
         var declared = DeclareBody(request);
         var chunked = _capabilities.Chunking && (_settings.PreferChunking || declared?.Body == BodyType.BinaryMime);
-        var run = new TransactionRun(request, chunked);
-        SmtpCommand mail;
-        var recipients = new List<SmtpCommand>(request.Recipients.Count);
+        var pipelined = _settings.UsePipelining && _capabilities.Pipelining;
+        run = new TransactionRun(request, chunked, pipelined);
+        commands = new List<SmtpCommand>(request.Recipients.Count + 2);
+        error = null;
         try
         {
             if (request.Recipients.Count == 0)
@@ -192,74 +250,129 @@ public sealed partial class SmtpSessionActor
             var path = SenderPath(request.Sender);
             var parameters = CheckMailParameters(path, declared, request.Content.Length);
             var utf8 = parameters?.SmtpUtf8 == true;
-            mail = SmtpCommand.MailFrom(path, parameters);
+            commands.Add(SmtpCommand.MailFrom(path, parameters));
             foreach (var recipient in request.Recipients)
             {
-                recipients.Add(RecipientCommand(recipient.Address, recipient.Parameters, utf8));
+                commands.Add(RecipientCommand(recipient.Address, recipient.Parameters, utf8));
             }
         }
         catch (Exception e) when (e is ArgumentException or NotSupportedException)
         {
-            FinishWithFailure(e, Ready);
-            return;
+            error = e;
+            return false;
         }
-
-        Timers.StartSingleTimer(TransactionTimerKey, new TransactionDeadline(++_transactionGeneration), _settings.TransactionTimeout);
-        var pipelined = _settings.UsePipelining && _capabilities.Pipelining;
-        if (pipelined)
+        if (pipelined && !chunked)
         {
-            var group = new List<SmtpCommand>(recipients.Count + 2) { mail };
-            group.AddRange(recipients);
-            if (!chunked)
-            {
-                group.Add(SmtpCommand.Data());
-            }
-            Expect(Timed("MAIL", reply => run.MailReply = reply));
-            for (var i = 0; i < recipients.Count; i++)
-            {
-                var address = request.Recipients[i].Address;
-                Expect(Timed("RCPT", reply => run.Recipients.Add(new RecipientReply(address, reply))));
-            }
-            if (chunked)
-            {
-                ExpectLast(() => AfterEnvelope(run));
-            }
-            else
-            {
-                Expect(Timed("DATA", dataReply => AfterDataCommand(run, dataReply)));
-            }
-            SendGroup(group);
+            commands.Add(SmtpCommand.Data());
+        }
+        return true;
+    }
+
+    /// <summary>Registers the reply handlers of a pipelined envelope group (MAIL, each RCPT, then DATA or the chunks).</summary>
+    private void ExpectEnvelopeReplies(TransactionRun run)
+    {
+        Expect(Timed("MAIL", reply => run.MailReply = reply));
+        foreach (var recipient in run.Request.Recipients)
+        {
+            var address = recipient.Address;
+            Expect(Timed("RCPT", reply => run.Recipients.Add(new RecipientReply(address, reply))));
+        }
+        if (run.Chunked)
+        {
+            ExpectLast(() => AfterEnvelope(run));
         }
         else
         {
-            Exchange(mail, reply =>
-            {
-                run.MailReply = reply;
-                if (!reply.IsPositiveCompletion)
-                {
-                    CompleteTransaction(run, null, needsReset: false);
-                    return;
-                }
-                SendRecipientsInTurn(run, recipients, 0);
-            });
+            Expect(Timed("DATA", dataReply => AfterDataCommand(run, dataReply)));
+        }
+    }
+
+    private void StartTransactionDeadline() =>
+        Timers.StartSingleTimer(TransactionTimerKey, new TransactionDeadline(++_transactionGeneration), _settings.TransactionTimeout);
+
+    /// <summary>
+    /// Holds a transaction that arrives while a pipelined one is served, so that its envelope can go out with the
+    /// content before it. At most <see cref="MaxSuccessors"/> are kept, and only while nothing else waits in the stash
+    /// (the order of commands is kept).
+    /// </summary>
+    private bool TryHoldSuccessor(Transaction request)
+    {
+        var successors = _held.Count + (_onWire is null ? 0 : 1);
+        if (_run is not { Pipelined: true, Chunked: false } || successors >= MaxSuccessors || !Stash.IsEmpty || Link is null)
+        {
+            return false;
+        }
+        _held.Enqueue(new Successor(request, Sender));
+        return true;
+    }
+
+    /// <summary>
+    /// Takes the first held transaction to be written after <paramref name="content"/>, when that content goes out in one
+    /// write and the held envelope is valid and pipelined without chunking. Otherwise it stays held and is served in
+    /// the usual way once the current transaction is over (where an invalid envelope gets its own answer).
+    /// </summary>
+    private (TransactionRun Run, List<SmtpCommand> Commands, IActorRef Requester)? TakeSuccessorFor(MessageContent content)
+    {
+        if (!_held.TryPeek(out var held) || _onWire is not null || !FitsOneWrite(content))
+        {
+            return null;
+        }
+        if (!TryPrepareTransaction(held.Request, out var run, out var commands, out _) || !run.Pipelined || run.Chunked)
+        {
+            return null;
+        }
+        _held.Dequeue();
+        return (run, commands, held.Requester);
+    }
+
+    private static bool FitsOneWrite(MessageContent content) => content.IsInMemory && content.Bytes.Length <= PumpBlockSize;
+
+    /// <summary>The current transaction got its final reply and its successor is on the wire: serve that one now.</summary>
+    private void ContinueWithSuccessor(SuccessorOnWire next)
+    {
+        _onWire = null;
+        _run = next.Run;
+        Requester = next.Requester;
+        StartTransactionDeadline();
+    }
+
+    /// <summary>Lets held transactions be served in the usual way, in order, ahead of whatever waits in the stash.</summary>
+    private void ReleaseHeldSuccessors()
+    {
+        if (_held.Count == 0)
+        {
+            return;
+        }
+        Stash.Prepend(_held.Select(held => new Envelope(held.Request, held.Requester)).ToList());
+        _held.Clear();
+    }
+
+    /// <summary>The session is ending: the successor on the wire will get no replies, so it gets the failure.</summary>
+    private void FailSuccessorOnWire(Exception error)
+    {
+        if (_onWire is { } orphan)
+        {
+            _onWire = null;
+            orphan.Requester.Tell(new Status.Failure(error));
         }
     }
 
     /// <summary>Runs <paramref name="then"/> after the reply handlers queued so far.</summary>
     private void ExpectLast(Action then) => Wire.AfterPending(then);
 
-    private void SendRecipientsInTurn(TransactionRun run, List<SmtpCommand> recipients, int index)
+    /// <summary>Without PIPELINING: one RCPT at a time; <paramref name="index"/> counts from 1 (commands[0] is MAIL).</summary>
+    private void SendRecipientsInTurn(TransactionRun run, List<SmtpCommand> commands, int index)
     {
-        if (index == recipients.Count)
+        if (index == commands.Count)
         {
             AfterEnvelope(run);
             return;
         }
-        var address = run.Request.Recipients[index].Address;
-        Exchange(recipients[index], reply =>
+        var address = run.Request.Recipients[index - 1].Address;
+        Exchange(commands[index], reply =>
         {
             run.Recipients.Add(new RecipientReply(address, reply));
-            SendRecipientsInTurn(run, recipients, index + 1);
+            SendRecipientsInTurn(run, commands, index + 1);
         });
     }
 
@@ -298,7 +411,7 @@ public sealed partial class SmtpSessionActor
             Expect(final => CompleteTransaction(run, final, needsReset: true));
             return;
         }
-        PumpContent(run.Request.Content, final => CompleteTransaction(run, final, needsReset: !final.IsPositiveCompletion));
+        PumpContent(run.Request.Content, final => CompleteTransaction(run, final, needsReset: !final.IsPositiveCompletion), TakeSuccessorFor(run.Request.Content));
     }
 
     private void StreamBdatChunks(TransactionRun run)
@@ -348,9 +461,19 @@ public sealed partial class SmtpSessionActor
             Timers.Cancel(TransactionTimerKey);
             _transactionGeneration++;
             EndTransactionState();
+            _run = null;
+            if (_onWire is { } next)
+            {
+                // The successor's replies follow on the wire: answer this requester and go straight on with the next.
+                Requester.Tell(result);
+                ContinueWithSuccessor(next);
+                return;
+            }
             FinishWith(result, Ready);
         }
-        if (needsReset && Link is not null && _lastReply?.Code != 421)
+        // After the final reply to the content the transaction is over anyway (RFC 5321 4.1.1.4); the RSET that tidies
+        // up after a refused message is left out when the next envelope is already on the wire, since it would reset that.
+        if (needsReset && _onWire is null && Link is not null && _lastReply?.Code != 421)
         {
             Exchange(SmtpCommand.Rset(), _ => Finish());
         }
@@ -362,10 +485,14 @@ public sealed partial class SmtpSessionActor
 
     // ---- content ----
 
-    /// <summary>Writes the content through the DATA encoder (CRLF, dot-stuffing, final dot), then awaits the final reply.</summary>
-    private void PumpContent(MessageContent content, Action<SmtpReply> onFinal)
+    /// <summary>
+    /// Writes the content through the DATA encoder (CRLF, dot-stuffing, final dot), then awaits the final reply. A
+    /// <paramref name="successor"/> (only for content that fits one write) has its envelope appended to the same write.
+    /// </summary>
+    private void PumpContent(MessageContent content, Action<SmtpReply> onFinal,
+        (TransactionRun Run, List<SmtpCommand> Commands, IActorRef Requester)? successor = null)
     {
-        if (content.IsInMemory && content.Bytes.Length <= PumpBlockSize)
+        if (FitsOneWrite(content))
         {
             // The common case at high volume: encode into one pooled buffer and write it, final dot included, at once.
             var encoder = new DataEncoder();
@@ -376,6 +503,18 @@ public sealed partial class SmtpSessionActor
             Transcript?.Write(TranscriptDirection.Client, ".");
             // Expecting before the write starts lets the reply timer guard the write as well.
             Expect(Timed("DOT", onFinal));
+            if (successor is var (run, commands, requester))
+            {
+                // RFC 2920 3.1: the content may be the first "command" of a group. The next envelope's replies come
+                // after the final reply to this content, in the order the handlers are registered here.
+                foreach (var command in commands)
+                {
+                    Transcript?.Write(TranscriptDirection.Client, command.ToTranscript());
+                    command.WriteTo(output);
+                }
+                _onWire = new SuccessorOnWire(run, requester);
+                ExpectEnvelopeReplies(run);
+            }
             Wire.Write(output.WrittenMemory, output.Dispose);
             return;
         }

@@ -52,6 +52,51 @@ public sealed class RouteSupervisorSpecs(ITestOutputHelper output) : DeliveryTes
     }
 
     [Fact]
+    public async Task A_pipelining_session_carries_the_next_envelope_with_each_content_and_keeps_its_share()
+    {
+        var server = await StartServerAsync();
+        var transcript = new MailActors.Diagnostics.CollectingTranscript();
+        var route = RouteTo(server);
+        var mailer = StartMailer(route with { MaxSessions = 1, MaxMessagesPerSession = 7, Session = route.Session with { Transcript = transcript } });
+
+        var reports = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => mailer.SendAsync(Mail($"r{i}@example.test"))));
+
+        Assert.All(reports, r => Assert.True(r.AllDelivered));
+        Assert.Equal(20, server.MessagesReceived);
+        Assert.Equal(3, server.SessionsOpened); // 7 + 7 + 6: the window never takes a session past its share
+        var lines = transcript.Lines;
+        Assert.Contains(Enumerable.Range(1, lines.Count - 1), i => lines[i - 1].Line == "." && lines[i].Line.StartsWith("MAIL", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_421_after_a_content_with_the_window_full_loses_no_message()
+    {
+        var server = await StartServerAsync();
+        server.Faults.Add(new FaultRule { Command = FaultCommands.EndOfData, Action = FaultAction.Reply("421 4.3.2 shutting down"), Times = 1 });
+        var mailer = StartMailer(RouteTo(server) with { MaxSessions = 1, RetryBaseDelay = TimeSpan.FromMilliseconds(10) });
+
+        var reports = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => mailer.SendAsync(Mail($"r{i}@example.test"))));
+
+        Assert.All(reports, r => Assert.True(r.AllDelivered));
+        Assert.Equal(6, server.MessagesReceived);
+        Assert.Contains(reports, r => r.Attempts == 2);
+    }
+
+    [Fact]
+    public async Task A_dropped_connection_with_the_window_full_defers_and_retries_every_message()
+    {
+        var server = await StartServerAsync();
+        server.Faults.Add(new FaultRule { Command = FaultCommands.EndOfData, Action = FaultAction.DisconnectBeforeReply(), Times = 1 });
+        var mailer = StartMailer(RouteTo(server) with { MaxSessions = 1, RetryBaseDelay = TimeSpan.FromMilliseconds(10) });
+
+        var reports = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => mailer.SendAsync(Mail($"r{i}@example.test"))));
+
+        Assert.All(reports, r => Assert.True(r.AllDelivered));
+        Assert.Equal(6, server.Messages.Select(m => m.Envelope.Recipients.Single().Address).Distinct().Count());
+        Assert.Contains(reports, r => r.Attempts == 2);
+    }
+
+    [Fact]
     public async Task Closes_idle_sessions_with_quit()
     {
         var server = await StartServerAsync();

@@ -133,6 +133,28 @@ public sealed class LoadRunSpecs(ITestOutputHelper output) : SessionTestKit(outp
     }
 
     [Fact]
+    public async Task With_pipelining_the_next_envelope_rides_with_the_content_and_the_connection_share_holds()
+    {
+        var server = await StartServerAsync(new SmtpTestServerOptions { Record = false });
+        var transcript = new MailActors.Diagnostics.CollectingTranscript();
+
+        var report = await RunAsync(Options(server, sessions: 2, messages: 50) with { MessagesPerConnection = 7, FirstConnectionTranscript = transcript });
+
+        Assert.Equal(50, report.Delivered);
+        Assert.Equal(0, report.Failed);
+        Assert.Equal(8, report.ConnectionsOpened); // 7 + 7 + ... + 1: no connection carried more than its share
+        Assert.Equal(8, server.SessionsOpened);
+        AssertMatchesSink(report, server);
+        // On the first connection, some MAIL went out after a content's dot and before that content's final reply.
+        var lines = transcript.Lines;
+        var rode = lines.Select((line, i) => (line, i)).Count(x =>
+            x.line.Direction == MailActors.Diagnostics.TranscriptDirection.Client && x.line.Line.StartsWith("MAIL", StringComparison.Ordinal)
+            && x.i > 0 && lines[x.i - 1].Line == ".");
+        Assert.True(rode > 0, transcript.ToString()); // usually 6 of 6; the first may miss while the window fills
+        Assert.Equal(7, lines.Count(l => l.Direction == MailActors.Diagnostics.TranscriptDirection.Client && l.Line.StartsWith("MAIL", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task Without_pipelining_the_steps_run_in_turn_and_counts_still_match()
     {
         var server = await StartServerAsync(new SmtpTestServerOptions { Record = false, Faults = FaultSpec.Parse("RCPT:reply:550 5.1.1 unknown;every=4") });
