@@ -9,6 +9,7 @@
 #   bash benchmarks/load/compare.sh                  # 20 sessions x 20,000 messages x 2 KB, then 10,000 held sessions
 #   SESSIONS=50 MESSAGES=100000 bash benchmarks/load/compare.sh
 #   SKIP_SCALE=1 bash benchmarks/load/compare.sh     # only the comparison; SKIP_COMPARE=1 for only the scale check
+#   R2R=0 SKIP_SCALE=1 bash benchmarks/load/compare.sh  # plain Release (JIT) builds instead of ReadyToRun
 #
 # msg/s is messages / wall-clock time of the whole process (start-up included) for all three tools, because
 # smtp-source reports no timing of its own; mailactors' own sending rate (start-up excluded) is printed alongside.
@@ -32,17 +33,30 @@ bash scripts/servers/install.sh
 bash scripts/servers/start.sh >/dev/null
 
 work=$(mktemp -d)
-# Both .NET tools are published ReadyToRun (precompiled), so start-up JIT does not count against either; if the
-# crossgen package cannot be restored, plain Release builds are used for both.
+# The .NET tools are published ReadyToRun (precompiled), so start-up JIT does not count against any of them. If the
+# crossgen package cannot be restored, or crossgen takes longer than R2R_TIMEOUT seconds, or R2R=0, every tool is a
+# plain Release build instead, so the comparison stays like for like. (LanguageExt.Core is left to the JIT:
+# Directory.Build.props says why.)
 case "$(uname -m)" in aarch64) rid=linux-arm64 ;; *) rid=linux-x64 ;; esac
+r2r=${R2R:-1}
 publish() { # project output-dir
-  dotnet publish "$1" -c Release -r "$rid" --self-contained false -p:PublishReadyToRun=true -v quiet -nologo -o "$2" >/dev/null 2>&1 ||
-    { echo "compare.sh: ReadyToRun publish of $1 failed; using a plain Release build" >&2; dotnet publish "$1" -c Release -v quiet -nologo -o "$2" >/dev/null; }
+  if [ "$r2r" = 1 ] && timeout "${R2R_TIMEOUT:-900}" dotnet publish "$1" -c Release -r "$rid" --self-contained false \
+       -p:PublishReadyToRun=true -v quiet -nologo -o "$2" >/dev/null 2>&1; then
+    return 0
+  fi
+  [ "$r2r" = 1 ] && echo "compare.sh: ReadyToRun publish of $1 failed or timed out; plain Release builds for all" >&2
+  r2r=0
+  dotnet publish "$1" -c Release -v quiet -nologo -o "$2" >/dev/null
 }
 echo "publishing mailactors and MailKitLoad (Release, ReadyToRun)..." >&2
 publish src/MailActors.Cli/MailActors.Cli.csproj "$work/mailactors"
 publish benchmarks/MailKitLoad/MailKitLoad.csproj "$work/mailkit"
 publish benchmarks/MailActors.MailerBench/MailActors.MailerBench.csproj "$work/mailer"
+if [ "$r2r" = 0 ]; then # a later fallback leaves earlier tools precompiled: rebuild them plain too
+  publish src/MailActors.Cli/MailActors.Cli.csproj "$work/mailactors"
+  publish benchmarks/MailKitLoad/MailKitLoad.csproj "$work/mailkit"
+fi
+echo "build: $([ "$r2r" = 1 ] && echo ReadyToRun || echo 'plain Release (JIT)')" >&2
 MAILACTORS=(dotnet "$work/mailactors/MailActors.Cli.dll")
 MAILER=(dotnet "$work/mailer/MailActors.MailerBench.dll")
 MAILKIT=(dotnet "$work/mailkit/MailKitLoad.dll")
