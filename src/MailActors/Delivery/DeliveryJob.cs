@@ -43,6 +43,25 @@ internal sealed class DeliveryJob
 
     public void BeginAttempt() => Attempts++;
 
+    /// <summary>
+    /// Takes back the attempt begun for a transaction whose content never reached the server (it waited behind one
+    /// that killed the session). Granted twice per job, so a message that itself breaks sessions from behind others
+    /// still runs out of attempts instead of costing theirs forever.
+    /// </summary>
+    public bool TryReturnUnsent()
+    {
+        if (_unsentReturns >= MaxUnsentReturns || Attempts == 0)
+        {
+            return false;
+        }
+        _unsentReturns++;
+        Attempts--;
+        return true;
+    }
+
+    private const int MaxUnsentReturns = 2;
+    private int _unsentReturns;
+
     public void Settle(string address, DeliveryStatus status, SmtpReply? reply, string? error = null) =>
         _final[address] = new RecipientOutcome(address, status, reply, error);
 

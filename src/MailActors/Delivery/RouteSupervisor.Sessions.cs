@@ -278,13 +278,20 @@ public sealed partial class RouteSupervisor
         }
         // The session died mid-transaction (timeout, lost connection, protocol error): try again elsewhere. If the
         // server had already accepted the content, this is where an at-least-once duplicate can come from. The
-        // messages behind it in the session's window share its fate; the session is let go without waiting for them.
+        // session is let go without waiting for the messages behind it in its window: their content is only written
+        // after the reply to the one in front, so none of it reached the server. They go back to the front of the
+        // queue without using an attempt or waiting for a backoff.
         var failed = new List<DeliveryJob> { job };
+        var unsent = new List<DeliveryJob>();
         while (slot.Jobs.TryDequeue(out var behind))
         {
-            failed.Add(behind);
+            (behind.TryReturnUnsent() ? unsent : failed).Add(behind);
         }
         RemoveSlot(slot);
+        for (var i = unsent.Count - 1; i >= 0; i--)
+        {
+            _ready.AddFirst(unsent[i]);
+        }
         foreach (var each in failed)
         {
             foreach (var address in each.Pending)

@@ -97,6 +97,23 @@ public sealed class RouteSupervisorSpecs(ITestOutputHelper output) : DeliveryTes
     }
 
     [Fact]
+    public async Task Messages_behind_a_dropped_transaction_keep_their_attempts()
+    {
+        var server = await StartServerAsync();
+        server.Faults.Add(new FaultRule { Command = FaultCommands.EndOfData, Action = FaultAction.DisconnectBeforeReply(), Times = 1 });
+        var mailer = StartMailer(RouteTo(server) with { MaxSessions = 1, MaxAttempts = 1 });
+
+        var reports = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => mailer.SendAsync(Mail($"r{i}@example.test"))));
+
+        // Only the message whose content was on the wire used its single attempt; the ones waiting behind it in the
+        // session's window were never sent and go out on the next session.
+        var lost = Assert.Single(reports, r => !r.AllDelivered);
+        Assert.Equal(DeliveryStatus.Deferred, lost.Recipients.Single().Status);
+        Assert.All(reports, r => Assert.Equal(1, r.Attempts));
+        Assert.Equal(2, server.SessionsOpened);
+    }
+
+    [Fact]
     public async Task Closes_idle_sessions_with_quit()
     {
         var server = await StartServerAsync();
