@@ -116,6 +116,8 @@ public sealed class FetchCrashSpecs(RealServers servers, ITestOutputHelper outpu
         Assert.All(copies, entry => Assert.True(entry.Value == 1, $"{entry.Key} is stored {entry.Value} times"));
         var tags = new Maildir(maildirPath).MessageFiles().Select(Maildir.TagOf).ToArray();
         Assert.Equal(tags.Length, tags.Distinct().Count());
+        // Whatever the killed runs left half-written in tmp/ was removed by the last one.
+        Assert.Empty(Directory.GetFiles(Path.Combine(maildirPath, "tmp")));
     }
 
     /// <summary>How many files in new/ and cur/ hold each of this test's subjects.</summary>

@@ -86,6 +86,62 @@ public sealed class Maildir
         return final;
     }
 
+    /// <summary>
+    /// Removes what interrupted deliveries left in <c>tmp/</c>: files named by a process of this host that no longer
+    /// runs, and any file not modified for <paramref name="staleAfter"/> (36 hours by default, the Maildir
+    /// specification's rule for files another host or program may still be writing).
+    /// </summary>
+    /// <returns>How many files were removed.</returns>
+    public int RemoveStaleTemporaryFiles(TimeSpan? staleAfter = null)
+    {
+        var cutoff = DateTime.UtcNow - (staleAfter ?? TimeSpan.FromHours(36));
+        var removed = 0;
+        foreach (var path in Directory.EnumerateFiles(Path.Combine(Root, "tmp")))
+        {
+            var abandoned = WriterOf(Path.GetFileName(path)) is { } pid && !IsRunning(pid);
+            if ((abandoned || File.GetLastWriteTimeUtc(path) < cutoff) && TryDelete(path))
+            {
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    /// <summary>The process id in a name this host's <see cref="UniqueName"/> made, or null for anyone else's file.</summary>
+    private static int? WriterOf(string name)
+    {
+        var parts = name.Split(',', 2)[0].Split('.', 3);
+        if (parts.Length != 3 || parts[2] != SafeHostName())
+        {
+            return null;
+        }
+        var unique = parts[1];
+        var p = unique.IndexOf('P', StringComparison.Ordinal);
+        var q = unique.IndexOf('Q', StringComparison.Ordinal);
+        return p >= 0 && q > p && int.TryParse(unique.AsSpan(p + 1, q - p - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        if (pid == Environment.ProcessId)
+        {
+            return true;
+        }
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false; // no such process
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The tag of a message file name (the text after <c>,U=</c> up to the next <c>,</c> or <c>:</c>), or null.</summary>
     public static string? TagOf(string path)
     {
@@ -122,15 +178,17 @@ public sealed class Maildir
         return safe.ToString();
     }
 
-    private static void TryDelete(string path)
+    private static bool TryDelete(string path)
     {
         try
         {
             File.Delete(path);
+            return true;
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Trace.TraceWarning($"Could not remove {path}: {e.Message}");
+            return false;
         }
     }
 }

@@ -12,7 +12,8 @@ public sealed record FetchReport(int Downloaded, int AlreadyStored, int Deleted)
 /// <c>new/</c>, fsync of the directory, then the UIDL is appended to the <see cref="FetchState"/> and synced. Only
 /// then, when deleting, DELE for every stored message, and QUIT to commit. A crash before QUIT commits nothing on the
 /// server (RFC 1939 §6), and every message it had stored is recognised on the next run by its UIDL (or, if the crash came
-/// between rename and record, by the tag in its file name) and not downloaded again.
+/// between rename and record, by the tag in its file name) and not downloaded again; the half-written files such a crash
+/// leaves in <c>tmp/</c> are removed at the start of the next run (<see cref="Maildir.RemoveStaleTemporaryFiles"/>).
 /// </summary>
 public static class MaildirFetcher
 {
@@ -30,6 +31,7 @@ public static class MaildirFetcher
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(maildir);
         ArgumentNullException.ThrowIfNull(state);
+        maildir.RemoveStaleTemporaryFiles(); // half-written files of fetches that were killed
         var uids = await client.UidlAsync(cancellationToken).ConfigureAwait(false);
         var downloaded = 0;
         var alreadyStored = 0;

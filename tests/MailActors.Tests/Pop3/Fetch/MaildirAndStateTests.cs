@@ -48,6 +48,30 @@ public sealed class MaildirAndStateTests(ITestOutputHelper output) : SessionTest
         Assert.Empty(maildir.MessageFiles());
     }
 
+    [Fact]
+    public async Task Stale_temporary_files_are_removed_and_live_ones_kept()
+    {
+        var maildir = new Maildir(Path.Combine(_root, "m"));
+        var tmp = Path.Combine(maildir.Root, "tmp");
+        using var exited = System.Diagnostics.Process.Start("true")!;
+        await exited.WaitForExitAsync();
+        var host = Environment.MachineName;
+        var killed = Path.Combine(tmp, $"1700000000.M1P{exited.Id}Q1R0.{host},U=abc");
+        var ours = Path.Combine(tmp, $"1700000000.M1P{Environment.ProcessId}Q2R0.{host}");
+        var foreignOld = Path.Combine(tmp, "1700000000.M1P1Q3R0.elsewhere.example");
+        var foreignFresh = Path.Combine(tmp, "1700000000.M1P1Q4R0.elsewhere.example");
+        foreach (var path in new[] { killed, ours, foreignOld, foreignFresh })
+        {
+            await File.WriteAllTextAsync(path, "partial");
+        }
+        File.SetLastWriteTimeUtc(foreignOld, DateTime.UtcNow.AddHours(-37));
+
+        var removed = maildir.RemoveStaleTemporaryFiles();
+
+        Assert.Equal(2, removed);
+        Assert.Equal(new[] { foreignFresh, ours }.Order(), Directory.GetFiles(tmp).Order());
+    }
+
     [Theory]
     [InlineData(new[] { "a\r\nb\r\n" }, "a\nb\n")]
     [InlineData(new[] { "a\r", "\nb" }, "a\nb")]
