@@ -69,5 +69,5 @@ for (var i = 0; i < messages; i++)
 await finished.Task;
 clock.Stop();
 var peak = Process.GetCurrentProcess().PeakWorkingSet64;
-Console.WriteLine($"mailer messages={messages} failures={failures} seconds={clock.Elapsed.TotalSeconds:F2} msg_per_s={messages / clock.Elapsed.TotalSeconds:F0} peak_working_set_mb={peak / (1024.0 * 1024):F1}");
+Console.WriteLine($"mailer messages={messages} failures={failures} seconds={clock.Elapsed.TotalSeconds:F2} msg_per_s={messages / clock.Elapsed.TotalSeconds:F0} peak_working_set_mb={peak / (1024.0 * 1024):F1} gc={GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} gc_pause_ms={GC.GetTotalPauseDuration().TotalMilliseconds:F0} allocated_mb={GC.GetTotalAllocatedBytes() / (1024.0 * 1024):F0}");
 return failures == 0 ? 0 : 2;

@@ -94,7 +94,7 @@ await outbox.DisposeAsync();
 var peak = Process.GetCurrentProcess().PeakWorkingSet64;
 var kind = storeSpec.Split(':')[0];
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"outbox store={kind} messages={messages} delivered={counts.Delivered} failures={counts.Bounced + counts.Expired} seconds={clock.Elapsed.TotalSeconds:F2} msg_per_s={messages / clock.Elapsed.TotalSeconds:F0} enqueue_msg_per_s={messages / enqueueSeconds:F0} in_flight={inFlight} partitions={partitions} peak_working_set_mb={peak / (1024.0 * 1024):F1}"));
+    $"outbox store={kind} messages={messages} delivered={counts.Delivered} failures={counts.Bounced + counts.Expired} seconds={clock.Elapsed.TotalSeconds:F2} msg_per_s={messages / clock.Elapsed.TotalSeconds:F0} enqueue_msg_per_s={messages / enqueueSeconds:F0} in_flight={inFlight} partitions={partitions} peak_working_set_mb={peak / (1024.0 * 1024):F1} gc={GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} gc_pause_ms={GC.GetTotalPauseDuration().TotalMilliseconds:F0} allocated_mb={GC.GetTotalAllocatedBytes() / (1024.0 * 1024):F0}"));
 return counts.Delivered == messages ? 0 : 2;
 
 static async Task Fresh(OutboxStore store)

@@ -3,7 +3,8 @@
 # (127.0.0.1:2526, started by scripts/servers/start.sh): the Mailer alone (benchmarks/MailActors.MailerBench), then the
 # outbox on SQLite and on PostgreSQL (benchmarks/MailActors.OutboxBench: every message journaled Accepted, Attempted and
 # Delivered before it counts). Same sessions, message count and size for all three. Prints msg/s, client CPU seconds,
-# peak RSS for each, and the outbox's rates as a fraction of the Mailer's.
+# peak RSS and garbage collections (count per generation, pause, bytes allocated) for each, and the outbox's rates as a
+# fraction of the Mailer's.
 #
 #   bash benchmarks/outbox/compare.sh                      # 20 sessions x 20,000 messages x 2 KB
 #   SESSIONS=50 MESSAGES=100000 bash benchmarks/outbox/compare.sh
@@ -51,6 +52,11 @@ printf "%-16s %8s %10s %12s %10s\n" run "msg/s" "CPU s" "CPU us/msg" "peak MiB"
 run mailer dotnet "$work/mailer/MailActors.MailerBench.dll" "$SINK" "$SESSIONS" "$MESSAGES" "$SIZE"
 run outbox-sqlite dotnet "$work/outbox/MailActors.OutboxBench.dll" "$SINK" "$SESSIONS" "$MESSAGES" "$SIZE" "sqlite:$work/bench.db" "$IN_FLIGHT" "$PARTITIONS"
 run outbox-postgres dotnet "$work/outbox/MailActors.OutboxBench.dll" "$SINK" "$SESSIONS" "$MESSAGES" "$SIZE" "postgres:$pg;Database=mailactors_outbox_bench" "$IN_FLIGHT" "$PARTITIONS"
+echo
+# Garbage collections (gen0/gen1/gen2), their total pause and the bytes allocated, as each program reported them.
+for name in mailer outbox-sqlite outbox-postgres; do
+  printf "%-16s %s\n" "$name" "$(grep -o 'gc=[0-9/]* gc_pause_ms=[0-9]* allocated_mb=[0-9]*' "$work/$name.out")"
+done
 echo
 for store in sqlite postgres; do
   awk -v o="${rate[outbox-$store]}" -v m="${rate[mailer]}" -v s="$store" 'BEGIN {

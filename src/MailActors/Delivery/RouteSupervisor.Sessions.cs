@@ -48,10 +48,14 @@ public sealed partial class RouteSupervisor
     /// </summary>
     private const int MaxWindow = 3;
 
-    /// <summary>A busy session that can take one more message now.</summary>
+    /// <summary>
+    /// A busy session that can take one more message now. Not one busy with a large or streamed message: whatever
+    /// joined it would wait for that whole transfer while another session might be free sooner.
+    /// </summary>
     private bool HasRoom(Slot slot) =>
         slot.State == SlotState.Busy && !slot.Retiring && slot.Jobs.Count < slot.Window
-        && slot.Sent + slot.Jobs.Count < _options.MaxMessagesPerSession;
+        && slot.Sent + slot.Jobs.Count < _options.MaxMessagesPerSession
+        && slot.Jobs.All(job => SmtpSessionActor.FitsOneWrite(job.Mail.Content));
 
     private CircuitState _circuit = CircuitState.Closed;
     private int _consecutiveConnectFailures;

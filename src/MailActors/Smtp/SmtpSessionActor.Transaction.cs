@@ -325,7 +325,12 @@ public sealed partial class SmtpSessionActor
         return (run, commands, held.Requester);
     }
 
-    private static bool FitsOneWrite(MessageContent content) => content.IsInMemory && content.Bytes.Length <= PumpBlockSize;
+    /// <summary>
+    /// Content written in one go, which the next transaction's envelope can ride along with. Callers that queue several
+    /// messages on one session (the Mailer's route pool) only add to a session whose messages all fit one write, so
+    /// nothing waits behind a long transfer while another session could take it.
+    /// </summary>
+    internal static bool FitsOneWrite(MessageContent content) => content.IsInMemory && content.Bytes.Length <= PumpBlockSize;
 
     /// <summary>The current transaction got its final reply and its successor is on the wire: serve that one now.</summary>
     private void ContinueWithSuccessor(SuccessorOnWire next)

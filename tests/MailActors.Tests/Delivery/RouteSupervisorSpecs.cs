@@ -114,6 +114,24 @@ public sealed class RouteSupervisorSpecs(ITestOutputHelper output) : DeliveryTes
     }
 
     [Fact]
+    public async Task Small_messages_do_not_queue_behind_a_large_one_on_a_busy_session()
+    {
+        var server = await StartServerAsync();
+        // The large message holds its session for seconds; the small ones have a second session to go to.
+        server.Faults.Add(new FaultRule { Command = "RCPT", Match = arg => arg.Contains("large@", StringComparison.Ordinal), Action = FaultAction.Delay(TimeSpan.FromSeconds(3)) });
+        var route = RouteTo(server);
+        var mailer = StartMailer(route with { MaxSessions = 2, Session = route.Session with { CommandTimeout = TimeSpan.FromSeconds(10) } });
+        var body = "Subject: large\r\n\r\n" + string.Concat(Enumerable.Repeat(new string('x', 78) + "\r\n", 1500));
+        var large = mailer.SendAsync(new OutgoingMail("sender@example.test", ["large@example.test"], MailActors.Smtp.MessageContent.FromBytes(System.Text.Encoding.ASCII.GetBytes(body))));
+
+        var small = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => mailer.SendAsync(Mail($"small{i}@example.test"))));
+
+        Assert.All(small, r => Assert.True(r.AllDelivered));
+        Assert.False(large.IsCompleted, "the small messages were delivered on the other session while the large one was still going");
+        Assert.True((await large).AllDelivered);
+    }
+
+    [Fact]
     public async Task Closes_idle_sessions_with_quit()
     {
         var server = await StartServerAsync();
