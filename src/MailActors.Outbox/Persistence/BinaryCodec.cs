@@ -8,6 +8,32 @@ internal static class BinaryCodec
 {
     public static BinaryWriter Writer(MemoryStream stream) => new(stream, Encoding.UTF8, leaveOpen: true);
 
+    /// <summary>
+    /// Runs <paramref name="write"/> twice: once to measure, once into an array of exactly that size. Group commits
+    /// and snapshots run to megabytes; a growing stream and its <c>ToArray</c> allocated and zeroed each of them up to
+    /// three times on the large-object heap, which drove most of the outbox's full garbage collections.
+    /// <paramref name="write"/> must write the same bytes both times.
+    /// </summary>
+    public static byte[] Encode(Action<BinaryWriter> write)
+    {
+        var counter = new LengthCountingStream();
+        using (var measuring = new BinaryWriter(counter, Encoding.UTF8, leaveOpen: true))
+        {
+            write(measuring);
+        }
+        var bytes = GC.AllocateUninitializedArray<byte>(checked((int)counter.Length));
+        using var target = new MemoryStream(bytes, writable: true);
+        using (var writer = new BinaryWriter(target, Encoding.UTF8, leaveOpen: true))
+        {
+            write(writer);
+        }
+        if (target.Position != bytes.Length)
+        {
+            throw new InvalidOperationException($"The encoding wrote {target.Position} bytes after measuring {bytes.Length}.");
+        }
+        return bytes;
+    }
+
     public static BinaryReader Reader(byte[] bytes) => new(new MemoryStream(bytes, writable: false), Encoding.UTF8);
 
     public static void WriteNullable(this BinaryWriter writer, string? value)

@@ -49,12 +49,7 @@ public sealed class OutboxSerializer : SerializerWithStringManifest
         {
             return snapshot.Bytes;
         }
-        using var stream = new MemoryStream(SizeHint(obj));
-        using (var w = BinaryCodec.Writer(stream))
-        {
-            Write(w, obj);
-        }
-        return stream.ToArray();
+        return BinaryCodec.Encode(w => Write(w, obj));
     }
 
     /// <inheritdoc />
@@ -83,13 +78,6 @@ public sealed class OutboxSerializer : SerializerWithStringManifest
             _ => throw new System.Runtime.Serialization.SerializationException($"Unknown outbox manifest '{manifest}'."),
         };
     }
-
-    private static int SizeHint(object obj) => obj switch
-    {
-        MessageAccepted a => a.Content.Length + 256,
-        EventBatch b => b.Events.Sum(SizeHint) + 16,
-        _ => 128,
-    };
 
     private EventBatch ReadBatch(BinaryReader r)
     {

@@ -10,72 +10,69 @@ internal sealed record PartitionSnapshot(byte[] Bytes) : IOutboxPersisted
 {
     private const byte Version = 1;
 
-    public static PartitionSnapshot From(PartitionState state)
+    public static PartitionSnapshot From(PartitionState state) => new(BinaryCodec.Encode(w => Write(w, state)));
+
+    private static void Write(BinaryWriter w, PartitionState state)
     {
-        using var stream = new MemoryStream();
-        using (var w = BinaryCodec.Writer(stream))
+        w.Write(Version);
+        w.Write(state.MessagesAccepted);
+        w.Write(state.Delivered);
+        w.Write(state.Bounced);
+        w.Write(state.Expired);
+        w.Write(state.Suppressed);
+        w.Write7BitEncodedInt(state.SourcePositions.Count);
+        foreach (var (source, position) in state.SourcePositions.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
-            w.Write(Version);
-            w.Write(state.MessagesAccepted);
-            w.Write(state.Delivered);
-            w.Write(state.Bounced);
-            w.Write(state.Expired);
-            w.Write(state.Suppressed);
-            w.Write7BitEncodedInt(state.SourcePositions.Count);
-            foreach (var (source, position) in state.SourcePositions.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            w.Write(source);
+            w.Write(position);
+        }
+        w.Write7BitEncodedInt(state.Unfinished.Count);
+        foreach (var record in state.Unfinished.Values.OrderBy(r => r.Id, StringComparer.Ordinal))
+        {
+            w.Write(record.Id);
+            w.Write(record.AcceptedAt);
+            w.Write(record.Envelope);
+            w.WriteBytes(record.Content);
+            w.WriteNullable(record.Retry);
+            w.Write7BitEncodedInt(record.Recipients.Length);
+            foreach (var r in record.Recipients)
             {
-                w.Write(source);
-                w.Write(position);
-            }
-            w.Write7BitEncodedInt(state.Unfinished.Count);
-            foreach (var record in state.Unfinished.Values.OrderBy(r => r.Id, StringComparer.Ordinal))
-            {
-                w.Write(record.Id);
-                w.Write(record.AcceptedAt);
-                w.Write(record.Envelope);
-                w.WriteBytes(record.Content);
-                w.WriteNullable(record.Retry);
-                w.Write7BitEncodedInt(record.Recipients.Length);
-                foreach (var r in record.Recipients)
-                {
-                    w.Write(r.Address);
-                    w.Write((byte)r.State);
-                    w.Write7BitEncodedInt(r.Attempts);
-                    w.WriteNullable(r.LastReply);
-                    w.WriteNullable(r.LastError);
-                    w.WriteNullable(r.NextAttemptAt);
-                    w.Write(r.UpdatedAt);
-                    w.Write(r.ReportedByDsn);
-                }
-            }
-            var recent = state.Recent.ToList();
-            w.Write7BitEncodedInt(recent.Count);
-            foreach (var status in recent)
-            {
-                WriteStatus(w, status);
-            }
-            w.Write7BitEncodedInt(state.DsnPending.Count);
-            foreach (var request in state.DsnPending.Values.OrderBy(r => r.MessageId, StringComparer.Ordinal))
-            {
-                w.Write(request.MessageId);
-                w.Write(request.EnvelopeId);
-                w.Write(request.Sender);
-                w.Write(request.AcceptedAt);
-                w.Write((sbyte)(request.Return is { } ret ? (int)ret : -1));
-                w.WriteBytes(request.Original);
-                w.Write7BitEncodedInt(request.Recipients.Count);
-                foreach (var r in request.Recipients)
-                {
-                    w.Write(r.Address);
-                    w.WriteNullable(r.OriginalRecipient);
-                    w.Write((byte)r.State);
-                    w.WriteNullable(r.Reply);
-                    w.WriteNullable(r.Error);
-                    w.Write(r.At);
-                }
+                w.Write(r.Address);
+                w.Write((byte)r.State);
+                w.Write7BitEncodedInt(r.Attempts);
+                w.WriteNullable(r.LastReply);
+                w.WriteNullable(r.LastError);
+                w.WriteNullable(r.NextAttemptAt);
+                w.Write(r.UpdatedAt);
+                w.Write(r.ReportedByDsn);
             }
         }
-        return new PartitionSnapshot(stream.ToArray());
+        var recent = state.Recent.ToList();
+        w.Write7BitEncodedInt(recent.Count);
+        foreach (var status in recent)
+        {
+            WriteStatus(w, status);
+        }
+        w.Write7BitEncodedInt(state.DsnPending.Count);
+        foreach (var request in state.DsnPending.Values.OrderBy(r => r.MessageId, StringComparer.Ordinal))
+        {
+            w.Write(request.MessageId);
+            w.Write(request.EnvelopeId);
+            w.Write(request.Sender);
+            w.Write(request.AcceptedAt);
+            w.Write((sbyte)(request.Return is { } ret ? (int)ret : -1));
+            w.WriteBytes(request.Original);
+            w.Write7BitEncodedInt(request.Recipients.Count);
+            foreach (var r in request.Recipients)
+            {
+                w.Write(r.Address);
+                w.WriteNullable(r.OriginalRecipient);
+                w.Write((byte)r.State);
+                w.WriteNullable(r.Reply);
+                w.WriteNullable(r.Error);
+                w.Write(r.At);
+            }
+        }
     }
 
     public PartitionState Restore(int statusRetention, bool generateDsn)
