@@ -52,10 +52,53 @@ public sealed partial class RouteSupervisor
     /// A busy session that can take one more message now. Not one busy with a large or streamed message: whatever
     /// joined it would wait for that whole transfer while another session might be free sooner.
     /// </summary>
-    private bool HasRoom(Slot slot) =>
-        slot.State == SlotState.Busy && !slot.Retiring && slot.Jobs.Count < slot.Window
-        && slot.Sent + slot.Jobs.Count < _options.MaxMessagesPerSession
-        && slot.Jobs.All(job => SmtpSessionActor.FitsOneWrite(job.Mail.Content));
+    private bool HasRoom(Slot slot)
+    {
+        if (slot.State != SlotState.Busy || slot.Retiring || slot.Jobs.Count >= slot.Window
+            || slot.Sent + slot.Jobs.Count >= _options.MaxMessagesPerSession)
+        {
+            return false;
+        }
+        foreach (var job in slot.Jobs)
+        {
+            if (!SmtpSessionActor.FitsOneWrite(job.Mail.Content))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // The pool is walked with plain loops rather than LINQ: these run for every message dispatched.
+
+    /// <summary>The session the next message should go to: an idle one first (spreads the load), else a busy one with room.</summary>
+    private Slot? FreeSlot()
+    {
+        Slot? withRoom = null;
+        foreach (var slot in _slots.Values)
+        {
+            if (slot.State == SlotState.Idle)
+            {
+                return slot;
+            }
+            if (withRoom is null && HasRoom(slot))
+            {
+                withRoom = slot;
+            }
+        }
+        return withRoom;
+    }
+
+    /// <summary>Messages handed to sessions and not answered yet.</summary>
+    private int JobsInSessions()
+    {
+        var count = 0;
+        foreach (var slot in _slots.Values)
+        {
+            count += slot.Jobs.Count;
+        }
+        return count;
+    }
 
     private CircuitState _circuit = CircuitState.Closed;
     private int _consecutiveConnectFailures;
@@ -64,11 +107,22 @@ public sealed partial class RouteSupervisor
     private DateTime _throttledUntil = DateTime.MinValue;
 
     /// <summary>Sessions open or opening, not counting those saying goodbye.</summary>
-    private int ActiveSessions => _slots.Values.Count(s => s.State != SlotState.Closing);
+    private int ActiveSessions
+    {
+        get
+        {
+            var count = 0;
+            foreach (var slot in _slots.Values)
+            {
+                count += slot.State == SlotState.Closing ? 0 : 1;
+            }
+            return count;
+        }
+    }
 
     private void EnsureSessions()
     {
-        var needed = _ready.Count + _slots.Values.Sum(s => s.Jobs.Count);
+        var needed = _ready.Count + JobsInSessions();
         var wanted = Math.Min(_effectiveMaxSessions, needed);
         var open = ActiveSessions;
         while (open < wanted)

@@ -181,7 +181,7 @@ public sealed partial class RouteSupervisor : UntypedActor, IWithTimers
         }
         // Each session may take up to a window of messages, so that much is pulled per session: still bounded.
         var capacity = _circuit == CircuitState.Open ? 1 : _effectiveMaxSessions * MaxWindow;
-        var committed = _slots.Values.Sum(s => s.Jobs.Count) + _ready.Count;
+        var committed = JobsInSessions() + _ready.Count;
         if (committed >= capacity)
         {
             return;
@@ -202,9 +202,7 @@ public sealed partial class RouteSupervisor : UntypedActor, IWithTimers
                 Finish(job);
                 continue;
             }
-            // An idle session first (spreads the load); then a busy one with room in its window.
-            var slot = _slots.Values.FirstOrDefault(s => s.State == SlotState.Idle)
-                ?? _slots.Values.FirstOrDefault(HasRoom);
+            var slot = FreeSlot();
             if (slot is null)
             {
                 break;
