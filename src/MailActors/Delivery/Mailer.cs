@@ -127,8 +127,12 @@ public sealed class Mailer : IAsyncDisposable
             MailActorsTelemetry.QueueDepth.Add(1, new KeyValuePair<string, object?>("route", route.Options.Name));
             jobs.Add(job);
         }
+        if (jobs.Count == 1)
+        {
+            return await jobs[0].Completion.ConfigureAwait(false);
+        }
         var reports = await Task.WhenAll(jobs.Select(j => j.Completion)).ConfigureAwait(false);
-        return reports.Length == 1 ? reports[0] : Merge(mail, reports);
+        return Merge(mail, reports);
     }
 
     /// <summary>
@@ -199,6 +203,10 @@ public sealed class Mailer : IAsyncDisposable
             return _routes.TryGetValue(named, out var route)
                 ? [(route, mail.Recipients)]
                 : throw new ArgumentException($"No route named '{named}'.", nameof(mail));
+        }
+        if (_routes.Count == 1)
+        {
+            return [(_default, mail.Recipients)]; // every recipient falls to the only route
         }
         var byRoute = new Dictionary<Route, List<string>>();
         foreach (var recipient in mail.Recipients)
