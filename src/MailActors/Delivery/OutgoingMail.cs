@@ -31,8 +31,8 @@ public sealed record OutgoingMail
     /// <summary>The octets to send.</summary>
     public MessageContent Content { get; }
 
-    /// <summary>Identifies the message in reports, metrics and traces; a new GUID unless given.</summary>
-    public string MessageId { get; init; } = Guid.NewGuid().ToString("N");
+    /// <summary>Identifies the message in reports, metrics and traces; unless given, 32 hex digits unique to this message.</summary>
+    public string MessageId { get; init; } = MessageIds.New();
 
     /// <summary>The route to use; when null the route is chosen by recipient domain, then the default route.</summary>
     public string? Route { get; init; }
@@ -69,7 +69,7 @@ public sealed record OutgoingMail
         message.WriteTo(format, buffer);
         return new OutgoingMail(envelope.Sender.Address, envelope.Recipients.Select(r => r.Address).ToArray(), MessageContent.FromBytes(buffer.ToArray()))
         {
-            MessageId = message.MessageId ?? Guid.NewGuid().ToString("N"),
+            MessageId = message.MessageId ?? MessageIds.New(),
         };
     }
 }
