@@ -33,30 +33,13 @@ bash scripts/servers/install.sh
 bash scripts/servers/start.sh >/dev/null
 
 work=$(mktemp -d)
-# The .NET tools are published ReadyToRun (precompiled), so start-up JIT does not count against any of them. If the
-# crossgen package cannot be restored, or crossgen takes longer than R2R_TIMEOUT seconds, or R2R=0, every tool is a
-# plain Release build instead, so the comparison stays like for like. (LanguageExt.Core is left to the JIT:
-# Directory.Build.props says why.)
-case "$(uname -m)" in aarch64) rid=linux-arm64 ;; *) rid=linux-x64 ;; esac
-r2r=${R2R:-1}
-publish() { # project output-dir
-  if [ "$r2r" = 1 ] && timeout "${R2R_TIMEOUT:-900}" dotnet publish "$1" -c Release -r "$rid" --self-contained false \
-       -p:PublishReadyToRun=true -v quiet -nologo -o "$2" >/dev/null 2>&1; then
-    return 0
-  fi
-  [ "$r2r" = 1 ] && echo "compare.sh: ReadyToRun publish of $1 failed or timed out; plain Release builds for all" >&2
-  r2r=0
-  dotnet publish "$1" -c Release -v quiet -nologo -o "$2" >/dev/null
-}
-echo "publishing mailactors and MailKitLoad (Release, ReadyToRun)..." >&2
-publish src/MailActors.Cli/MailActors.Cli.csproj "$work/mailactors"
-publish benchmarks/MailKitLoad/MailKitLoad.csproj "$work/mailkit"
-publish benchmarks/MailActors.MailerBench/MailActors.MailerBench.csproj "$work/mailer"
-if [ "$r2r" = 0 ]; then # a later fallback leaves earlier tools precompiled: rebuild them plain too
-  publish src/MailActors.Cli/MailActors.Cli.csproj "$work/mailactors"
-  publish benchmarks/MailKitLoad/MailKitLoad.csproj "$work/mailkit"
-fi
-echo "build: $([ "$r2r" = 1 ] && echo ReadyToRun || echo 'plain Release (JIT)')" >&2
+# ReadyToRun unless crossgen fails (then plain builds for all): benchmarks/publish.sh.
+source benchmarks/publish.sh
+echo "publishing mailactors, MailKitLoad and MailActors.MailerBench (Release)..." >&2
+publish_all src/MailActors.Cli/MailActors.Cli.csproj="$work/mailactors" \
+  benchmarks/MailKitLoad/MailKitLoad.csproj="$work/mailkit" \
+  benchmarks/MailActors.MailerBench/MailActors.MailerBench.csproj="$work/mailer"
+echo "build: $BUILD_KIND" >&2
 MAILACTORS=(dotnet "$work/mailactors/MailActors.Cli.dll")
 MAILER=(dotnet "$work/mailer/MailActors.MailerBench.dll")
 MAILKIT=(dotnet "$work/mailkit/MailKitLoad.dll")

@@ -31,9 +31,12 @@ pg=$(bash scripts/servers/postgres.sh | sed -n 's/^MAILACTORS_POSTGRES=//p')
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-echo "building the benchmarks (Release)..." >&2
-dotnet build benchmarks/MailActors.MailerBench -c Release -v quiet -nologo -o "$work/mailer" >/dev/null
-dotnet build benchmarks/MailActors.OutboxBench -c Release -v quiet -nologo -o "$work/outbox" >/dev/null
+# ReadyToRun unless crossgen fails (then plain builds for both), as in benchmarks/load/compare.sh: benchmarks/publish.sh.
+source benchmarks/publish.sh
+echo "publishing the benchmarks (Release)..." >&2
+publish_all benchmarks/MailActors.MailerBench/MailActors.MailerBench.csproj="$work/mailer" \
+  benchmarks/MailActors.OutboxBench/MailActors.OutboxBench.csproj="$work/outbox"
+echo "build: $BUILD_KIND" >&2
 
 declare -A rate
 run() { # name command...

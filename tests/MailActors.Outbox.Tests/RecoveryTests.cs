@@ -110,6 +110,23 @@ public sealed class RecoveryTests
         Assert.Equal(1800, (await harness.Outbox.GetCountsAsync()).Delivered);
     }
 
+    [Fact]
+    public async Task A_failed_snapshot_is_retried_so_an_idle_outbox_still_cleans_its_journal()
+    {
+        await using var store = await TestStore.CreateAsync("sqlite");
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions { Record = false });
+        // Snapshots go to an in-memory store whose first saves fail, as when the database is briefly unreachable.
+        FlakySnapshotStore.FailNext(3);
+        await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port, extraConfig: FlakySnapshotStore.Config);
+
+        await harness.Outbox.EnqueueBatchAsync(Enumerable.Range(0, 40).Select(i => new OutboxMessage(OutboxHarness.Mail($"flaky-{i}"))).ToArray());
+        await Eventually.TrueAsync(async () => (await harness.Outbox.GetCountsAsync()).Delivered == 40, "delivered");
+
+        // Nothing more is sent: only the partitions' own retries can get the snapshots saved and the events deleted.
+        await Eventually.TrueAsync(async () => await store.ScalarAsync("SELECT COUNT(*) FROM journal WHERE deleted = false") <= 2, "journal cleaned after the failed snapshots");
+        Assert.Equal(3, FlakySnapshotStore.Failed);
+    }
+
     [Theory]
     [InlineData("sqlite")]
     [InlineData("postgres")]

@@ -18,6 +18,12 @@ internal sealed partial class OutboxPartition
     private long _eventsSinceSnapshot;
     private long _bytesSinceSnapshot;
     private bool _snapshotting;
+    // What the snapshot being saved covers since the previous one: given back if the save fails, so it is retried.
+    private long _eventsInSnapshot;
+    private long _bytesInSnapshot;
+    // The sequence number the last saved snapshot covers: what a failed cleanup retries to delete.
+    private long _cleanupUpTo;
+    private int _housekeepingFailures;
 
     private void OnEnqueue(Enqueue enqueue)
     {
@@ -193,6 +199,8 @@ internal sealed partial class OutboxPartition
             return;
         }
         _snapshotting = true;
+        _eventsInSnapshot = _eventsSinceSnapshot;
+        _bytesInSnapshot = _bytesSinceSnapshot;
         _eventsSinceSnapshot = 0;
         _bytesSinceSnapshot = 0;
         SaveSnapshot(PartitionSnapshot.From(_state));
@@ -201,8 +209,10 @@ internal sealed partial class OutboxPartition
     private void OnSnapshotSaved(SnapshotMetadata metadata)
     {
         _snapshotting = false;
+        _housekeepingFailures = 0;
         // The snapshot holds everything up to its sequence number: older events and snapshots are dead weight.
         _cleanupPending = true;
+        _cleanupUpTo = metadata.SequenceNr;
         DeleteMessages(metadata.SequenceNr);
         DeleteSnapshots(new SnapshotSelectionCriteria(metadata.SequenceNr - 1));
         if (_state.Unfinished.Count == 0 && _eventsSinceSnapshot > 0)
@@ -210,6 +220,59 @@ internal sealed partial class OutboxPartition
             // Events written while this snapshot was being saved: the next idle snapshot takes them.
             Timers.StartSingleTimer("idle-snapshot", IdleSnapshot.Instance, _options.SnapshotIdleAfter);
         }
+    }
+
+    /// <summary>
+    /// A snapshot could not be saved (the store was unreachable, a timeout): its events count again towards the next
+    /// one, and an idle partition tries again after a backoff, so a transient failure does not leave the journal
+    /// uncleaned until new traffic comes. While shutting down there is no retry: the next start snapshots.
+    /// </summary>
+    private void OnSnapshotFailed(Exception cause)
+    {
+        _snapshotting = false;
+        _eventsSinceSnapshot += _eventsInSnapshot;
+        _bytesSinceSnapshot += _bytesInSnapshot;
+        _log.Warning(cause, "Outbox partition {0}: snapshot failed", _context.Index);
+        if (_draining)
+        {
+            _snapshotFailed = true;
+            ContinueShutdown();
+            return;
+        }
+        Timers.StartSingleTimer("idle-snapshot", IdleSnapshot.Instance, HousekeepingRetryDelay());
+    }
+
+    /// <summary>Deleting the events a saved snapshot covers failed: try again after a backoff (the snapshot is safe).</summary>
+    private void OnCleanupFailed(object failure)
+    {
+        _log.Warning("Outbox partition {0}: cleanup after snapshot failed: {1}", _context.Index, failure);
+        // Nothing is pending until the retry is sent, so a shutdown meanwhile does not wait for the backoff.
+        _cleanupPending = false;
+        if (_draining)
+        {
+            ContinueShutdown();
+            return;
+        }
+        Timers.StartSingleTimer("cleanup-retry", RetryCleanup.Instance, HousekeepingRetryDelay());
+    }
+
+    private void OnRetryCleanup()
+    {
+        _cleanupPending = true;
+        DeleteMessages(_cleanupUpTo);
+    }
+
+    private void OnCleanupDone()
+    {
+        _cleanupPending = false;
+        _housekeepingFailures = 0;
+        ContinueShutdown();
+    }
+
+    private TimeSpan HousekeepingRetryDelay()
+    {
+        var factor = 1L << Math.Min(_housekeepingFailures++, 6);
+        return TimeSpan.FromTicks(Math.Min(_options.SnapshotIdleAfter.Ticks * factor, TimeSpan.FromMinutes(1).Ticks));
     }
 
     // ---- DSNs for finished messages with failed recipients ----

@@ -157,21 +157,22 @@ internal sealed partial class OutboxPartition : UntypedPersistentActor, IWithTim
                 OnSnapshotSaved(success.Metadata);
                 break;
             case SaveSnapshotFailure failure:
-                _snapshotting = false;
-                _log.Warning(failure.Cause, "Outbox partition {0}: snapshot failed", _context.Index);
-                _snapshotFailed = true;
-                ContinueShutdown();
+                OnSnapshotFailed(failure.Cause);
                 break;
             case DeleteMessagesSuccess:
-                _cleanupPending = false;
-                ContinueShutdown();
+                OnCleanupDone();
+                break;
+            case DeleteMessagesFailure failure:
+                OnCleanupFailed(failure);
+                break;
+            case RetryCleanup:
+                OnRetryCleanup();
                 break;
             case DeleteSnapshotsSuccess:
                 break;
-            case DeleteMessagesFailure or DeleteSnapshotsFailure:
-                _log.Warning("Outbox partition {0}: cleanup after snapshot failed: {1}", _context.Index, message);
-                _cleanupPending = message is DeleteMessagesFailure ? false : _cleanupPending;
-                ContinueShutdown();
+            case DeleteSnapshotsFailure failure:
+                // Older snapshots left behind are deleted with the next snapshot's cleanup (it covers all older ones).
+                _log.Warning("Outbox partition {0}: deleting old snapshots failed: {1}", _context.Index, failure);
                 break;
             default:
                 Unhandled(message);

@@ -78,6 +78,12 @@ internal static class PartitionProtocol
     {
         public static IdleSnapshot Instance { get; } = new();
     }
+
+    /// <summary>Deleting the events a snapshot covers failed earlier: try again.</summary>
+    internal sealed record RetryCleanup
+    {
+        public static RetryCleanup Instance { get; } = new();
+    }
 }
 
 /// <summary>What the partition needs from the rest of the outbox.</summary>

@@ -15,11 +15,14 @@ internal sealed class OutboxHarness : IAsyncDisposable
     private readonly MailerOptions _mailer;
     private readonly OutboxOptions _options;
 
-    private OutboxHarness(OutboxStore store, MailerOptions mailer, OutboxOptions options)
+    private readonly string _extraConfig;
+
+    private OutboxHarness(OutboxStore store, MailerOptions mailer, OutboxOptions options, string extraConfig = "")
     {
         _store = store;
         _mailer = mailer;
         _options = options;
+        _extraConfig = extraConfig;
     }
 
     public ActorSystem System { get; private set; } = null!;
@@ -54,9 +57,10 @@ internal sealed class OutboxHarness : IAsyncDisposable
         CircuitFailureThreshold = 1000,
     };
 
-    public static async Task<OutboxHarness> StartAsync(OutboxStore store, int port, OutboxOptions? options = null, RouteOptions? route = null)
+    /// <param name="extraConfig">HOCON that takes precedence over the store's and the defaults (a test plugin, for instance).</param>
+    public static async Task<OutboxHarness> StartAsync(OutboxStore store, int port, OutboxOptions? options = null, RouteOptions? route = null, string extraConfig = "")
     {
-        var harness = new OutboxHarness(store, new MailerOptions { Routes = [route ?? Route(port)] }, options ?? FastOptions);
+        var harness = new OutboxHarness(store, new MailerOptions { Routes = [route ?? Route(port)] }, options ?? FastOptions, extraConfig);
         await store.PrepareAsync();
         await harness.StartInstanceAsync();
         return harness;
@@ -64,7 +68,8 @@ internal sealed class OutboxHarness : IAsyncDisposable
 
     private async Task StartInstanceAsync()
     {
-        var config = ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING")
+        var config = ConfigurationFactory.ParseString(_extraConfig)
+            .WithFallback(ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING"))
             .WithFallback(_store.ToConfig())
             .WithFallback(MailActorsConfig.Default);
         System = ActorSystem.Create("outbox-test", config);
@@ -82,7 +87,7 @@ internal sealed class OutboxHarness : IAsyncDisposable
         {
             await StopAsync();
         }
-        var next = new OutboxHarness(_store, _mailer, options ?? _options);
+        var next = new OutboxHarness(_store, _mailer, options ?? _options, _extraConfig);
         await next.StartInstanceAsync();
         System = next.System;
         Outbox = next.Outbox;
