@@ -6,7 +6,7 @@ namespace MailActors.Outbox.Persistence;
 /// <summary>Writers and readers for the pieces events and snapshots share (length-prefixed UTF-8, nullable values, replies).</summary>
 internal static class BinaryCodec
 {
-    public static BinaryWriter Writer(MemoryStream stream) => new(stream, Encoding.UTF8, leaveOpen: true);
+    public static BinaryWriter Writer(Stream stream) => new(stream, Encoding.UTF8, leaveOpen: true);
 
     /// <summary>
     /// Runs <paramref name="write"/> twice: once to measure, once into an array of exactly that size. Group commits
@@ -17,13 +17,13 @@ internal static class BinaryCodec
     public static byte[] Encode(Action<BinaryWriter> write)
     {
         var counter = new LengthCountingStream();
-        using (var measuring = new BinaryWriter(counter, Encoding.UTF8, leaveOpen: true))
+        using (var measuring = Writer(counter))
         {
             write(measuring);
         }
         var bytes = GC.AllocateUninitializedArray<byte>(checked((int)counter.Length));
         using var target = new MemoryStream(bytes, writable: true);
-        using (var writer = new BinaryWriter(target, Encoding.UTF8, leaveOpen: true))
+        using (var writer = Writer(target))
         {
             write(writer);
         }

@@ -95,10 +95,11 @@ public sealed class Maildir
     public int RemoveStaleTemporaryFiles(TimeSpan? staleAfter = null)
     {
         var cutoff = DateTime.UtcNow - (staleAfter ?? TimeSpan.FromHours(36));
+        var host = SafeHostName();
         var removed = 0;
         foreach (var path in Directory.EnumerateFiles(Path.Combine(Root, "tmp")))
         {
-            var abandoned = WriterOf(Path.GetFileName(path)) is { } pid && !IsRunning(pid);
+            var abandoned = WriterOf(Path.GetFileName(path), host) is { } pid && !IsRunning(pid);
             if ((abandoned || File.GetLastWriteTimeUtc(path) < cutoff) && TryDelete(path))
             {
                 removed++;
@@ -107,11 +108,11 @@ public sealed class Maildir
         return removed;
     }
 
-    /// <summary>The process id in a name this host's <see cref="UniqueName"/> made, or null for anyone else's file.</summary>
-    private static int? WriterOf(string name)
+    /// <summary>The process id in a name <see cref="UniqueName"/> made on <paramref name="host"/>, or null for anyone else's file.</summary>
+    private static int? WriterOf(string name, string host)
     {
         var parts = name.Split(',', 2)[0].Split('.', 3);
-        if (parts.Length != 3 || parts[2] != SafeHostName())
+        if (parts.Length != 3 || parts[2] != host)
         {
             return null;
         }
