@@ -22,19 +22,12 @@ SIZE=${SIZE:-2048}
 SCALE_SESSIONS=${SCALE_SESSIONS:-10000}
 SCALE_SECONDS=${SCALE_SECONDS:-20}
 SCALE_PORT=${SCALE_PORT:-2527}
-source scripts/servers/ports.env
+source benchmarks/common.sh
+prepare_machine
 SINK="$HOST:$SINK_PORT"
 
-if [[ ! -x /usr/bin/time ]]; then
-  [[ $(id -u) -eq 0 ]] || { echo "compare.sh: /usr/bin/time is needed (apt-get install time)" >&2; exit 1; }
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends time </dev/null >/dev/null
-fi
-bash scripts/servers/install.sh
-bash scripts/servers/start.sh >/dev/null
-
 work=$(mktemp -d)
-# ReadyToRun unless crossgen fails (then plain builds for all): benchmarks/publish.sh.
-source benchmarks/publish.sh
+# ReadyToRun unless crossgen fails (then plain builds for all): benchmarks/common.sh.
 echo "publishing mailactors, MailKitLoad and MailActors.MailerBench (Release)..." >&2
 publish_all src/MailActors.Cli/MailActors.Cli.csproj="$work/mailactors" \
   benchmarks/MailKitLoad/MailKitLoad.csproj="$work/mailkit" \

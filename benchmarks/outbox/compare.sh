@@ -18,21 +18,14 @@ MESSAGES=${MESSAGES:-20000}
 SIZE=${SIZE:-2048}
 IN_FLIGHT=${IN_FLIGHT:-1000}
 PARTITIONS=${PARTITIONS:-4}
-source scripts/servers/ports.env
+source benchmarks/common.sh
+prepare_machine
 SINK="$HOST:$SINK_PORT"
-
-if [[ ! -x /usr/bin/time ]]; then
-  [[ $(id -u) -eq 0 ]] || { echo "compare.sh: /usr/bin/time is needed (apt-get install time)" >&2; exit 1; }
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends time </dev/null >/dev/null
-fi
-bash scripts/servers/install.sh
-bash scripts/servers/start.sh >/dev/null
 pg=$(bash scripts/servers/postgres.sh | sed -n 's/^MAILACTORS_POSTGRES=//p')
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-# ReadyToRun unless crossgen fails (then plain builds for both), as in benchmarks/load/compare.sh: benchmarks/publish.sh.
-source benchmarks/publish.sh
+# ReadyToRun unless crossgen fails (then plain builds for both), as in benchmarks/load/compare.sh: benchmarks/common.sh.
 echo "publishing the benchmarks (Release)..." >&2
 publish_all benchmarks/MailActors.MailerBench/MailActors.MailerBench.csproj="$work/mailer" \
   benchmarks/MailActors.OutboxBench/MailActors.OutboxBench.csproj="$work/outbox"
