@@ -41,7 +41,9 @@ while (body.Length < size)
 }
 var bytes = Encoding.ASCII.GetBytes(body.ToString(0, Math.Max(size, header.Length)));
 
-using var system = ActorSystem.Create("bench", ConfigurationFactory.ParseString("akka.loglevel = WARNING")
+// OUTBOX_BENCH_HOCON: extra HOCON for experiments (outbox knobs, journal settings), e.g. "mailactors.outbox.partitions = 2".
+var extra = ConfigurationFactory.ParseString(Environment.GetEnvironmentVariable("OUTBOX_BENCH_HOCON") ?? "");
+using var system = ActorSystem.Create("bench", extra.WithFallback(ConfigurationFactory.ParseString("akka.loglevel = WARNING"))
     .WithFallback(store.ToConfig()).WithFallback(MailActorsConfig.Default));
 var route = new RouteOptions
 {
@@ -56,7 +58,7 @@ var route = new RouteOptions
     QueueCapacity = sessions * 4,
     MaxAttempts = 1,
 };
-var options = OutboxOptions.FromConfig() with { InFlight = inFlight, Partitions = partitions };
+var options = OutboxOptions.FromConfig(extra) with { InFlight = inFlight, Partitions = partitions };
 var outbox = await Outbox.StartAsync(system, options, new MailerOptions { Routes = [route] });
 
 var clock = Stopwatch.StartNew();

@@ -30,6 +30,9 @@ public sealed record OutboxOptions
     /// <summary>Fewest events between snapshots.</summary>
     public int SnapshotMinEvents { get; init; } = 1000;
 
+    /// <summary>Fewest journal octets between snapshots (each snapshot has a fixed cost: a save, a cleanup, a sort of the state).</summary>
+    public long SnapshotMinBytes { get; init; } = 8L * 1024 * 1024;
+
     /// <summary>Journal bytes since the last snapshot, relative to the state's size, that trigger the next snapshot.</summary>
     public double SnapshotCostRatio { get; init; } = 2;
 
@@ -111,6 +114,7 @@ public sealed record OutboxOptions
             MaxWriteBatch = outbox.GetInt("max-write-batch", 2000),
             MaxWriteBatchBytes = outbox.GetByteSize("max-write-batch-bytes") ?? 8L * 1024 * 1024,
             SnapshotMinEvents = outbox.GetInt("snapshot-min-events", 1000),
+            SnapshotMinBytes = outbox.GetByteSize("snapshot-min-bytes") ?? 8L * 1024 * 1024,
             SnapshotCostRatio = outbox.GetDouble("snapshot-cost-ratio", 2),
             SnapshotIdleAfter = outbox.GetTimeSpan("snapshot-idle-after", TimeSpan.FromSeconds(2)),
             StatusRetention = outbox.GetInt("status-retention", 1000),

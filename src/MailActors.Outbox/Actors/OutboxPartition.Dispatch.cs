@@ -67,7 +67,7 @@ internal sealed partial class OutboxPartition
 
     private void Dispatch()
     {
-        if (_options.Passive || _context.Mailer is null || _draining)
+        if (_options.Passive || _context.Mailer is null || _draining || _loadingContents)
         {
             return;
         }
@@ -169,7 +169,7 @@ internal sealed partial class OutboxPartition
                 perRecipient = recipients.ToDictionary(r => r, r => recipientParameters with { OriginalRecipient = SuppressionSet.Normalize(r) }, StringComparer.OrdinalIgnoreCase);
             }
         }
-        return new OutgoingMail(envelope.Sender, recipients, MessageContent.FromBytes(record.Content))
+        return new OutgoingMail(envelope.Sender, recipients, MessageContent.FromBytes(record.Content.Bytes))
         {
             MessageId = record.Id,
             Route = envelope.Route,

@@ -21,8 +21,9 @@ internal sealed partial class OutboxPartition
     // What the snapshot being saved covers since the previous one: given back if the save fails, so it is retried.
     private long _eventsInSnapshot;
     private long _bytesInSnapshot;
-    // The sequence number the last saved snapshot covers: what a failed cleanup retries to delete.
+    // The rows a cleanup deletes: up to the snapshot, but not the rows unfinished messages' contents are in.
     private long _cleanupUpTo;
+    private long _snapshotKeepsFrom;
     private int _housekeepingFailures;
 
     private void OnEnqueue(Enqueue enqueue)
@@ -104,11 +105,14 @@ internal sealed partial class OutboxPartition
         // One journal row for the whole group commit (see EventBatch); applied event by event once it is durable.
         PersistAsync(new EventBatch(batch.Select(b => b.Event).ToArray()), _ =>
         {
+            long bytes = 0;
             foreach (var (e, after) in batch)
             {
                 ApplyLive(e);
+                bytes += ApproximateSize(e);
                 after?.Invoke();
             }
+            _rows.Add(new ContentLoader.JournalRow(LastSequenceNr, bytes));
             _writing = false;
             AfterWrite();
         });
@@ -116,10 +120,23 @@ internal sealed partial class OutboxPartition
 
     private void AfterWrite()
     {
-        if (!_snapshotting && _eventsSinceSnapshot >= _options.SnapshotMinEvents
-            && _bytesSinceSnapshot >= _options.SnapshotCostRatio * StateSize())
+        if (!_snapshotting && !_restating && _eventsSinceSnapshot >= _options.SnapshotMinEvents
+            && _bytesSinceSnapshot >= Math.Max(_options.SnapshotMinBytes, _options.SnapshotCostRatio * StateSize()))
         {
-            TakeSnapshot();
+            var restated = RestateOldContents();
+            if (restated.Count == 0)
+            {
+                TakeSnapshot();
+            }
+            else
+            {
+                _restating = true;
+                Write(restated, () =>
+                {
+                    _restating = false;
+                    TakeSnapshot();
+                });
+            }
         }
         else if (_state.Unfinished.Count == 0 && _eventsSinceSnapshot > 0)
         {
@@ -131,10 +148,15 @@ internal sealed partial class OutboxPartition
         ContinueShutdown();
     }
 
-    private long StateSize() =>
-        _state.UnfinishedContentBytes + 256L * _state.Unfinished.Count + 128L * _options.StatusRetention;
+    /// <summary>About what a snapshot writes (contents are not in it: <see cref="StoredContent"/>).</summary>
+    private long StateSize() => 256L * _state.Unfinished.Count + 128L * _options.StatusRetention;
 
-    private static long ApproximateSize(IOutboxPersisted e) => e is MessageAccepted a ? a.Content.Length + 200 : 100;
+    internal static long ApproximateSize(IOutboxPersisted e) => e switch
+    {
+        MessageAccepted a => a.Content.Length + 200,
+        ContentRestated r => r.Content.Length + 100,
+        _ => 100,
+    };
 
     /// <summary>Applies a journaled event to the state, then does what follows from it (scheduling, notifications).</summary>
     private void ApplyLive(IOutboxPersisted e)
@@ -142,7 +164,7 @@ internal sealed partial class OutboxPartition
         _eventsSinceSnapshot++;
         _bytesSinceSnapshot += ApproximateSize(e);
         var before = e is IRecipientEvent r && r is RecipientBounced ? _state.Find(r.MessageId)?.Recipient(r.Recipient)?.State : null;
-        _state.Apply(e);
+        _state.Apply(e, LastSequenceNr);
         switch (e)
         {
             case MessageAccepted accepted:
@@ -203,6 +225,7 @@ internal sealed partial class OutboxPartition
         _bytesInSnapshot = _bytesSinceSnapshot;
         _eventsSinceSnapshot = 0;
         _bytesSinceSnapshot = 0;
+        _snapshotKeepsFrom = OldestNeededRow();
         SaveSnapshot(PartitionSnapshot.From(_state));
     }
 
@@ -210,11 +233,17 @@ internal sealed partial class OutboxPartition
     {
         _snapshotting = false;
         _housekeepingFailures = 0;
-        // The snapshot holds everything up to its sequence number: older events and snapshots are dead weight.
-        _cleanupPending = true;
-        _cleanupUpTo = metadata.SequenceNr;
-        DeleteMessages(metadata.SequenceNr);
+        // The snapshot holds everything up to its sequence number except message contents: older snapshots and older
+        // events are dead weight, but for the rows unfinished messages' contents are in (and whatever follows them).
+        _snapshotSequenceNr = metadata.SequenceNr;
         DeleteSnapshots(new SnapshotSelectionCriteria(metadata.SequenceNr - 1));
+        var upTo = Math.Min(metadata.SequenceNr, _snapshotKeepsFrom - 1);
+        if (upTo > _deletedUpTo)
+        {
+            _cleanupPending = true;
+            _cleanupUpTo = upTo;
+            DeleteMessages(upTo);
+        }
         if (_state.Unfinished.Count == 0 && _eventsSinceSnapshot > 0)
         {
             // Events written while this snapshot was being saved: the next idle snapshot takes them.
@@ -262,8 +291,10 @@ internal sealed partial class OutboxPartition
         DeleteMessages(_cleanupUpTo);
     }
 
-    private void OnCleanupDone()
+    private void OnCleanupDone(long deletedUpTo)
     {
+        _deletedUpTo = Math.Max(_deletedUpTo, deletedUpTo);
+        _rows.RemoveAll(row => row.SequenceNr <= deletedUpTo);
         _cleanupPending = false;
         _housekeepingFailures = 0;
         ContinueShutdown();
@@ -287,7 +318,7 @@ internal sealed partial class OutboxPartition
         }
         foreach (var request in _state.DsnPending.Values)
         {
-            if (_dsnInProgress.Add(request.MessageId))
+            if (request.Content.IsLoaded && _dsnInProgress.Add(request.MessageId))
             {
                 var id = request.MessageId;
                 _context.SendDsn(request).ContinueWith(

@@ -42,26 +42,33 @@ internal sealed partial class OutboxPartition : UntypedPersistentActor, IWithTim
     {
         switch (message)
         {
-            case SnapshotOffer { Snapshot: PartitionSnapshot snapshot }:
+            case SnapshotOffer { Snapshot: PartitionSnapshot snapshot } offer:
                 _state = snapshot.Restore(_options.StatusRetention, _options.GenerateDsn);
+                _snapshotSequenceNr = offer.Metadata.SequenceNr;
                 break;
             case EventBatch batch:
-                foreach (var e in batch.Events)
-                {
-                    _state.Apply(e);
-                    _eventsSinceSnapshot++;
-                    _bytesSinceSnapshot += ApproximateSize(e);
-                }
+                RecoverRow(batch.Events);
                 break;
             case IOutboxPersisted e:
-                _state.Apply(e);
-                _eventsSinceSnapshot++;
-                _bytesSinceSnapshot += ApproximateSize(e);
+                RecoverRow([e]);
                 break;
             case RecoveryCompleted:
                 OnRecovered();
                 break;
         }
+    }
+
+    private void RecoverRow(IReadOnlyList<IOutboxPersisted> events)
+    {
+        long bytes = 0;
+        foreach (var e in events)
+        {
+            _state.Apply(e, LastSequenceNr);
+            bytes += ApproximateSize(e);
+        }
+        _eventsSinceSnapshot += events.Count;
+        _bytesSinceSnapshot += bytes;
+        _rows.Add(new ContentLoader.JournalRow(LastSequenceNr, bytes));
     }
 
     private void OnRecovered()
@@ -70,6 +77,7 @@ internal sealed partial class OutboxPartition : UntypedPersistentActor, IWithTim
         {
             return;
         }
+        LoadContents();
         var resumed = 0;
         foreach (var record in _state.Unfinished.Values)
         {
@@ -159,8 +167,16 @@ internal sealed partial class OutboxPartition : UntypedPersistentActor, IWithTim
             case SaveSnapshotFailure failure:
                 OnSnapshotFailed(failure.Cause);
                 break;
-            case DeleteMessagesSuccess:
-                OnCleanupDone();
+            case DeleteMessagesSuccess deleted:
+                OnCleanupDone(deleted.ToSequenceNr);
+                break;
+            case ContentLoader.Loaded loaded:
+                OnContentsLoaded(loaded);
+                break;
+            case ContentLoader.Failed failed:
+                // Nothing can be sent without its content: stop, and the backoff supervisor starts the partition again.
+                _log.Error(failed.Cause, "Outbox partition {0}: reading message contents back from the journal failed; restarting", _context.Index);
+                Context.Stop(Self);
                 break;
             case DeleteMessagesFailure failure:
                 OnCleanupFailed(failure);

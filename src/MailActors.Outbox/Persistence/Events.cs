@@ -38,6 +38,12 @@ internal sealed record MessageAccepted(
     long Position,
     IReadOnlyList<string> Suppressed) : IMessageEvent;
 
+/// <summary>
+/// The content of a message accepted long ago, journaled again so that the older rows it kept alive (with the events of
+/// finished messages around it) can be deleted after the next snapshot.
+/// </summary>
+internal sealed record ContentRestated(string MessageId, ReadOnlyMemory<byte> Content) : IMessageEvent;
+
 /// <summary>A delivery attempt began for these recipients (the attempt's number per recipient is <paramref name="Attempt"/>).</summary>
 internal sealed record DeliveryAttempted(string MessageId, IReadOnlyList<string> Recipients, int Attempt, DateTime At) : IMessageEvent;
 

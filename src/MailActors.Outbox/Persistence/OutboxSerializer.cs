@@ -26,6 +26,7 @@ public sealed class OutboxSerializer : SerializerWithStringManifest
     public override string Manifest(object o) => o switch
     {
         MessageAccepted => "A",
+        ContentRestated => "R",
         DeliveryAttempted => "T",
         RecipientDelivered => "D",
         RecipientDeferred => "F",
@@ -63,6 +64,7 @@ public sealed class OutboxSerializer : SerializerWithStringManifest
         return manifest switch
         {
             "A" => new MessageAccepted(r.ReadString(), r.ReadDateTime(), r.ReadEnvelope(), r.ReadBytes(), r.ReadNullableRetry(), r.ReadNullableString(), r.ReadInt64(), r.ReadStrings()),
+            "R" => new ContentRestated(r.ReadString(), r.ReadBytes()),
             "T" => new DeliveryAttempted(r.ReadString(), r.ReadStrings(), r.Read7BitEncodedInt(), r.ReadDateTime()),
             "D" => new RecipientDelivered(r.ReadString(), r.ReadString(), r.ReadNullableReply(), r.ReadDateTime()),
             "F" => new RecipientDeferred(r.ReadString(), r.ReadString(), r.ReadNullableReply(), r.ReadNullableString(), r.Read7BitEncodedInt(), r.ReadDateTime(), r.ReadDateTime()),
@@ -123,6 +125,10 @@ public sealed class OutboxSerializer : SerializerWithStringManifest
                 w.WriteNullable(a.Source);
                 w.Write(a.Position);
                 w.WriteStrings(a.Suppressed);
+                break;
+            case ContentRestated c:
+                w.Write(c.MessageId);
+                w.WriteBytes(c.Content);
                 break;
             case DeliveryAttempted t:
                 w.Write(t.MessageId);

@@ -4,11 +4,12 @@ namespace MailActors.Outbox.Persistence;
 
 /// <summary>
 /// A partition's state, encoded while the actor owns it (the snapshot store serializes on its own thread, so it must
-/// not see the live, mutable state).
+/// not see the live, mutable state). Version 2 refers to message contents by journal row instead of holding them
+/// (see <see cref="StoredContent"/>); version 1 snapshots, which hold them, are still read.
 /// </summary>
 internal sealed record PartitionSnapshot(byte[] Bytes) : IOutboxPersisted
 {
-    private const byte Version = 1;
+    private const byte Version = 2;
 
     public static PartitionSnapshot From(PartitionState state) => new(BinaryCodec.Encode(w => Write(w, state)));
 
@@ -32,7 +33,7 @@ internal sealed record PartitionSnapshot(byte[] Bytes) : IOutboxPersisted
             w.Write(record.Id);
             w.Write(record.AcceptedAt);
             w.Write(record.Envelope);
-            w.WriteBytes(record.Content);
+            WriteContent(w, record.Content.SequenceNr, record.Content);
             w.WriteNullable(record.Retry);
             w.Write7BitEncodedInt(record.Recipients.Length);
             foreach (var r in record.Recipients)
@@ -61,7 +62,8 @@ internal sealed record PartitionSnapshot(byte[] Bytes) : IOutboxPersisted
             w.Write(request.Sender);
             w.Write(request.AcceptedAt);
             w.Write((sbyte)(request.Return is { } ret ? (int)ret : -1));
-            w.WriteBytes(request.Original);
+            // A finished message's rows are deleted by the next cleanup: what the DSN quotes goes into the snapshot.
+            WriteContent(w, request.Content.IsLoaded ? 0 : request.Content.SequenceNr, request.Content.IsLoaded ? StoredContent.Inline(request.Original) : request.Content);
             w.Write7BitEncodedInt(request.Recipients.Count);
             foreach (var r in request.Recipients)
             {
@@ -80,7 +82,7 @@ internal sealed record PartitionSnapshot(byte[] Bytes) : IOutboxPersisted
         var state = new PartitionState(statusRetention, generateDsn);
         using var r = BinaryCodec.Reader(Bytes);
         var version = r.ReadByte();
-        if (version != Version)
+        if (version is not (1 or Version))
         {
             throw new NotSupportedException($"Outbox partition snapshot version {version} is not supported (expected {Version}).");
         }
@@ -98,7 +100,7 @@ internal sealed record PartitionSnapshot(byte[] Bytes) : IOutboxPersisted
             var id = r.ReadString();
             var acceptedAt = r.ReadDateTime();
             var envelope = r.ReadEnvelope();
-            var content = r.ReadBytes();
+            var content = ReadContent(r, version);
             var retry = r.ReadNullableRetry();
             var recipients = new RecipientRecord[r.Read7BitEncodedInt()];
             for (var i = 0; i < recipients.Length; i++)
@@ -127,7 +129,7 @@ internal sealed record PartitionSnapshot(byte[] Bytes) : IOutboxPersisted
             var sender = r.ReadString();
             var acceptedAt = r.ReadDateTime();
             var ret = r.ReadSByte();
-            var original = r.ReadBytes();
+            var original = ReadContent(r, version);
             var recipients = new DsnRecipient[r.Read7BitEncodedInt()];
             for (var i = 0; i < recipients.Length; i++)
             {
@@ -136,6 +138,26 @@ internal sealed record PartitionSnapshot(byte[] Bytes) : IOutboxPersisted
             state.DsnPending[id] = new DsnRequest(id, envid, sender, acceptedAt, ret < 0 ? null : (Protocol.Smtp.DsnReturn)ret, original, recipients);
         }
         return state;
+    }
+
+    /// <summary>A journal row reference (sequence number and length), or 0 and the bytes themselves.</summary>
+    private static void WriteContent(BinaryWriter w, long sequenceNr, StoredContent content)
+    {
+        w.Write7BitEncodedInt64(sequenceNr);
+        if (sequenceNr == 0)
+        {
+            w.WriteBytes(content.Bytes);
+        }
+        else
+        {
+            w.Write7BitEncodedInt(content.Length);
+        }
+    }
+
+    private static StoredContent ReadContent(BinaryReader r, byte version)
+    {
+        var sequenceNr = version == 1 ? 0 : r.Read7BitEncodedInt64();
+        return sequenceNr == 0 ? StoredContent.Inline(r.ReadBytes()) : StoredContent.InJournal(sequenceNr, r.Read7BitEncodedInt());
     }
 
     private static void WriteStatus(BinaryWriter w, MessageStatus status)

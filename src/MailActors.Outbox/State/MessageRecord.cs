@@ -36,12 +36,12 @@ internal sealed class RecipientRecord(string address)
 }
 
 /// <summary>An unfinished message: envelope, content and per-recipient state.</summary>
-internal sealed class MessageRecord(string id, DateTime acceptedAt, StoredEnvelope envelope, ReadOnlyMemory<byte> content, RetryOverride? retry, RecipientRecord[] recipients)
+internal sealed class MessageRecord(string id, DateTime acceptedAt, StoredEnvelope envelope, StoredContent content, RetryOverride? retry, RecipientRecord[] recipients)
 {
     public string Id { get; } = id;
     public DateTime AcceptedAt { get; } = acceptedAt;
     public StoredEnvelope Envelope { get; } = envelope;
-    public ReadOnlyMemory<byte> Content { get; } = content;
+    public StoredContent Content { get; } = content;
     public RetryOverride? Retry { get; } = retry;
     public RecipientRecord[] Recipients { get; } = recipients;
 
@@ -65,15 +65,22 @@ internal sealed class MessageRecord(string id, DateTime acceptedAt, StoredEnvelo
     public MessageStatus ToStatus() => new(Id, EnvelopeId, Envelope.Sender, AcceptedAt, Recipients.Select(r => r.ToStatus()).ToArray());
 }
 
-/// <summary>A DSN still to be generated for a finished message with failed recipients (kept until <see cref="DsnQueued"/>).</summary>
+/// <summary>
+/// A DSN still to be generated for a finished message with failed recipients (kept until <see cref="DsnQueued"/>).
+/// <paramref name="Content"/> is the message, or already only what the DSN quotes (see <see cref="Original"/>).
+/// </summary>
 internal sealed record DsnRequest(
     string MessageId,
     string EnvelopeId,
     string Sender,
     DateTime AcceptedAt,
     DsnReturn? Return,
-    ReadOnlyMemory<byte> Original,
-    IReadOnlyList<DsnRecipient> Recipients);
+    StoredContent Content,
+    IReadOnlyList<DsnRecipient> Recipients)
+{
+    /// <summary>What the DSN quotes: the whole message for RET=FULL, its header section otherwise.</summary>
+    public ReadOnlyMemory<byte> Original => Return == DsnReturn.Full ? Content.Bytes : PartitionState.HeaderSection(Content.Bytes);
+}
 
 /// <summary>A failed recipient in a <see cref="DsnRequest"/>.</summary>
 internal sealed record DsnRecipient(string Address, string? OriginalRecipient, RecipientState State, SmtpReply? Reply, string? Error, DateTime At);

@@ -37,7 +37,7 @@ internal sealed class PartitionState(int statusRetention, bool generateDsn)
     /// <summary>Recipients of unfinished messages in a pending state (Queued, InFlight, Deferred), kept up to date by every change.</summary>
     public long PendingIn(RecipientState state) => _pending[(int)state];
 
-    /// <summary>Octets of content held by unfinished messages (what a snapshot has to write).</summary>
+    /// <summary>Octets of content held by unfinished messages (what their journal rows must keep).</summary>
     public long UnfinishedContentBytes { get; private set; }
 
     /// <summary>The message with this id or ENVID: unfinished, or finished and still among the recent statuses.</summary>
@@ -54,12 +54,16 @@ internal sealed class PartitionState(int statusRetention, bool generateDsn)
         return _recent.FirstOrDefault(s => s.EnvelopeId == id);
     }
 
-    public void Apply(IOutboxPersisted persisted)
+    /// <summary>Applies one event of the journal row <paramref name="sequenceNr"/> (where message contents are found again).</summary>
+    public void Apply(IOutboxPersisted persisted, long sequenceNr)
     {
         switch (persisted)
         {
             case MessageAccepted accepted:
-                Accept(accepted);
+                Accept(accepted, sequenceNr);
+                break;
+            case ContentRestated restated when Unfinished.TryGetValue(restated.MessageId, out var moved):
+                moved.Content.MovedTo(sequenceNr, restated.Content);
                 break;
             case DeliveryAttempted attempted when Unfinished.TryGetValue(attempted.MessageId, out var record):
                 foreach (var address in attempted.Recipients)
@@ -93,7 +97,7 @@ internal sealed class PartitionState(int statusRetention, bool generateDsn)
         }
     }
 
-    private void Accept(MessageAccepted accepted)
+    private void Accept(MessageAccepted accepted, long sequenceNr)
     {
         MessagesAccepted++;
         if (accepted.Source is { } source && (!SourcePositions.TryGetValue(source, out var position) || accepted.Position > position))
@@ -115,7 +119,7 @@ internal sealed class PartitionState(int statusRetention, bool generateDsn)
         {
             Count(recipient.State, +1);
         }
-        var record = new MessageRecord(accepted.MessageId, accepted.AcceptedAt, accepted.Envelope, accepted.Content, accepted.Retry, recipients);
+        var record = new MessageRecord(accepted.MessageId, accepted.AcceptedAt, accepted.Envelope, StoredContent.Journaled(accepted.Content, sequenceNr), accepted.Retry, recipients);
         Unfinished[record.Id] = record;
         UnfinishedContentBytes += record.Content.Length;
         if (record.EnvelopeId != record.Id)
@@ -225,9 +229,12 @@ internal sealed class PartitionState(int statusRetention, bool generateDsn)
             return null;
         }
         var ret = record.Envelope.Parameters?.Return;
-        // Only what the DSN will quote: the whole message for RET=FULL, the header section otherwise.
-        var original = ret == DsnReturn.Full ? record.Content : HeaderSection(record.Content);
-        return new DsnRequest(record.Id, record.EnvelopeId, record.Envelope.Sender, record.AcceptedAt, ret, original, failed);
+        // Only what the DSN will quote (the whole message for RET=FULL, the header section otherwise); content not read
+        // back from the journal yet after a restart is shared with the record and trimmed when the DSN is built.
+        var content = record.Content.IsLoaded
+            ? StoredContent.Inline(ret == DsnReturn.Full ? record.Content.Bytes : HeaderSection(record.Content.Bytes))
+            : record.Content;
+        return new DsnRequest(record.Id, record.EnvelopeId, record.Envelope.Sender, record.AcceptedAt, ret, content, failed);
     }
 
     /// <summary>The content up to and including the blank line that ends the header section (all of it if there is none).</summary>

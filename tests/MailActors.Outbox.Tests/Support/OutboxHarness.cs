@@ -39,6 +39,7 @@ internal sealed class OutboxHarness : IAsyncDisposable
         SweepGrace = TimeSpan.FromMilliseconds(200),
         SnapshotIdleAfter = TimeSpan.FromMilliseconds(100),
         SnapshotMinEvents = 50,
+        SnapshotMinBytes = 0,
     };
 
     public static RouteOptions Route(int port, string name = "test") => new()
