@@ -19,7 +19,18 @@ internal sealed class ContentLoader : ReceiveActor
     public sealed record Failed(Exception Cause);
 
     /// <summary>A journal row: its sequence number and the approximate octets of its events.</summary>
-    public readonly record struct JournalRow(long SequenceNr, long Bytes);
+    public readonly record struct JournalRow(long SequenceNr, long Bytes)
+    {
+        public static JournalRow Of(long sequenceNr, IReadOnlyList<IOutboxPersisted> events)
+        {
+            long bytes = 0;
+            foreach (var e in events)
+            {
+                bytes += OutboxPartition.ApproximateSize(e);
+            }
+            return new JournalRow(sequenceNr, bytes);
+        }
+    }
 
     private readonly Dictionary<string, ReadOnlyMemory<byte>> _contents = new(StringComparer.Ordinal);
     private readonly List<JournalRow> _rows = [];
@@ -28,10 +39,9 @@ internal sealed class ContentLoader : ReceiveActor
     {
         Receive<ReplayedMessage>(replayed =>
         {
-            long bytes = 0;
-            foreach (var e in replayed.Persistent.Payload is EventBatch batch ? batch.Events : [(IOutboxPersisted)replayed.Persistent.Payload])
+            var events = EventBatch.Unpack((IOutboxPersisted)replayed.Persistent.Payload);
+            foreach (var e in events)
             {
-                bytes += OutboxPartition.ApproximateSize(e);
                 switch (e)
                 {
                     case MessageAccepted accepted when wanted.Contains(accepted.MessageId):
@@ -42,7 +52,7 @@ internal sealed class ContentLoader : ReceiveActor
                         break;
                 }
             }
-            _rows.Add(new JournalRow(replayed.Persistent.SequenceNr, bytes));
+            _rows.Add(JournalRow.Of(replayed.Persistent.SequenceNr, events));
         });
         Receive<RecoverySuccess>(_ => Finish(new Loaded(_contents, _rows)));
         Receive<ReplayMessagesFailure>(failure => Finish(new Failed(failure.Cause)));

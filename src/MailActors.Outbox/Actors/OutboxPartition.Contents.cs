@@ -11,6 +11,7 @@ internal sealed partial class OutboxPartition
 {
     // Journal rows not yet deleted (as far as this incarnation knows them), oldest first, with their approximate size.
     private readonly List<ContentLoader.JournalRow> _rows = [];
+    // The snapshot recovery started from: the newest row a content read back after a restart can be in.
     private long _snapshotSequenceNr;
     private long _deletedUpTo;
     // While true, some unfinished message's content is still being read back: nothing is dispatched.

@@ -103,16 +103,14 @@ internal sealed partial class OutboxPartition
         _buffer.RemoveRange(0, take);
         _writing = true;
         // One journal row for the whole group commit (see EventBatch); applied event by event once it is durable.
-        PersistAsync(new EventBatch(batch.Select(b => b.Event).ToArray()), _ =>
+        PersistAsync(new EventBatch(batch.Select(b => b.Event).ToArray()), row =>
         {
-            long bytes = 0;
             foreach (var (e, after) in batch)
             {
                 ApplyLive(e);
-                bytes += ApproximateSize(e);
                 after?.Invoke();
             }
-            _rows.Add(new ContentLoader.JournalRow(LastSequenceNr, bytes));
+            _rows.Add(ContentLoader.JournalRow.Of(LastSequenceNr, row.Events));
             _writing = false;
             AfterWrite();
         });
@@ -235,7 +233,6 @@ internal sealed partial class OutboxPartition
         _housekeepingFailures = 0;
         // The snapshot holds everything up to its sequence number except message contents: older snapshots and older
         // events are dead weight, but for the rows unfinished messages' contents are in (and whatever follows them).
-        _snapshotSequenceNr = metadata.SequenceNr;
         DeleteSnapshots(new SnapshotSelectionCriteria(metadata.SequenceNr - 1));
         var upTo = Math.Min(metadata.SequenceNr, _snapshotKeepsFrom - 1);
         if (upTo > _deletedUpTo)

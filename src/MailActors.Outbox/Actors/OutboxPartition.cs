@@ -46,11 +46,8 @@ internal sealed partial class OutboxPartition : UntypedPersistentActor, IWithTim
                 _state = snapshot.Restore(_options.StatusRetention, _options.GenerateDsn);
                 _snapshotSequenceNr = offer.Metadata.SequenceNr;
                 break;
-            case EventBatch batch:
-                RecoverRow(batch.Events);
-                break;
-            case IOutboxPersisted e:
-                RecoverRow([e]);
+            case IOutboxPersisted row:
+                RecoverRow(EventBatch.Unpack(row));
                 break;
             case RecoveryCompleted:
                 OnRecovered();
@@ -60,15 +57,14 @@ internal sealed partial class OutboxPartition : UntypedPersistentActor, IWithTim
 
     private void RecoverRow(IReadOnlyList<IOutboxPersisted> events)
     {
-        long bytes = 0;
         foreach (var e in events)
         {
             _state.Apply(e, LastSequenceNr);
-            bytes += ApproximateSize(e);
         }
+        var row = ContentLoader.JournalRow.Of(LastSequenceNr, events);
         _eventsSinceSnapshot += events.Count;
-        _bytesSinceSnapshot += bytes;
-        _rows.Add(new ContentLoader.JournalRow(LastSequenceNr, bytes));
+        _bytesSinceSnapshot += row.Bytes;
+        _rows.Add(row);
     }
 
     private void OnRecovered()

@@ -79,7 +79,11 @@ internal sealed record OutboxCreated(int Partitions, DateTime At) : IOutboxPersi
 /// made durable together. Journaling them as one row instead of one row each divides the per-row work of the store
 /// (statements, parameters, index updates) by the batch size; recovery applies them in order as if they were separate.
 /// </summary>
-internal sealed record EventBatch(IReadOnlyList<IOutboxPersisted> Events) : IOutboxPersisted;
+internal sealed record EventBatch(IReadOnlyList<IOutboxPersisted> Events) : IOutboxPersisted
+{
+    /// <summary>The events of one journal row: a batch's, or the single event older rows hold.</summary>
+    public static IReadOnlyList<IOutboxPersisted> Unpack(IOutboxPersisted row) => row is EventBatch batch ? batch.Events : [row];
+}
 
 /// <summary>The suppression list's snapshot.</summary>
 internal sealed record SuppressionSnapshot(IReadOnlyList<AddressSuppressed> Entries) : IOutboxPersisted;

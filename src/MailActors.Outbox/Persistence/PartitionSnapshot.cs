@@ -33,7 +33,7 @@ internal sealed record PartitionSnapshot(byte[] Bytes) : IOutboxPersisted
             w.Write(record.Id);
             w.Write(record.AcceptedAt);
             w.Write(record.Envelope);
-            WriteContent(w, record.Content.SequenceNr, record.Content);
+            WriteContent(w, record.Content);
             w.WriteNullable(record.Retry);
             w.Write7BitEncodedInt(record.Recipients.Length);
             foreach (var r in record.Recipients)
@@ -63,7 +63,7 @@ internal sealed record PartitionSnapshot(byte[] Bytes) : IOutboxPersisted
             w.Write(request.AcceptedAt);
             w.Write((sbyte)(request.Return is { } ret ? (int)ret : -1));
             // A finished message's rows are deleted by the next cleanup: what the DSN quotes goes into the snapshot.
-            WriteContent(w, request.Content.IsLoaded ? 0 : request.Content.SequenceNr, request.Content.IsLoaded ? StoredContent.Inline(request.Original) : request.Content);
+            WriteContent(w, request.Content.IsLoaded ? StoredContent.Inline(request.Original) : request.Content);
             w.Write7BitEncodedInt(request.Recipients.Count);
             foreach (var r in request.Recipients)
             {
@@ -141,10 +141,10 @@ internal sealed record PartitionSnapshot(byte[] Bytes) : IOutboxPersisted
     }
 
     /// <summary>A journal row reference (sequence number and length), or 0 and the bytes themselves.</summary>
-    private static void WriteContent(BinaryWriter w, long sequenceNr, StoredContent content)
+    private static void WriteContent(BinaryWriter w, StoredContent content)
     {
-        w.Write7BitEncodedInt64(sequenceNr);
-        if (sequenceNr == 0)
+        w.Write7BitEncodedInt64(content.SequenceNr);
+        if (content.SequenceNr == 0)
         {
             w.WriteBytes(content.Bytes);
         }
