@@ -2,8 +2,8 @@
 // Usage: MailActors.MailerBench HOST:PORT SESSIONS MESSAGES SIZE
 // Prints one line: messages, seconds, msg/s, and the process's peak working set, for the comparison script.
 using System.Diagnostics;
-using System.Text;
 using Akka.Actor;
+using MailActors.Benchmarking;
 using MailActors.Configuration;
 using MailActors.Delivery;
 using MailActors.Smtp;
@@ -19,14 +19,7 @@ var sessions = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCult
 var messages = int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture);
 var size = int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture);
 
-var header = "From: <bench@example.test>\r\nTo: <sink@example.test>\r\nSubject: mailer bench\r\n\r\n";
-var line = new string('x', 76) + "\r\n";
-var body = new StringBuilder(header);
-while (body.Length < size)
-{
-    body.Append(line);
-}
-var content = MessageContent.FromBytes(Encoding.ASCII.GetBytes(body.ToString(0, Math.Max(size, header.Length))));
+var content = MessageContent.FromBytes(BenchContent.Create(size, "mailer bench"));
 
 using var system = ActorSystem.Create("bench", MailActorsConfig.WithOverrides("akka.loglevel = WARNING"));
 var route = new RouteOptions
@@ -43,6 +36,8 @@ var route = new RouteOptions
 };
 await using var mailer = Mailer.Create(system, new MailerOptions { Routes = [route] });
 
+// What start-up (runtime, actor system, mailer) cost, so a whole-process CPU figure can be split into start-up and sending.
+var startupCpu = Process.GetCurrentProcess().TotalProcessorTime;
 var clock = Stopwatch.StartNew();
 var failures = 0;
 var remaining = messages;
@@ -68,6 +63,8 @@ for (var i = 0; i < messages; i++)
 }
 await finished.Task;
 clock.Stop();
-var peak = Process.GetCurrentProcess().PeakWorkingSet64;
-Console.WriteLine($"mailer messages={messages} failures={failures} seconds={clock.Elapsed.TotalSeconds:F2} msg_per_s={messages / clock.Elapsed.TotalSeconds:F0} peak_working_set_mb={peak / (1024.0 * 1024):F1} gc={GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} gc_pause_ms={GC.GetTotalPauseDuration().TotalMilliseconds:F0} allocated_mb={GC.GetTotalAllocatedBytes() / (1024.0 * 1024):F0}");
+var self = Process.GetCurrentProcess();
+var peak = self.PeakWorkingSet64;
+var sendingCpu = self.TotalProcessorTime - startupCpu;
+Console.WriteLine($"mailer messages={messages} failures={failures} seconds={clock.Elapsed.TotalSeconds:F2} msg_per_s={messages / clock.Elapsed.TotalSeconds:F0} startup_cpu_s={startupCpu.TotalSeconds:F2} sending_cpu_us_per_msg={sendingCpu.TotalMicroseconds / messages:F1} peak_working_set_mb={peak / (1024.0 * 1024):F1} gc={GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} gc_pause_ms={GC.GetTotalPauseDuration().TotalMilliseconds:F0} allocated_mb={GC.GetTotalAllocatedBytes() / (1024.0 * 1024):F0}");
 return failures == 0 ? 0 : 2;

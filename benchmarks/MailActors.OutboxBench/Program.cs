@@ -6,9 +6,9 @@
 // Prints one line for the comparison script.
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using Akka.Actor;
 using Akka.Configuration;
+using MailActors.Benchmarking;
 using MailActors.Configuration;
 using MailActors.Delivery;
 using MailActors.Outbox;
@@ -29,17 +29,9 @@ var inFlight = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture
 var partitions = args.Length > 6 ? int.Parse(args[6], CultureInfo.InvariantCulture) : 4;
 
 var store = OutboxStore.Parse(storeSpec);
-await Fresh(store);
+await BenchStore.EmptyAsync(store);
 await store.PrepareAsync();
-
-var header = "From: <bench@example.test>\r\nTo: <sink@example.test>\r\nSubject: outbox bench\r\n\r\n";
-var line = new string('x', 76) + "\r\n";
-var body = new StringBuilder(header);
-while (body.Length < size)
-{
-    body.Append(line);
-}
-var bytes = Encoding.ASCII.GetBytes(body.ToString(0, Math.Max(size, header.Length)));
+var bytes = BenchContent.Create(size, "outbox bench");
 
 // OUTBOX_BENCH_HOCON: extra HOCON for experiments (outbox knobs, journal settings), e.g. "mailactors.outbox.partitions = 2".
 var extra = ConfigurationFactory.ParseString(Environment.GetEnvironmentVariable("OUTBOX_BENCH_HOCON") ?? "");
@@ -98,24 +90,3 @@ var kind = storeSpec.Split(':')[0];
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"outbox store={kind} messages={messages} delivered={counts.Delivered} failures={counts.Bounced + counts.Expired} seconds={clock.Elapsed.TotalSeconds:F2} msg_per_s={messages / clock.Elapsed.TotalSeconds:F0} enqueue_msg_per_s={messages / enqueueSeconds:F0} in_flight={inFlight} partitions={partitions} peak_working_set_mb={peak / (1024.0 * 1024):F1} gc={GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} gc_pause_ms={GC.GetTotalPauseDuration().TotalMilliseconds:F0} allocated_mb={GC.GetTotalAllocatedBytes() / (1024.0 * 1024):F0}"));
 return counts.Delivered == messages ? 0 : 2;
-
-static async Task Fresh(OutboxStore store)
-{
-    if (store.Describe().StartsWith("sqlite:", StringComparison.Ordinal))
-    {
-        var path = store.Describe()["sqlite:".Length..];
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        foreach (var file in new[] { path, path + "-wal", path + "-shm" })
-        {
-            File.Delete(file);
-        }
-        return;
-    }
-    var builder = new Npgsql.NpgsqlConnectionStringBuilder(store.ConnectionString);
-    var database = builder.Database!;
-    builder.Database = "postgres";
-    await using var connection = new Npgsql.NpgsqlConnection(builder.ConnectionString);
-    await connection.OpenAsync();
-    await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", connection);
-    await drop.ExecuteNonQueryAsync();
-}

@@ -1,0 +1,136 @@
+// Recovery of a large backlog after a crash: how long the outbox takes to come back with MESSAGES unfinished messages
+// in its store, and how fast it delivers them once back. Two runs of this program, with a SIGKILL in between
+// (benchmarks/outbox/recovery.sh drives them):
+//
+//   MailActors.RecoveryBench fill STORE MESSAGES SIZE
+//       Empties STORE and queues MESSAGES messages for a destination that is down (a closed port on 127.0.0.1), so
+//       every one is deferred. Prints "filled ..." once all are deferred and the partitions have been idle long enough
+//       to snapshot, then waits to be killed.
+//   MailActors.RecoveryBench recover STORE HOST:PORT SESSIONS
+//       Starts on STORE with the destination up at HOST:PORT and a clock two hours ahead, so every deferred message
+//       is due at once. Prints how long recovery took (until Outbox.StartAsync returned: every partition replayed),
+//       until the first delivery (the older contents are read back before anything is dispatched), and until the last.
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Akka.Actor;
+using Akka.Configuration;
+using MailActors.Benchmarking;
+using MailActors.Configuration;
+using MailActors.Delivery;
+using MailActors.Outbox;
+using MailActors.Smtp;
+using MailActors.Transport;
+
+var mode = args.Length > 0 ? args[0] : "";
+if (!(mode == "fill" && args.Length == 4) && !(mode == "recover" && args.Length == 4))
+{
+    Console.Error.WriteLine("usage: MailActors.RecoveryBench fill STORE MESSAGES SIZE | recover STORE HOST:PORT SESSIONS");
+    return 1;
+}
+var store = OutboxStore.Parse(args[1]);
+var startedCpu = Process.GetCurrentProcess().TotalProcessorTime;
+if (mode == "fill")
+{
+    await BenchStore.EmptyAsync(store);
+}
+await store.PrepareAsync();
+using var system = ActorSystem.Create("bench", ConfigurationFactory.ParseString("akka.loglevel = WARNING")
+    .WithFallback(store.ToConfig()).WithFallback(MailActorsConfig.Default));
+return mode == "fill"
+    ? await FillAsync(int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture))
+    : await RecoverAsync(ServerAddress.Parse(args[2]), int.Parse(args[3], CultureInfo.InvariantCulture));
+
+async Task<int> FillAsync(int messages, int size)
+{
+    var down = ClosedPort();
+    var outbox = await Outbox.StartAsync(system, new OutboxOptions(), Routes(new ServerAddress("127.0.0.1", down), sessions: 4));
+    var bytes = BenchContent.Create(size, "recovery bench");
+    const int Batch = 500;
+    for (var start = 0; start < messages; start += Batch)
+    {
+        var batch = Enumerable.Range(start, Math.Min(Batch, messages - start))
+            .Select(i => new OutboxMessage(new OutgoingMail("bench@example.test", ["sink@example.test"], MessageContent.FromBytes(bytes)) { MessageId = "r" + i.ToString(CultureInfo.InvariantCulture) }))
+            .ToArray();
+        await outbox.EnqueueBatchAsync(batch);
+    }
+    while ((await outbox.GetCountsAsync()).Deferred < messages)
+    {
+        await Task.Delay(200);
+    }
+    // Partitions snapshot after two idle seconds (snapshot-idle-after): the backlog a crash would find in a steady state.
+    await Task.Delay(TimeSpan.FromSeconds(5));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"filled messages={messages} size={size} store={store.Describe()}"));
+    await Task.Delay(Timeout.Infinite);
+    return 0;
+}
+
+async Task<int> RecoverAsync(ServerAddress sink, int sessions)
+{
+    var clock = Stopwatch.StartNew();
+    var options = new OutboxOptions { Clock = new AheadClock(TimeSpan.FromHours(2)) };
+    var outbox = await Outbox.StartAsync(system, options, Routes(sink, sessions));
+    var recovered = clock.Elapsed;
+    var recoveredCpu = Process.GetCurrentProcess().TotalProcessorTime - startedCpu;
+    var first = await outbox.GetCountsAsync();
+    var backlog = first.MessagesUnfinished + first.Delivered; // deliveries may already have begun
+    TimeSpan? firstDelivery = null;
+    OutboxCounts counts;
+    while (true)
+    {
+        counts = await outbox.GetCountsAsync();
+        if (counts.Delivered > 0)
+        {
+            firstDelivery ??= clock.Elapsed;
+        }
+        if (counts.MessagesUnfinished == 0)
+        {
+            break;
+        }
+        await Task.Delay(20);
+    }
+    var done = clock.Elapsed;
+    await outbox.DisposeAsync();
+    var peak = Process.GetCurrentProcess().PeakWorkingSet64;
+    var deliverySeconds = (done - firstDelivery!.Value).TotalSeconds;
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"recover backlog={backlog} delivered={counts.Delivered} failures={counts.Bounced + counts.Expired} recovered_s={recovered.TotalSeconds:F2} recovery_cpu_s={recoveredCpu.TotalSeconds:F2} first_delivery_s={firstDelivery.Value.TotalSeconds:F2} all_delivered_s={done.TotalSeconds:F2} msg_per_s_after_first={counts.Delivered / Math.Max(deliverySeconds, 0.001):F0} peak_working_set_mb={peak / (1024.0 * 1024):F1}"));
+    return counts.Delivered == backlog ? 0 : 2;
+}
+
+static MailerOptions Routes(ServerAddress target, int sessions) => new()
+{
+    Routes =
+    [
+        new RouteOptions
+        {
+            Name = "bench",
+            Session = new SmtpSessionSettings
+            {
+                Connection = new ConnectionSpec { Hosts = [target], DefaultPort = target.Port ?? 25 },
+                HelloDomain = "bench.example.test",
+            },
+            MaxSessions = sessions,
+            MaxMessagesPerSession = int.MaxValue,
+            QueueCapacity = sessions * 4,
+            MaxAttempts = 1,
+        },
+    ],
+};
+
+// A port nothing listens on: bound once to learn a free number, then released.
+static int ClosedPort()
+{
+    using var probe = new TcpListener(IPAddress.Loopback, 0);
+    probe.Start();
+    var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+    probe.Stop();
+    return port;
+}
+
+/// <summary>The system clock moved ahead, so deferred messages are due when the outbox comes back.</summary>
+internal sealed class AheadClock(TimeSpan ahead) : TimeProvider
+{
+    public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + ahead;
+}
