@@ -22,18 +22,7 @@ var size = int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture)
 var content = MessageContent.FromBytes(BenchContent.Create(size, "mailer bench"));
 
 using var system = ActorSystem.Create("bench", MailActorsConfig.WithOverrides("akka.loglevel = WARNING"));
-var route = new RouteOptions
-{
-    Name = "sink",
-    Session = new SmtpSessionSettings
-    {
-        Connection = new ConnectionSpec { Hosts = [target], DefaultPort = target.Port ?? 25 },
-        HelloDomain = "bench.example.test",
-    },
-    MaxSessions = sessions,
-    MaxMessagesPerSession = int.MaxValue,
-    QueueCapacity = sessions * 4,
-};
+var route = BenchRoute.To(target, sessions);
 await using var mailer = Mailer.Create(system, new MailerOptions { Routes = [route] });
 
 // What start-up (runtime, actor system, mailer) cost, so a whole-process CPU figure can be split into start-up and sending.

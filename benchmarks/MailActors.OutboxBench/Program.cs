@@ -37,19 +37,7 @@ var bytes = BenchContent.Create(size, "outbox bench");
 var extra = ConfigurationFactory.ParseString(Environment.GetEnvironmentVariable("OUTBOX_BENCH_HOCON") ?? "");
 using var system = ActorSystem.Create("bench", extra.WithFallback(ConfigurationFactory.ParseString("akka.loglevel = WARNING"))
     .WithFallback(store.ToConfig()).WithFallback(MailActorsConfig.Default));
-var route = new RouteOptions
-{
-    Name = "sink",
-    Session = new SmtpSessionSettings
-    {
-        Connection = new ConnectionSpec { Hosts = [target], DefaultPort = target.Port ?? 25 },
-        HelloDomain = "bench.example.test",
-    },
-    MaxSessions = sessions,
-    MaxMessagesPerSession = int.MaxValue,
-    QueueCapacity = sessions * 4,
-    MaxAttempts = 1,
-};
+var route = BenchRoute.To(target, sessions, maxAttempts: 1);
 var options = OutboxOptions.FromConfig(extra) with { InFlight = inFlight, Partitions = partitions };
 var outbox = await Outbox.StartAsync(system, options, new MailerOptions { Routes = [route] });
 

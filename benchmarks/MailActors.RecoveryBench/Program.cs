@@ -99,25 +99,7 @@ async Task<int> RecoverAsync(ServerAddress sink, int sessions)
     return counts.Delivered == backlog ? 0 : 2;
 }
 
-static MailerOptions Routes(ServerAddress target, int sessions) => new()
-{
-    Routes =
-    [
-        new RouteOptions
-        {
-            Name = "bench",
-            Session = new SmtpSessionSettings
-            {
-                Connection = new ConnectionSpec { Hosts = [target], DefaultPort = target.Port ?? 25 },
-                HelloDomain = "bench.example.test",
-            },
-            MaxSessions = sessions,
-            MaxMessagesPerSession = int.MaxValue,
-            QueueCapacity = sessions * 4,
-            MaxAttempts = 1,
-        },
-    ],
-};
+static MailerOptions Routes(ServerAddress target, int sessions) => new() { Routes = [BenchRoute.To(target, sessions, maxAttempts: 1)] };
 
 // A port nothing listens on: bound once to learn a free number, then released.
 static int ClosedPort()
