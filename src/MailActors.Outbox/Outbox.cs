@@ -28,14 +28,16 @@ public sealed class Outbox : IAsyncDisposable
     private readonly RouteResolver _routes;
     private readonly SuppressionSet _suppression;
     private readonly OutboxEventHub _events;
+    private readonly ContentBudget _budget;
     private readonly IActorRef _suppressionActor;
     private readonly IActorRef[] _partitions;
     private readonly SemaphoreSlim _submitGate = new(1, 1);
     private int _disposed;
 
     private Outbox(ActorSystem system, OutboxOptions options, Mailer? mailer, RouteResolver routes, SuppressionSet suppression,
-        OutboxEventHub events, IActorRef suppressionActor, IActorRef[] partitions)
+        OutboxEventHub events, ContentBudget budget, IActorRef suppressionActor, IActorRef[] partitions)
     {
+        _budget = budget;
         _system = system;
         _options = options;
         _mailer = mailer;
@@ -65,9 +67,9 @@ public sealed class Outbox : IAsyncDisposable
         {
             throw new ArgumentException("An outbox that delivers needs the mailer's routes.", nameof(mailer));
         }
-        if (options.Partitions < 1 || options.InFlight < 1)
+        if (options.Partitions < 1 || options.InFlight < 1 || options.MaxUnfinishedBytes < 1)
         {
-            throw new ArgumentException("Partitions and in-flight must be at least 1.", nameof(options));
+            throw new ArgumentException("Partitions, in-flight and max-unfinished-bytes must be at least 1.", nameof(options));
         }
         var prefix = options.PersistenceIdPrefix;
         var instance = Guid.NewGuid().ToString("N")[..8];
@@ -87,6 +89,7 @@ public sealed class Outbox : IAsyncDisposable
         var routes = new RouteResolver(mailer);
         var engine = options.Passive ? null : Mailer.Create(system, mailer!);
         var events = new OutboxEventHub();
+        var budget = new ContentBudget(options.MaxUnfinishedBytes, partitions);
         var refs = new IActorRef[partitions];
         Outbox? outbox = null;
         var window = Math.Max(1, (int)Math.Ceiling(options.InFlight / (double)partitions));
@@ -95,10 +98,11 @@ public sealed class Outbox : IAsyncDisposable
             var context = new PartitionContext(i, $"{prefix}-partition-{i}", options, window, engine, routes, suppression,
                 (address, reason) => suppressionActor.Tell(new SuppressionListActor.Suppress(address, reason)),
                 request => outbox!.EnqueueDsnAsync(request),
-                events);
+                events,
+                budget);
             refs[i] = system.ActorOf(Supervised(OutboxPartition.Props(context), "partition"), $"outbox-{instance}-partition-{i}");
         }
-        outbox = new Outbox(system, options, engine, routes, suppression, events, suppressionActor, refs);
+        outbox = new Outbox(system, options, engine, routes, suppression, events, budget, suppressionActor, refs);
         await Task.WhenAll(refs.Select(p => p.Ask<WaitRecovered>(WaitRecovered.Instance, TimeSpan.FromMinutes(5), cancellationToken))).ConfigureAwait(false);
         return outbox;
     }
@@ -131,7 +135,7 @@ public sealed class Outbox : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(messages);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         var results = new EnqueueResult[messages.Count];
-        var byPartition = new Dictionary<int, (List<PreparedMessage> Messages, List<int> Slots)>();
+        var byPartition = new Dictionary<int, PartitionGroup>();
         var completions = new Dictionary<int, TaskCompletionSource<EnqueueResult[]>>();
         // Calls hand their messages to the partitions in the order they were made (the gate is taken before any
         // await), so input positions reach each partition's journal in order even with several calls in flight.
@@ -149,17 +153,23 @@ public sealed class Outbox : IAsyncDisposable
                 var partition = PartitionOf(prepared.Message!.Id);
                 if (!byPartition.TryGetValue(partition, out var group))
                 {
-                    byPartition[partition] = group = ([], []);
+                    byPartition[partition] = group = new PartitionGroup();
                 }
-                group.Messages.Add(prepared.Message);
-                group.Slots.Add(i);
+                group.Add(prepared.Message, i);
             }
             if (!_options.Passive)
             {
+                // Backpressure: wait, still in arrival order, until the messages fit under max-unfinished-bytes.
+                await _budget.ReserveAsync(byPartition.Values.Sum(g => g.Charge), cancellationToken).ConfigureAwait(false);
                 foreach (var (partition, group) in byPartition)
                 {
                     var completion = new TaskCompletionSource<EnqueueResult[]>(TaskCreationOptions.RunContinuationsAsynchronously);
                     completions[partition] = completion;
+                    // Once the partition answers, accepted messages are in its report and refused ones never held
+                    // anything: the reservation goes back whether or not the caller is still waiting.
+                    var charge = group.Charge;
+                    _ = completion.Task.ContinueWith(_ => _budget.Unreserve(charge), CancellationToken.None,
+                        TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                     _partitions[partition].Tell(new Enqueue(group.Messages, completion));
                 }
             }
@@ -192,6 +202,23 @@ public sealed class Outbox : IAsyncDisposable
     }
 
     private sealed record Preparation(PreparedMessage? Message, EnqueueResult? Rejected);
+
+    /// <summary>The messages of one call that go to one partition, where their results go, and their memory charge.</summary>
+    private sealed class PartitionGroup
+    {
+        public List<PreparedMessage> Messages { get; } = [];
+
+        public List<int> Slots { get; } = [];
+
+        public long Charge { get; private set; }
+
+        public void Add(PreparedMessage message, int slot)
+        {
+            Messages.Add(message);
+            Slots.Add(slot);
+            Charge += ContentBudget.ChargeFor(message.Accepted.Content.Length);
+        }
+    }
 
     private async Task<Preparation> PrepareAsync(OutboxMessage message, CancellationToken cancellationToken)
     {
@@ -394,6 +421,7 @@ public sealed class Outbox : IAsyncDisposable
         }
         await _suppressionActor.GracefulStop(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         _events.CompleteAll();
+        _budget.Close();
         if (_mailer is not null)
         {
             await _mailer.DisposeAsync().ConfigureAwait(false);

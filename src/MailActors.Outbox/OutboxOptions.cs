@@ -21,6 +21,13 @@ public sealed record OutboxOptions
     /// <summary>Messages handed to the delivery engine and not yet journaled as finished (the duplicate bound after a crash).</summary>
     public int InFlight { get; init; } = 1000;
 
+    /// <summary>
+    /// Most octets unfinished messages may hold in memory, each counted as its content plus about 2 KB of state; an
+    /// enqueue that would exceed it waits until deliveries make room (backpressure). A single message larger than this
+    /// is taken when nothing else is held.
+    /// </summary>
+    public long MaxUnfinishedBytes { get; init; } = 1L << 30;
+
     /// <summary>Most events in one journal write of a partition.</summary>
     public int MaxWriteBatch { get; init; } = 2000;
 
@@ -111,6 +118,7 @@ public sealed record OutboxOptions
         {
             Partitions = outbox.GetInt("partitions", 4),
             InFlight = outbox.GetInt("in-flight", 1000),
+            MaxUnfinishedBytes = outbox.GetByteSize("max-unfinished-bytes") ?? 1L << 30,
             MaxWriteBatch = outbox.GetInt("max-write-batch", 2000),
             MaxWriteBatchBytes = outbox.GetByteSize("max-write-batch-bytes") ?? 8L * 1024 * 1024,
             SnapshotMinEvents = outbox.GetInt("snapshot-min-events", 1000),

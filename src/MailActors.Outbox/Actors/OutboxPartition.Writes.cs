@@ -62,6 +62,7 @@ internal sealed partial class OutboxPartition
                 _bufferedIds.Remove(id);
             }
             _waitingEnqueues.Remove(enqueue.Completion);
+            ReportHeld(); // before the answer, on which the enqueue gives back its reservation
             enqueue.Completion.TrySetResult(results);
         });
     }
@@ -112,6 +113,7 @@ internal sealed partial class OutboxPartition
             }
             _rows.Add(ContentLoader.JournalRow.Of(LastSequenceNr, row.Events));
             _writing = false;
+            ReportHeld();
             AfterWrite();
         });
     }
@@ -145,6 +147,10 @@ internal sealed partial class OutboxPartition
         Dispatch();
         ContinueShutdown();
     }
+
+    /// <summary>Tells the outbox's memory bound what this partition's unfinished messages hold now.</summary>
+    private void ReportHeld() =>
+        _context.Budget.Report(_context.Index, _state.UnfinishedContentBytes + _state.Unfinished.Count * ContentBudget.StateBytesPerMessage);
 
     /// <summary>About what a snapshot writes (contents are not in it: <see cref="StoredContent"/>).</summary>
     private long StateSize() => 256L * _state.Unfinished.Count + 128L * _options.StatusRetention;

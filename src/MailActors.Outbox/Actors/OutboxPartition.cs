@@ -69,6 +69,7 @@ internal sealed partial class OutboxPartition : UntypedPersistentActor, IWithTim
 
     private void OnRecovered()
     {
+        ReportHeld();
         if (_options.Passive)
         {
             return;

@@ -97,4 +97,5 @@ internal sealed record PartitionContext(
     SuppressionSet Suppression,
     Action<string, string> Suppress,
     Func<DsnRequest, Task> SendDsn,
-    OutboxEventHub Events);
+    OutboxEventHub Events,
+    ContentBudget Budget);
