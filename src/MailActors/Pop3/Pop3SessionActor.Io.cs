@@ -32,7 +32,7 @@ public sealed partial class Pop3SessionActor
     /// <summary>Writes one command and hands its status line to <paramref name="onResponse"/>.</summary>
     private void Exchange(Pop3Command command, Action<Pop3Response> onResponse)
     {
-        // Expect first: with a response awaited, the reply timer guards the write too (see WireChannel.Write).
+        // Expect first: with a response awaited, the reply timeout guards the write too (see WireChannel.Write).
         ExpectStatus(onResponse);
         Send(command);
     }

@@ -12,30 +12,30 @@ namespace MailActors.Smtp;
 // expect them (which is what makes PIPELINING work), and the endings of an exchange.
 public sealed partial class SmtpSessionActor
 {
-    private sealed record TransactionDeadline(long Generation);
-
-    private const string TransactionTimerKey = "transaction-deadline";
+    /// <summary>
+    /// A transaction arriving while a pipelined one is served may be held as its successor (see
+    /// <see cref="TryHoldSuccessor"/>).
+    /// </summary>
+    private protected override bool HandleWhileExchanging(object message) =>
+        message is Transaction successor && TryHoldSuccessor(successor);
 
     /// <summary>
-    /// The transaction deadline is the one protocol timer besides the wire's reply timer; a transaction arriving
-    /// while a pipelined one is served may be held as its successor (see <see cref="TryHoldSuccessor"/>).
+    /// The wire's watchdog asks on each tick: ends the session once a transaction has run past its deadline, and keeps
+    /// the watchdog going while one runs.
     /// </summary>
-    private protected override bool HandleWhileExchanging(object message)
+    private bool WatchTransactionDeadline()
     {
-        if (message is Transaction successor)
-        {
-            return TryHoldSuccessor(successor);
-        }
-        if (message is not TransactionDeadline deadline)
+        if (_transactionStartedAt == 0)
         {
             return false;
         }
-        if (deadline.Generation == _transactionGeneration)
+        if (System.Diagnostics.Stopwatch.GetElapsedTime(_transactionStartedAt) < _settings.TransactionTimeout)
         {
-            FailSession(new MailTimeoutException(
-                $"The transaction exceeded its {_settings.TransactionTimeout.TotalSeconds:0.#}s deadline; session closed."));
+            return true;
         }
-        return true;
+        FailSession(new MailTimeoutException(
+            $"The transaction exceeded its {_settings.TransactionTimeout.TotalSeconds:0.#}s deadline; session closed."));
+        return false;
     }
 
     // ---- output ----
@@ -43,7 +43,7 @@ public sealed partial class SmtpSessionActor
     /// <summary>Writes one command and hands its reply to <paramref name="onReply"/>.</summary>
     private void Exchange(SmtpCommand command, Action<SmtpReply> onReply)
     {
-        // Expect first: with a reply awaited, the reply timer guards the write too (see StartNextWrite).
+        // Expect first: with a reply awaited, the reply timeout guards the write too (see StartNextWrite).
         Expect(Timed(command.Verb, onReply));
         Send(command);
     }
@@ -153,7 +153,7 @@ public sealed partial class SmtpSessionActor
 
     private protected override void CloseConnection(string reason)
     {
-        Timers?.Cancel(TransactionTimerKey);
+        _transactionStartedAt = 0;
         base.CloseConnection(reason);
     }
 }

@@ -18,7 +18,7 @@ public sealed partial class SmtpSessionActor
     private DataEncoder? _streamingEncoder;
     private ArrayBufferWriter<byte>? _pumpOutput;
     private bool _transactionUtf8;
-    private long _transactionGeneration;
+    private long _transactionStartedAt; // Stopwatch timestamp; 0 while no transaction runs
 
     // ---- single commands ----
 
@@ -287,8 +287,12 @@ public sealed partial class SmtpSessionActor
         }
     }
 
-    private void StartTransactionDeadline() =>
-        Timers.StartSingleTimer(TransactionTimerKey, new TransactionDeadline(++_transactionGeneration), _settings.TransactionTimeout);
+    /// <summary>The transaction deadline runs from here; the wire's watchdog checks it (see <see cref="WatchTransactionDeadline"/>).</summary>
+    private void StartTransactionDeadline()
+    {
+        _transactionStartedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        Wire.KeepWatch();
+    }
 
     /// <summary>
     /// Holds a transaction that arrives while a pipelined one is served, so that its envelope can go out with the
@@ -463,8 +467,7 @@ public sealed partial class SmtpSessionActor
         var result = new TransactionResult(run.MailReply!, run.Recipients, final, run.Chunked);
         void Finish()
         {
-            Timers.Cancel(TransactionTimerKey);
-            _transactionGeneration++;
+            _transactionStartedAt = 0;
             EndTransactionState();
             _run = null;
             if (_onWire is { } next)
@@ -506,7 +509,7 @@ public sealed partial class SmtpSessionActor
             encoder.Complete(output);
             Transcript?.Write(TranscriptDirection.Client, $"<{encoder.BytesOut} octets of content>");
             Transcript?.Write(TranscriptDirection.Client, ".");
-            // Expecting before the write starts lets the reply timer guard the write as well.
+            // Expecting before the write starts lets the reply timeout guard the write as well.
             Expect(Timed("DOT", onFinal));
             if (successor is var (run, commands, requester))
             {

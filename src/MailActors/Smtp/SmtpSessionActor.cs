@@ -41,6 +41,13 @@ public sealed partial class SmtpSessionActor : MailSessionActor
     /// <summary>Props for a session with <paramref name="settings"/>.</summary>
     public static Props Props(SmtpSessionSettings settings) => Akka.Actor.Props.Create(() => new SmtpSessionActor(settings));
 
+    /// <inheritdoc />
+    protected override void PreStart()
+    {
+        base.PreStart();
+        Wire.AlsoWatch(WatchTransactionDeadline, _settings.TransactionTimeout);
+    }
+
     // ---- resting behaviours: each names the commands legal in that protocol state ----
 
     private protected override void Disconnected(object message)
@@ -214,8 +221,6 @@ public sealed partial class SmtpSessionActor : MailSessionActor
     }
 
     private protected override bool IsInfoRequest(object message) => message is GetInfo;
-
-    private protected override bool IsLeftover(object message) => message is TransactionDeadline;
 
     private protected override object Snapshot() =>
         new SmtpSession.Info(State, Link?.Host, _greeting, _capabilities, Link?.IsEncrypted ?? false, _authenticatedAs, _lastReply);

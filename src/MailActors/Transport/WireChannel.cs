@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using Akka.Actor;
 using MailActors.Diagnostics;
@@ -8,7 +9,7 @@ namespace MailActors.Transport;
 
 /// <summary>
 /// The wire machinery of a session actor, shared by the SMTP and POP3 sessions: it owns the connection, writes one job
-/// at a time in order, pulls reads only while some reply is expected (each read under the reply timer), and offers
+/// at a time in order, pulls reads only while some reply is expected (each read under the reply timeout), and offers
 /// the received bytes to the expected replies' readers in order — which is what makes pipelining work. Every method
 /// runs on the owning actor's thread; I/O completions come back as <see cref="IEvent"/> messages that the actor hands
 /// to <see cref="Handle"/>. A failure is reported once through the <c>fail</c> callback, which is expected to end the
@@ -24,13 +25,16 @@ internal sealed class WireChannel
     private sealed record WriteCompleted(long Bytes) : IEvent;
     private sealed record TlsEstablished(Action Then) : IEvent;
     private sealed record IoFailed(Exception Cause) : IEvent;
-    private sealed record ReplyTimedOut(long Generation) : IEvent;
+    private sealed record WatchdogTick : IEvent
+    {
+        public static WatchdogTick Instance { get; } = new();
+    }
     private sealed record Resume(Action Continuation) : IEvent;
 
     /// <summary>A unit of output: bytes, or a job that writes content itself; <c>Then</c> runs once it is on the wire.</summary>
     private sealed record WriteJob(ReadOnlyMemory<byte> Bytes, Func<Stream, CancellationToken, Task<long>>? Pump, Action? Then);
 
-    private const string ReplyTimerKey = "wire-reply-timeout";
+    private const string WatchdogKey = "wire-watchdog";
 
     private readonly IActorRef _self;
     private readonly ITimerScheduler _timers;
@@ -47,10 +51,16 @@ internal sealed class WireChannel
     private bool _held;
     private bool _delivering;
     private bool _closed;
-    private long _timerGeneration;
+    // The reply timeout is checked by a periodic watchdog rather than a timer per read: starting and cancelling a
+    // scheduler timer for every read (and every transaction) was a measurable share of the CPU per message.
+    private TimeSpan _watchdogInterval;
+    private Func<bool>? _ownerCheck;
+    private long _readStartedAt;
+    private bool _watching;
+    private int _quietTicks;
 
     /// <param name="self">The owning actor, which receives the <see cref="IEvent"/>s.</param>
-    /// <param name="timers">The actor's timers (for the reply timer).</param>
+    /// <param name="timers">The actor's timers (for the watchdog that checks the reply timeout).</param>
     /// <param name="transcript">Where connect, TLS and close notes go.</param>
     /// <param name="timeout">Longest wait for bytes of an expected reply, and for a write.</param>
     /// <param name="awaiting">Names what is being waited for, for error messages.</param>
@@ -63,7 +73,22 @@ internal sealed class WireChannel
         _timeout = timeout;
         _awaiting = awaiting;
         _fail = fail;
+        _watchdogInterval = IntervalFor(timeout);
     }
+
+    /// <summary>
+    /// Adds the owner's own deadline (the SMTP transaction deadline) to the watchdog: <paramref name="check"/> runs on
+    /// every tick and returns true while that deadline runs, which keeps the watchdog going while no reply is awaited;
+    /// ticks come often enough for <paramref name="deadline"/> too.
+    /// </summary>
+    public void AlsoWatch(Func<bool> check, TimeSpan deadline)
+    {
+        _ownerCheck = check;
+        _watchdogInterval = TimeSpan.FromTicks(Math.Min(_watchdogInterval.Ticks, IntervalFor(deadline).Ticks));
+    }
+
+    private static TimeSpan IntervalFor(TimeSpan timeout) =>
+        TimeSpan.FromTicks(Math.Clamp(timeout.Ticks / 4, TimeSpan.TicksPerMillisecond * 10, TimeSpan.TicksPerSecond));
 
     /// <summary>The open connection; null before it opens and after <see cref="Close"/>.</summary>
     public Connection? Connection { get; private set; }
@@ -137,8 +162,8 @@ internal sealed class WireChannel
             case TlsEstablished established:
                 OnTlsEstablished(established.Then);
                 break;
-            case ReplyTimedOut timedOut when timedOut.Generation == _timerGeneration && _reading:
-                _fail(new MailTimeoutException($"No reply to {_awaiting()} within {_timeout.TotalSeconds:0.#}s; session closed."));
+            case WatchdogTick:
+                OnTick();
                 break;
         }
         return true;
@@ -213,11 +238,11 @@ internal sealed class WireChannel
         }
         if (_expected.Count == 0)
         {
-            // Nothing awaits a reply, so no reply timer would notice a stalled write: give this write its own timeout.
+            // Nothing awaits a reply, so no reply timeout would notice a stalled write: give this write its own timeout.
             WriteBytesAsync(stream, job.Bytes, _timeout).PipeTo(_self, success: n => new WriteCompleted(n), failure: e => new IoFailed(e));
             return;
         }
-        // A reply is awaited, so the reply timer also bounds this write. Small writes usually complete at once; handling
+        // A reply is awaited, so the reply timeout also bounds this write. Small writes usually complete at once; handling
         // those inline saves an actor message per write, which matters at tens of thousands of messages per second.
         var pending = stream.WriteAsync(job.Bytes);
         if (pending.IsCompletedSuccessfully)
@@ -310,15 +335,14 @@ internal sealed class WireChannel
             OnRead(pending.Result); // bytes already buffered: no timer, no message
             return;
         }
-        _timers.StartSingleTimer(ReplyTimerKey, new ReplyTimedOut(++_timerGeneration), _timeout);
+        _readStartedAt = Stopwatch.GetTimestamp();
+        KeepWatch();
         pending.AsTask().PipeTo(_self, success: r => new ReadCompleted(r), failure: e => new IoFailed(e));
     }
 
     private void OnRead(ReadResult result)
     {
         _reading = false;
-        _timers.Cancel(ReplyTimerKey);
-        _timerGeneration++;
         var reader = _reader!;
         var buffer = result.Buffer;
         var broken = Offer(ref buffer, out var satisfied);
@@ -409,13 +433,51 @@ internal sealed class WireChannel
         }
     }
 
+    // ---- the watchdog ----
+
+    /// <summary>
+    /// Makes sure the watchdog runs: it checks the awaited reply's timeout every quarter of the timeout (at most every
+    /// second, so a timeout is noticed up to that much late) and stops after two quiet ticks.
+    /// </summary>
+    public void KeepWatch()
+    {
+        if (_watching || _closed)
+        {
+            return;
+        }
+        _watching = true;
+        _quietTicks = 0;
+        _timers.StartPeriodicTimer(WatchdogKey, WatchdogTick.Instance, _watchdogInterval);
+    }
+
+    private void OnTick()
+    {
+        if (_reading && Stopwatch.GetElapsedTime(_readStartedAt) >= _timeout)
+        {
+            _fail(new MailTimeoutException($"No reply to {_awaiting()} within {_timeout.TotalSeconds:0.#}s; session closed."));
+            return;
+        }
+        var ownerWatching = _ownerCheck?.Invoke() ?? false;
+        if (_closed || _reading || ownerWatching)
+        {
+            _quietTicks = 0;
+            return;
+        }
+        if (++_quietTicks >= 2)
+        {
+            _timers.Cancel(WatchdogKey);
+            _watching = false;
+        }
+    }
+
     // ---- closing ----
 
     /// <summary>Tears the connection down and forgets everything in flight; safe to call twice.</summary>
     public void Close(string reason)
     {
         _closed = true;
-        _timers.Cancel(ReplyTimerKey);
+        _timers.Cancel(WatchdogKey);
+        _watching = false;
         _completed.Clear();
         _expected.Clear();
         _writes.Clear();

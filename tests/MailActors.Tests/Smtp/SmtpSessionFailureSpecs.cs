@@ -29,6 +29,22 @@ public sealed class SmtpSessionFailureSpecs(ITestOutputHelper output) : SessionT
     }
 
     [Fact]
+    public async Task A_session_idle_for_several_timeouts_stays_open_and_still_times_out_a_later_silence()
+    {
+        var server = await StartServerAsync();
+        var session = await ConnectedSessionAsync(Quick(SettingsFor(server)));
+
+        // Nothing awaited: the watchdog that checks the reply timeout must neither fire nor keep running for nothing.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Equal(250, (await session.Ask<SmtpReply>(new Noop(), TimeSpan.FromSeconds(10))).Code);
+
+        // ... and once a reply is awaited again, it is back on watch.
+        server.Faults.Add(FaultRule.On("MAIL", FaultAction.Tarpit()));
+        await Assert.ThrowsAsync<MailTimeoutException>(() => session.Ask<SmtpReply>(new Mail("a@example.test"), TimeSpan.FromSeconds(10)));
+        Assert.Equal("Closed", await StateOf(session));
+    }
+
+    [Fact]
     public async Task A_silent_greeting_times_out()
     {
         var server = await StartServerAsync();
