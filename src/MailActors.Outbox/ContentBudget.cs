@@ -47,7 +47,7 @@ internal sealed class ContentBudget
 
     /// <summary>
     /// Reserves <paramref name="bytes"/> once they fit under the limit and every earlier reservation has been served.
-    /// A reservation larger than the limit is served when nothing else is held, so it is never stuck forever.
+    /// A reservation larger than the limit is served once less than the limit is in use.
     /// </summary>
     /// <exception cref="OperationCanceledException">Cancelled while waiting; nothing is reserved.</exception>
     /// <exception cref="ObjectDisposedException">The outbox was disposed while waiting.</exception>
@@ -56,7 +56,10 @@ internal sealed class ContentBudget
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
-            ObjectDisposedException.ThrowIf(_closed, this);
+            if (_closed)
+            {
+                throw new ObjectDisposedException(nameof(Outbox), "The outbox was disposed.");
+            }
             if (_waiters.Count == 0 && Fits(bytes))
             {
                 _reserved += bytes;
@@ -112,7 +115,9 @@ internal sealed class ContentBudget
         }
     }
 
-    private bool Fits(long bytes) => _held + _reserved + bytes <= _limit || _held + _reserved == 0;
+    // A reservation larger than the limit could never fit: it goes in as soon as there is any room at all, so the bound
+    // is exceeded by at most that one call (waiting for an empty outbox could mean waiting for a long outage to end).
+    private bool Fits(long bytes) => _held + _reserved + bytes <= _limit || (bytes > _limit && _held + _reserved < _limit);
 
     private void ServeWaiters()
     {

@@ -29,15 +29,17 @@ public sealed class Outbox : IAsyncDisposable
     private readonly SuppressionSet _suppression;
     private readonly OutboxEventHub _events;
     private readonly ContentBudget _budget;
+    private readonly IActorRef _undelivered;
     private readonly IActorRef _suppressionActor;
     private readonly IActorRef[] _partitions;
     private readonly SemaphoreSlim _submitGate = new(1, 1);
     private int _disposed;
 
     private Outbox(ActorSystem system, OutboxOptions options, Mailer? mailer, RouteResolver routes, SuppressionSet suppression,
-        OutboxEventHub events, ContentBudget budget, IActorRef suppressionActor, IActorRef[] partitions)
+        OutboxEventHub events, ContentBudget budget, IActorRef undelivered, IActorRef suppressionActor, IActorRef[] partitions)
     {
         _budget = budget;
+        _undelivered = undelivered;
         _system = system;
         _options = options;
         _mailer = mailer;
@@ -90,6 +92,7 @@ public sealed class Outbox : IAsyncDisposable
         var engine = options.Passive ? null : Mailer.Create(system, mailer!);
         var events = new OutboxEventHub();
         var budget = new ContentBudget(options.MaxUnfinishedBytes, partitions);
+        var undelivered = system.ActorOf(UndeliveredEnqueues.Props(), $"outbox-undelivered-{instance}");
         var refs = new IActorRef[partitions];
         Outbox? outbox = null;
         var window = Math.Max(1, (int)Math.Ceiling(options.InFlight / (double)partitions));
@@ -102,7 +105,7 @@ public sealed class Outbox : IAsyncDisposable
                 budget);
             refs[i] = system.ActorOf(Supervised(OutboxPartition.Props(context), "partition"), $"outbox-{instance}-partition-{i}");
         }
-        outbox = new Outbox(system, options, engine, routes, suppression, events, budget, suppressionActor, refs);
+        outbox = new Outbox(system, options, engine, routes, suppression, events, budget, undelivered, suppressionActor, refs);
         await Task.WhenAll(refs.Select(p => p.Ask<WaitRecovered>(WaitRecovered.Instance, TimeSpan.FromMinutes(5), cancellationToken))).ConfigureAwait(false);
         return outbox;
     }
@@ -160,15 +163,25 @@ public sealed class Outbox : IAsyncDisposable
             if (!_options.Passive)
             {
                 // Backpressure: wait, still in arrival order, until the messages fit under max-unfinished-bytes.
-                await _budget.ReserveAsync(byPartition.Values.Sum(g => g.Charge), cancellationToken).ConfigureAwait(false);
+                var charge = byPartition.Values.Sum(g => g.Charge);
+                if (charge > 0)
+                {
+                    await _budget.ReserveAsync(charge, cancellationToken).ConfigureAwait(false);
+                }
+                if (_disposed != 0)
+                {
+                    // Disposed while waiting: the partitions are going away and would never answer.
+                    _budget.Unreserve(charge);
+                    throw new ObjectDisposedException(nameof(Outbox));
+                }
                 foreach (var (partition, group) in byPartition)
                 {
                     var completion = new TaskCompletionSource<EnqueueResult[]>(TaskCreationOptions.RunContinuationsAsynchronously);
                     completions[partition] = completion;
                     // Once the partition answers, accepted messages are in its report and refused ones never held
                     // anything: the reservation goes back whether or not the caller is still waiting.
-                    var charge = group.Charge;
-                    _ = completion.Task.ContinueWith(_ => _budget.Unreserve(charge), CancellationToken.None,
+                    var groupCharge = group.Charge;
+                    _ = completion.Task.ContinueWith(_ => _budget.Unreserve(groupCharge), CancellationToken.None,
                         TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                     _partitions[partition].Tell(new Enqueue(group.Messages, completion));
                 }
@@ -398,6 +411,8 @@ public sealed class Outbox : IAsyncDisposable
         {
             return;
         }
+        // First: enqueues waiting for room fail now, instead of being let in while the partitions drain and stop.
+        _budget.Close();
         // Attempts in flight settle, then each partition snapshots and deletes the events the snapshot covers, so the
         // next start recovers from a compact store. A crash skips all this and loses nothing: it only costs replay time.
         try
@@ -421,7 +436,8 @@ public sealed class Outbox : IAsyncDisposable
         }
         await _suppressionActor.GracefulStop(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         _events.CompleteAll();
-        _budget.Close();
+        // Last: enqueues dead-lettered while the partitions stopped have been answered.
+        await _undelivered.GracefulStop(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         if (_mailer is not null)
         {
             await _mailer.DisposeAsync().ConfigureAwait(false);

@@ -23,8 +23,8 @@ public sealed record OutboxOptions
 
     /// <summary>
     /// Most octets unfinished messages may hold in memory, each counted as its content plus about 2 KB of state; an
-    /// enqueue that would exceed it waits until deliveries make room (backpressure). A single message larger than this
-    /// is taken when nothing else is held.
+    /// enqueue that would exceed it waits until deliveries make room (backpressure). A call whose messages together are
+    /// larger than this is let in as soon as less than this is held, so the bound is exceeded by at most that call.
     /// </summary>
     public long MaxUnfinishedBytes { get; init; } = 1L << 30;
 

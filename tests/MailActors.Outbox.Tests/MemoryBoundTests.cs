@@ -21,11 +21,23 @@ public sealed class MemoryBoundTests
     [InlineData("postgres")]
     public async Task Enqueues_wait_while_the_backlog_is_at_the_bound_and_go_on_once_deliveries_make_room(string kind)
     {
-        var rcptAttempts = 0;
+        var rcptAttempts = 0; // refusals so far: shows that retries go on while an enqueue waits
         await using var store = await TestStore.CreateAsync(kind);
         await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions
         {
-            Faults = [new FaultRule { Command = FaultCommands.Rcpt, Action = FaultAction.Reply("451 4.3.0 down for now"), Match = _ => Interlocked.Increment(ref rcptAttempts) > 0 }],
+            Faults =
+            [
+                new FaultRule
+                {
+                    Command = FaultCommands.Rcpt,
+                    Action = FaultAction.Reply("451 4.3.0 down for now"),
+                    Match = _ =>
+                    {
+                        Interlocked.Increment(ref rcptAttempts);
+                        return true; // every recipient is refused
+                    },
+                },
+            ],
         });
         var options = OutboxHarness.FastOptions with { MaxUnfinishedBytes = Room * ContentBudget.ChargeFor(ContentSize) };
         await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port, options);

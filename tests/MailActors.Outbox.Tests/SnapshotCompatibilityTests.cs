@@ -50,6 +50,8 @@ public class SnapshotCompatibilityTests
         Assert.Equal(T0.AddMinutes(1), m1.Recipient("b@example.test")!.NextAttemptAt);
         var dsn = Assert.Single(restored.DsnPending.Values);
         Assert.Equal("m2", dsn.MessageId);
+        Assert.Equal("c@example.test", Assert.Single(dsn.Recipients).OriginalRecipient);
+        Assert.StartsWith("Subject: two\r\n", Encoding.ASCII.GetString(dsn.Content.Bytes.Span), StringComparison.Ordinal); // what the DSN quotes
         Assert.Equal(["m2", "m3"], restored.Recent.Select(s => s.MessageId).Order(StringComparer.Ordinal));
         Assert.Equal((3L, 2L, 1L), (restored.MessagesAccepted, restored.Delivered, restored.Bounced));
         Assert.Equal(7, restored.SourcePositions["csv"]);

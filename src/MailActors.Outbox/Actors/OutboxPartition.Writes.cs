@@ -148,9 +148,17 @@ internal sealed partial class OutboxPartition
         ContinueShutdown();
     }
 
-    /// <summary>Tells the outbox's memory bound what this partition's unfinished messages hold now.</summary>
-    private void ReportHeld() =>
-        _context.Budget.Report(_context.Index, _state.UnfinishedContentBytes + _state.Unfinished.Count * ContentBudget.StateBytesPerMessage);
+    /// <summary>Tells the outbox's memory bound what this partition holds now: unfinished messages and DSNs not yet queued.</summary>
+    private void ReportHeld()
+    {
+        long dsnContents = 0;
+        foreach (var request in _state.DsnPending.Values)
+        {
+            dsnContents += request.Content.Length;
+        }
+        _context.Budget.Report(_context.Index,
+            _state.UnfinishedContentBytes + _state.Unfinished.Count * ContentBudget.StateBytesPerMessage + dsnContents);
+    }
 
     /// <summary>About what a snapshot writes (contents are not in it: <see cref="StoredContent"/>).</summary>
     private long StateSize() => 256L * _state.Unfinished.Count + 128L * _options.StatusRetention;

@@ -112,8 +112,22 @@ internal sealed class WireChannel
     {
         _reader?.Complete();
         _reader = null;
-        Connection!.UpgradeToTlsAsync(options, CancellationToken.None)
+        UpgradeAsync(Connection!, options, _timeout)
             .PipeTo(_self, success: () => new TlsEstablished(then), failure: e => new IoFailed(new MailConnectException("TLS handshake failed: " + e.Message, e)));
+    }
+
+    // No reply is awaited during the handshake, so the watchdog does not guard it: it has a timeout of its own.
+    private static async Task UpgradeAsync(Connection connection, TlsOptions options, TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await connection.UpgradeToTlsAsync(options, deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            throw new MailTimeoutException($"The handshake did not complete within {timeout.TotalSeconds:0.#}s.");
+        }
     }
 
     /// <summary>Runs <paramref name="then"/> on the actor once <paramref name="task"/> completes; a fault ends the session.</summary>

@@ -34,7 +34,8 @@ public sealed class SmtpSessionFailureSpecs(ITestOutputHelper output) : SessionT
         var server = await StartServerAsync();
         var session = await ConnectedSessionAsync(Quick(SettingsFor(server)));
 
-        // Nothing awaited: the watchdog that checks the reply timeout must neither fire nor keep running for nothing.
+        // Nothing awaited: the watchdog that checks the reply timeout must not fire (a reply timeout counted from a read
+        // that has finished would close the session here).
         await Task.Delay(TimeSpan.FromSeconds(3));
         Assert.Equal(250, (await session.Ask<SmtpReply>(new Noop(), TimeSpan.FromSeconds(10))).Code);
 
@@ -183,6 +184,33 @@ public sealed class SmtpSessionFailureSpecs(ITestOutputHelper output) : SessionT
 
         await Assert.ThrowsAsync<MailConnectException>(() => session.Ask<TlsStarted>(StartTls.Instance, TimeSpan.FromSeconds(10)));
 
+        Assert.Equal("Closed", await StateOf(session));
+    }
+
+    [Fact]
+    public async Task A_TLS_handshake_the_server_never_answers_times_out()
+    {
+        var server = await StartServerAsync();
+        await using var silent = new RawServer(async c =>
+        {
+            await c.SendAsync("220 silent ESMTP\r\n");
+            await c.ExpectAsync("EHLO");
+            await c.SendAsync("250-silent\r\n250 STARTTLS\r\n");
+            await c.ExpectAsync("STARTTLS");
+            await c.SendAsync("220 go ahead\r\n");
+            // then swallow the ClientHello and say nothing, until the client gives up and closes
+            var buffer = new byte[4096];
+            while (await c.Stream.ReadAsync(buffer) > 0)
+            {
+            }
+        });
+        var settings = Quick(SettingsFor(server));
+        settings = settings with { Connection = settings.Connection with { Hosts = [new ServerAddress("127.0.0.1", silent.Port)] } };
+        var session = await ConnectedSessionAsync(settings);
+
+        var error = await Assert.ThrowsAsync<MailConnectException>(() => session.Ask<TlsStarted>(StartTls.Instance, TimeSpan.FromSeconds(10)));
+
+        Assert.IsType<MailTimeoutException>(error.InnerException);
         Assert.Equal("Closed", await StateOf(session));
     }
 
