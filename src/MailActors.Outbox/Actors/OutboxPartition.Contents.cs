@@ -20,6 +20,14 @@ internal sealed partial class OutboxPartition
 
     private static readonly TimeSpan ContentLoadTimeout = TimeSpan.FromMinutes(2);
 
+    /// <summary>A row replayed or just written: it counts towards the next snapshot, and the cleanup accounting keeps it.</summary>
+    private void CountRow(ContentLoader.JournalRow row, int events)
+    {
+        _eventsSinceSnapshot += events;
+        _bytesSinceSnapshot += row.Bytes;
+        _rows.Add(row);
+    }
+
     /// <summary>The oldest journal row an unfinished message (or a pending DSN) still needs; <see cref="long.MaxValue"/> if none.</summary>
     private long OldestNeededRow()
     {

@@ -103,15 +103,20 @@ internal sealed partial class OutboxPartition
         var batch = _buffer.GetRange(0, take);
         _buffer.RemoveRange(0, take);
         _writing = true;
-        // One journal row for the whole group commit (see EventBatch); applied event by event once it is durable.
-        PersistAsync(new EventBatch(batch.Select(b => b.Event).ToArray()), row =>
+        // One journal row for the whole group commit (see EventBatch); applied event by event once it is durable, and
+        // only then the continuations of the writes it completes: each sees the whole row applied (a snapshot taken by
+        // one must not claim the row while missing the events after it).
+        PersistAsync(new EventBatch(batch.Select(b => b.Event).ToArray()), _ =>
         {
-            foreach (var (e, after) in batch)
+            CountRow(new ContentLoader.JournalRow(LastSequenceNr, bytes), batch.Count);
+            foreach (var (e, _) in batch)
             {
                 ApplyLive(e);
+            }
+            foreach (var (_, after) in batch)
+            {
                 after?.Invoke();
             }
-            _rows.Add(ContentLoader.JournalRow.Of(LastSequenceNr, row.Events));
             _writing = false;
             ReportHeld();
             AfterWrite();
@@ -173,8 +178,6 @@ internal sealed partial class OutboxPartition
     /// <summary>Applies a journaled event to the state, then does what follows from it (scheduling, notifications).</summary>
     private void ApplyLive(IOutboxPersisted e)
     {
-        _eventsSinceSnapshot++;
-        _bytesSinceSnapshot += ApproximateSize(e);
         var before = e is IRecipientEvent r && r is RecipientBounced ? _state.Find(r.MessageId)?.Recipient(r.Recipient)?.State : null;
         _state.Apply(e, LastSequenceNr);
         switch (e)

@@ -61,10 +61,7 @@ internal sealed partial class OutboxPartition : UntypedPersistentActor, IWithTim
         {
             _state.Apply(e, LastSequenceNr);
         }
-        var row = ContentLoader.JournalRow.Of(LastSequenceNr, events);
-        _eventsSinceSnapshot += events.Count;
-        _bytesSinceSnapshot += row.Bytes;
-        _rows.Add(row);
+        CountRow(ContentLoader.JournalRow.Of(LastSequenceNr, events), events.Count);
     }
 
     private void OnRecovered()
