@@ -85,11 +85,8 @@ public abstract class MailSessionActor : UntypedActor, IWithUnboundedStash, IWit
     /// <summary>Ends the session: answers the requester with <paramref name="error"/>, closes the connection, rests in Closed.</summary>
     private protected abstract void FailSession(Exception error);
 
-    /// <summary>Handles a message of the working behaviour that is neither I/O nor an info request (a protocol timer).</summary>
+    /// <summary>Handles a message of the working behaviour that is neither I/O nor an info request (SMTP: a transaction held as a successor).</summary>
     private protected virtual bool HandleWhileExchanging(object message) => false;
-
-    /// <summary>Whether a message arriving outside <c>Exchanging</c> is a leftover that can be dropped.</summary>
-    private protected virtual bool IsLeftover(object message) => false;
 
     /// <summary>Chance to change the state about to be rested in (an SMTP 421 forces Closed).</summary>
     private protected virtual UntypedReceive BeforeRest(UntypedReceive next) => next;
@@ -166,7 +163,7 @@ public abstract class MailSessionActor : UntypedActor, IWithUnboundedStash, IWit
     private void IgnoreLateIo(object message)
     {
         // Completions of I/O started before a failure can arrive after it; the channel swallows its own.
-        if (Wire.Handle(message) || message is Status.Failure || IsLeftover(message))
+        if (Wire.Handle(message) || message is Status.Failure)
         {
             return;
         }
