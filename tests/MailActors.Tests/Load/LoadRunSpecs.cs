@@ -196,10 +196,14 @@ public sealed class LoadRunSpecs(ITestOutputHelper output) : SessionTestKit(outp
     {
         var server = await StartServerAsync(new SmtpTestServerOptions { Record = false });
 
-        var run = LoadRun.Start(Sys, new LoadOptions { Session = SettingsFor(server), Sessions = 40, Hold = true, Duration = TimeSpan.FromSeconds(2), ConnectRate = 400 });
-        await AwaitConditionAsync(() => Task.FromResult(server.SessionsActive == 40), TimeSpan.FromSeconds(10));
+        // The run is ended by Stop once all 40 are held, not by a short duration: on a loaded machine the connect ramp
+        // could outlast the duration, and the sessions that came late would quit before the others were all there.
+        var run = LoadRun.Start(Sys, new LoadOptions { Session = SettingsFor(server), Sessions = 40, Hold = true, Duration = TimeSpan.FromMinutes(5), ConnectRate = 400 });
+        await AwaitConditionAsync(() => Task.FromResult(server.SessionsActive == 40), TimeSpan.FromSeconds(20));
+        run.Stop();
         var report = await run.Completion.WaitAsync(RunTimeout);
 
+        Assert.Equal("stopped", report.AbortReason);
         Assert.Equal(40, report.PeakSessions);
         Assert.Equal(40, report.ConnectionsOpened);
         Assert.Equal(0, report.Attempted);
