@@ -49,11 +49,12 @@ async Task<int> FillAsync(int messages, int size)
     // that never come. (It gates new enqueues only; recovery reads back whatever the store holds.)
     var outbox = await Outbox.StartAsync(system, new OutboxOptions { MaxUnfinishedBytes = long.MaxValue }, Routes(new ServerAddress("127.0.0.1", down), sessions: 4));
     var bytes = BenchContent.Create(size, "recovery bench");
+    var heapBefore = LiveHeapBytes();
     const int Batch = 500;
     for (var start = 0; start < messages; start += Batch)
     {
         var batch = Enumerable.Range(start, Math.Min(Batch, messages - start))
-            .Select(i => new OutboxMessage(new OutgoingMail("bench@example.test", ["sink@example.test"], MessageContent.FromBytes(bytes)) { MessageId = "r" + i.ToString(CultureInfo.InvariantCulture) }))
+            .Select(i => new OutboxMessage(new OutgoingMail("bench@example.test", ["sink@example.test"], MessageContent.FromBytes(bytes.ToArray())) { MessageId = "r" + i.ToString(CultureInfo.InvariantCulture) }))
             .ToArray();
         await outbox.EnqueueBatchAsync(batch);
     }
@@ -63,7 +64,11 @@ async Task<int> FillAsync(int messages, int size)
     }
     // Partitions snapshot after two idle seconds (snapshot-idle-after): the backlog a crash would find in a steady state.
     await Task.Delay(TimeSpan.FromSeconds(5));
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"filled messages={messages} size={size} store={store.Describe()}"));
+    // What one unfinished message costs in memory: state_b is the live heap per message beyond its content, the figure
+    // the memory bound (max-unfinished-bytes) estimates as ContentBudget.StateBytesPerMessage.
+    var perMessage = (LiveHeapBytes() - heapBefore) / messages;
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"filled messages={messages} size={size} store={store.Describe()} live_heap_per_message_b={perMessage} state_b={perMessage - bytes.Length}"));
     await Task.Delay(Timeout.Infinite);
     return 0;
 }
@@ -113,8 +118,19 @@ static int ClosedPort()
     return port;
 }
 
+// The managed heap that survives a full, compacting collection: what is live, without garbage or fragmentation.
+static long LiveHeapBytes()
+{
+    System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+    GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+    GC.WaitForPendingFinalizers();
+    GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+    return GC.GetTotalMemory(forceFullCollection: false);
+}
+
 /// <summary>The system clock moved ahead, so deferred messages are due when the outbox comes back.</summary>
 internal sealed class AheadClock(TimeSpan ahead) : TimeProvider
 {
     public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + ahead;
 }
+

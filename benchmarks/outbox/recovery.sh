@@ -3,7 +3,9 @@
 # destination that is down, so all of them are deferred; the process is killed with SIGKILL; a new process starts on
 # the same store with the destination up (Postfix's smtp-sink, 127.0.0.1:2526) and a clock two hours ahead, so the
 # whole backlog is due at once. Prints, per store: the store's size, how long recovery took (every partition replayed),
-# how long until the first and the last delivery, the CPU and peak memory of the recovering process.
+# how long until the first and the last delivery, the CPU and peak memory of the recovering process. The filling
+# process also prints the live managed heap per unfinished message, and the part of it beyond the content (state_b),
+# which the outbox's memory bound estimates as 2 KB per message.
 #
 #   bash benchmarks/outbox/recovery.sh                     # 50,000 x 2 KB, SQLite then PostgreSQL
 #   MESSAGES=200000 STORES=sqlite bash benchmarks/outbox/recovery.sh
@@ -46,6 +48,7 @@ for kind in $STORES; do
     sleep 0.2
   done
   grep -q '^filled' "$work/fill.out" || { echo "fill did not finish:" >&2; cat "$work/fill.out" >&2; exit 1; }
+  grep '^filled' "$work/fill.out"
   kill -9 "$fill_pid"; wait "$fill_pid" 2>/dev/null || true; fill_pid=
   if [[ $kind == sqlite ]]; then
     echo "store after the crash: $(du -cb "$work"/recovery.db* | awk 'END { printf "%.1f MiB", $1 / 1048576 }') (database, WAL and index)"
