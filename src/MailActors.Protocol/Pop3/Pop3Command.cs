@@ -166,7 +166,8 @@ public readonly record struct Pop3Command(string Verb, string Line, bool IsSensi
     public static Pop3Command Utf8() => new("UTF8", "UTF8");
 
     /// <summary><c>LANG</c> (multi-line list of languages) or <c>LANG tag</c> (RFC 6856; <c>*</c> selects the default).</summary>
-    /// <param name="languageTag">A language tag such as <c>en</c> or <c>*</c>, or null to list the languages.</param>
+    /// <param name="languageTag">A language range (RFC 4647): a tag such as <c>en</c> or <c>de-CH</c> (letters, digits and
+    /// '-'), or <c>*</c>; null to list the languages.</param>
     public static Pop3Command Lang(string? languageTag = null)
     {
         if (languageTag is null)
@@ -175,6 +176,11 @@ public readonly record struct Pop3Command(string Verb, string Line, bool IsSensi
         }
 
         Pop3Syntax.RequireToken(languageTag, nameof(languageTag));
+        if (languageTag != "*" && !languageTag.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
+        {
+            throw new Pop3ArgumentException("A language range is letters, digits and '-' (such as de-CH), or '*'.", nameof(languageTag));
+        }
+
         return new Pop3Command("LANG", "LANG " + languageTag);
     }
 

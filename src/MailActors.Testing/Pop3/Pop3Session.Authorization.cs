@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace MailActors.Testing;
 
 /// <summary>The AUTHORIZATION state: CAPA, STLS, USER/PASS, APOP, AUTH, QUIT.</summary>
@@ -39,6 +41,9 @@ internal sealed partial class Pop3Session
             case "STAT" or "LIST" or "UIDL" or "TOP" or "RETR" or "DELE" or "RSET" or "NOOP" or "LAST":
                 Err(null, "Not logged in");
                 break;
+            case "UTF8" or "LANG" when ServesInternationalization(verb):
+                ServeInternationalization(verb, argument);
+                break;
             default:
                 Err(null, "Unknown command");
                 break;
@@ -58,6 +63,10 @@ internal sealed partial class Pop3Session
         else if (argument.Length == 0)
         {
             Err(null, "Syntax: USER name");
+        }
+        else if (!_utf8 && !Ascii.IsValid(argument))
+        {
+            Err(null, "Non-ASCII user names need UTF8 first"); // RFC 6856 §2: without UTF8 USER in CAPA
         }
         else
         {

@@ -70,6 +70,9 @@ internal sealed partial class Pop3Session
             case "USER" or "PASS" or "APOP" or "AUTH" or "STLS":
                 Err(null, "Already logged in");
                 break;
+            case "UTF8" or "LANG" when ServesInternationalization(verb):
+                ServeInternationalization(verb, argument);
+                break;
             default:
                 Err(null, "Unknown command");
                 break;

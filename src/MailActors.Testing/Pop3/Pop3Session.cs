@@ -176,6 +176,11 @@ internal sealed partial class Pop3Session : FaultingSession<Pop3Step>
             lines.Add("UTF8");
         }
 
+        if (_options.Languages.Count > 0)
+        {
+            lines.Add("LANG");
+        }
+
         if (_options.Implementation is { } implementation)
         {
             lines.Add("IMPLEMENTATION " + implementation);

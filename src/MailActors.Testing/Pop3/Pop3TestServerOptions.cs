@@ -73,8 +73,12 @@ public sealed record Pop3TestServerOptions : ITestServerOptions
     /// <summary>Advertise AUTH-RESP-CODE and use <c>[AUTH]</c> on credential failures (RFC 3206).</summary>
     public bool AuthRespCode { get; init; } = true;
 
-    /// <summary>Advertise <c>UTF8</c> (RFC 6856).</summary>
+    /// <summary>Advertise and accept <c>UTF8</c> (RFC 6856), before login only.</summary>
     public bool Utf8 { get; init; }
+
+    /// <summary>The languages <c>LANG</c> lists, as <c>tag description</c> lines, the first being the default (RFC 6856).
+    /// Empty = LANG neither advertised nor accepted.</summary>
+    public IReadOnlyList<string> Languages { get; init; } = [];
 
     /// <summary>Advertise <c>LOGIN-DELAY n</c> (seconds; advertised only, not enforced). Null = not advertised.</summary>
     public int? LoginDelay { get; init; }

@@ -116,6 +116,31 @@ public sealed class Pop3Client : IAsyncDisposable
         IsEncrypted = true;
     }
 
+    /// <summary>
+    /// UTF8 (RFC 6856, as MailKit's <c>EnableUTF8</c>): user names, passwords and messages may be UTF-8 from here on.
+    /// Before login only; a server whose CAPA did not list UTF8 gets a <see cref="MailNotSupportedException"/> without
+    /// anything being sent.
+    /// </summary>
+    public async Task EnableUtf8Async(CancellationToken cancellationToken = default) =>
+        _lastResponse = await AskAsync<Pop3Response>(EnableUtf8.Instance, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>LANG (RFC 6856): the languages the server can answer in, in its order. Needs LANG in CAPA.</summary>
+    public async Task<IReadOnlyList<Pop3Language>> GetLanguagesAsync(CancellationToken cancellationToken = default) =>
+        (await AskAsync<Languages>(ListLanguages.Instance, cancellationToken).ConfigureAwait(false)).Available;
+
+    /// <summary>LANG tag (RFC 6856): the server's response texts are in that language from here on; <c>*</c> asks for its
+    /// default. Needs LANG in CAPA; a tag the server does not offer is a <see cref="Pop3CommandException"/>.</summary>
+    /// <param name="languageTag">A language range: letters, digits and '-' (<c>de-CH</c>), or <c>*</c>.</param>
+    /// <param name="cancellationToken">Cancels the wait for the reply.</param>
+    /// <returns>The server's reply, in the new language.</returns>
+    public async Task<Pop3Response> SetLanguageAsync(string languageTag, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(languageTag);
+        var response = await AskAsync<Pop3Response>(new SetLanguage(languageTag), cancellationToken).ConfigureAwait(false);
+        _lastResponse = response;
+        return response;
+    }
+
     /// <summary>USER (Net::POP3 <c>user</c>); follow with <see cref="PassAsync"/>.</summary>
     public async Task UserAsync(string userName, CancellationToken cancellationToken = default)
     {

@@ -62,6 +62,39 @@ public static class Pop3Session
     /// <summary>Reply to <see cref="StartTls"/>.</summary>
     public sealed record TlsStarted(Pop3Capabilities Capabilities, string Protocol, string CipherSuite);
 
+    /// <summary>UTF8 (RFC 6856): from here on user names, passwords and the maildrop's messages may be UTF-8. AUTHORIZATION
+    /// only (before login); refused without touching the wire when CAPA was answered without UTF8. Reply: <see cref="Pop3Response"/>.</summary>
+    public sealed record EnableUtf8 : ICommand
+    {
+        /// <summary>The single instance.</summary>
+        public static EnableUtf8 Instance { get; } = new();
+        /// <inheritdoc />
+        public string Name => "UTF8";
+    }
+
+    /// <summary>LANG without an argument (RFC 6856): the languages the server can answer in. AUTHORIZATION and TRANSACTION;
+    /// refused without touching the wire when CAPA was answered without LANG. Reply: <see cref="Languages"/>.</summary>
+    public sealed record ListLanguages : ICommand
+    {
+        /// <summary>The single instance.</summary>
+        public static ListLanguages Instance { get; } = new();
+        /// <inheritdoc />
+        public string Name => "LANG";
+    }
+
+    /// <summary>Reply to <see cref="ListLanguages"/>, in the server's order.</summary>
+    public sealed record Languages(IReadOnlyList<Pop3Language> Available);
+
+    /// <summary>LANG tag (RFC 6856): the server's response texts are in that language from here on; <c>*</c> asks for its
+    /// default. AUTHORIZATION and TRANSACTION; refused without touching the wire when CAPA was answered without LANG or
+    /// the tag is not a language range. Reply: <see cref="Pop3Response"/> (its text already in the new language).</summary>
+    /// <param name="Tag">A language range: letters, digits and '-' (<c>de-CH</c>), or <c>*</c>.</param>
+    public sealed record SetLanguage(string Tag) : ICommand
+    {
+        /// <inheritdoc />
+        public string Name => "LANG";
+    }
+
     /// <summary>USER. Reply: <see cref="Pop3Response"/>; a <c>+OK</c> makes <see cref="Pass"/> legal.</summary>
     public sealed record User(string UserName) : ICommand
     {

@@ -102,6 +102,18 @@ public sealed partial class Pop3SessionActor
             FinishWithResponse("CAPA", response, new CapabilitiesRead(_capabilities, response), CurrentResting());
         });
 
+    // ---- UTF8 (RFC 6856) ----
+
+    private void RunUtf8()
+    {
+        if (_capabilitiesAnswered && !_capabilities.Utf8)
+        {
+            FinishWithFailure(new MailNotSupportedException("UTF8", $"{Link!.Host} did not list UTF8 in its capabilities."), Authorization);
+            return;
+        }
+        Exchange(Pop3Command.Utf8(), response => FinishWithResponse("UTF8", response, response, Authorization));
+    }
+
     // ---- STLS ----
 
     private void RunStls(Action<TlsStarted> onStarted, Action<Exception> onRefused)

@@ -270,6 +270,9 @@ public sealed partial class Pop3SessionActor
             case Raw raw:
                 Exchange(raw.Command, response => FinishWith(new RawReply(response, null), CurrentResting()));
                 break;
+            case ListLanguages or SetLanguage:
+                RunLang(command);
+                break;
             case Quit:
                 Exchange(Pop3Command.Quit(), response =>
                 {
@@ -283,5 +286,50 @@ public sealed partial class Pop3SessionActor
                 });
                 break;
         }
+    }
+
+    // ---- LANG (RFC 6856) ----
+
+    private void RunLang(ICommand command)
+    {
+        if (_capabilitiesAnswered && !_capabilities.Lang)
+        {
+            FinishWithFailure(new MailNotSupportedException("LANG", $"{Link!.Host} did not list LANG in its capabilities."), CurrentResting());
+            return;
+        }
+        if (command is SetLanguage set)
+        {
+            Pop3Command lang;
+            try
+            {
+                lang = Pop3Command.Lang(set.Tag);
+            }
+            catch (ArgumentException e)
+            {
+                FinishWithFailure(e, CurrentResting()); // refused before anything was written
+                return;
+            }
+            Exchange(lang, response => FinishWithResponse("LANG", response, response, CurrentResting()));
+            return;
+        }
+        ExchangeLines(Pop3Command.Lang(), (response, lines) =>
+        {
+            if (!response.IsOk)
+            {
+                FinishWithFailure(new Pop3CommandException("LANG", response), CurrentResting());
+                return;
+            }
+            Languages languages;
+            try
+            {
+                languages = new Languages(lines.Select(Pop3Language.Parse).ToArray());
+            }
+            catch (MailActors.Protocol.MailProtocolException e)
+            {
+                FailSession(e);
+                return;
+            }
+            FinishWith(languages, CurrentResting());
+        });
     }
 }

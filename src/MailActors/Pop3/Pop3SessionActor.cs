@@ -87,9 +87,13 @@ public sealed partial class Pop3SessionActor : MailSessionActor
                 Begin(message);
                 RunSasl(auth.Credentials, auth.Mechanism, LoggedInReply, LoginRefused);
                 break;
+            case EnableUtf8:
+                Begin(message);
+                RunUtf8();
+                break;
             case Pass:
                 break; // refused above
-            case Capa or Raw or Quit:
+            case Capa or Raw or Quit or ListLanguages or SetLanguage:
                 ServeCommon((ICommand)message);
                 break;
             default:
@@ -107,7 +111,7 @@ public sealed partial class Pop3SessionActor : MailSessionActor
                 Begin(message);
                 ServeTransaction((ICommand)message);
                 break;
-            case Capa or Raw or Quit:
+            case Capa or Raw or Quit or ListLanguages or SetLanguage:
                 ServeCommon((ICommand)message);
                 break;
             default:

@@ -11,12 +11,12 @@ namespace MailActors.Tests.Pop3;
 /// <summary>Every RFC 1939 state of the POP3 session, and every command it must refuse without touching the wire.</summary>
 public sealed class Pop3SessionStateSpecs(ITestOutputHelper output) : SessionTestKit(output)
 {
-    private static readonly string[] AuthorizationCommands = ["CAPA", "STLS", "USER", "PASS", "LOGIN", "APOP", "AUTH", "RAW", "QUIT"];
+    private static readonly string[] AuthorizationCommands = ["CAPA", "STLS", "USER", "PASS", "LOGIN", "APOP", "AUTH", "UTF8", "LANG", "LANGSET", "RAW", "QUIT"];
     private static readonly string[] TransactionCommands = ["STAT", "LIST", "LIST1", "UIDL", "UIDL1", "RETR", "TOP", "RETRMANY", "DELE", "DELEMANY", "RSET", "NOOP", "LAST"];
 
     public static TheoryData<string> AllCommands => new(AuthorizationCommands.Concat(TransactionCommands));
     public static TheoryData<string> TransactionOnly => new(TransactionCommands);
-    public static TheoryData<string> AuthorizationOnly => new(["STLS", "USER", "PASS", "LOGIN", "APOP", "AUTH"]);
+    public static TheoryData<string> AuthorizationOnly => new(["STLS", "USER", "PASS", "LOGIN", "APOP", "AUTH", "UTF8"]);
 
     private static ICommand Command(string name) => name switch
     {
@@ -27,6 +27,9 @@ public sealed class Pop3SessionStateSpecs(ITestOutputHelper output) : SessionTes
         "LOGIN" => new Login(Pop3User, Pop3Password),
         "APOP" => new Pop3Session.Apop(Pop3User, Pop3Password),
         "AUTH" => new Authenticate(new SaslCredentials(Pop3User, Pop3Password)),
+        "UTF8" => EnableUtf8.Instance,
+        "LANG" => ListLanguages.Instance,
+        "LANGSET" => new SetLanguage("en"),
         "RAW" => new Raw(Pop3Command.Raw("XTND", "XMIT")),
         "QUIT" => Quit.Instance,
         "STAT" => Stat.Instance,

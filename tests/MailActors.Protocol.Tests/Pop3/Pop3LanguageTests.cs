@@ -1,0 +1,47 @@
+using MailActors.Protocol.Pop3;
+
+namespace MailActors.Protocol.Tests.Pop3;
+
+public sealed class Pop3LanguageTests
+{
+    [Theory]
+    [InlineData("en English", "en", "English")]
+    [InlineData("de-CH Deutsch (Schweiz)", "de-CH", "Deutsch (Schweiz)")]
+    [InlineData("  fr\tFrançais  ", "fr", "Français")]
+    [InlineData("i-default", "i-default", "")]
+    public void Parses_a_language_listing_line(string line, string tag, string description)
+    {
+        Assert.Equal(new Pop3Language(tag, description), Pop3Language.Parse(line));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("en_US English")]
+    [InlineData("* default")]
+    [InlineData("ünï language")]
+    public void Rejects_a_line_without_a_language_tag(string line)
+    {
+        var error = Assert.Throws<Pop3ProtocolException>(() => Pop3Language.Parse(line));
+        Assert.Contains("LANG", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("en", "LANG en")]
+    [InlineData("de-CH", "LANG de-CH")]
+    [InlineData("*", "LANG *")]
+    public void Lang_sends_a_language_range(string range, string line)
+    {
+        Assert.Equal(line, Pop3Command.Lang(range).Line);
+    }
+
+    [Theory]
+    [InlineData("en_US")]
+    [InlineData("en US")]
+    [InlineData("ü")]
+    [InlineData("en*")]
+    public void Lang_refuses_what_is_not_a_language_range(string range)
+    {
+        Assert.Throws<Pop3ArgumentException>(() => Pop3Command.Lang(range));
+    }
+}
