@@ -165,20 +165,19 @@ public readonly record struct Pop3Command(string Verb, string Line, bool IsSensi
     /// <summary><c>UTF8</c> (RFC 6856): switches the session to UTF-8 mode.</summary>
     public static Pop3Command Utf8() => new("UTF8", "UTF8");
 
-    /// <summary><c>LANG</c> (multi-line list of languages) or <c>LANG tag</c> (RFC 6856; <c>*</c> selects the default).</summary>
-    /// <param name="languageTag">A language range (RFC 4647): a tag such as <c>en</c> or <c>de-CH</c> (letters, digits and
-    /// '-'), or <c>*</c>; null to list the languages.</param>
-    public static Pop3Command Lang(string? languageTag = null)
-    {
-        if (languageTag is null)
-        {
-            return new Pop3Command("LANG", "LANG");
-        }
+    /// <summary><c>LANG</c> without an argument (RFC 6856): the multi-line list of the languages the server offers.</summary>
+    public static Pop3Command Lang() => new("LANG", "LANG");
 
+    /// <summary><c>LANG tag</c> (RFC 6856): the server's response texts in that language; <c>*</c> selects its default.</summary>
+    /// <param name="languageTag">A language range: a tag such as <c>en</c> or <c>de-CH</c> (a first subtag of 1 to 8 letters,
+    /// then <c>-</c> and 1 to 8 letters or digits, as RFC 4647 says), or <c>*</c>.</param>
+    public static Pop3Command Lang(string languageTag)
+    {
         Pop3Syntax.RequireToken(languageTag, nameof(languageTag));
-        if (languageTag != "*" && !languageTag.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
+        if (languageTag != "*" && !Pop3Syntax.IsLanguageTag(languageTag))
         {
-            throw new Pop3ArgumentException("A language range is letters, digits and '-' (such as de-CH), or '*'.", nameof(languageTag));
+            throw new Pop3ArgumentException(
+                "A language range is a tag such as en or de-CH (subtags of 1 to 8 letters or digits, the first letters only), or '*'.", nameof(languageTag));
         }
 
         return new Pop3Command("LANG", "LANG " + languageTag);

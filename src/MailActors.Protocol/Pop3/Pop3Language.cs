@@ -10,17 +10,17 @@ public readonly record struct Pop3Language(string Tag, string Description)
     /// <summary>Parses a listing line <c>tag SP description</c>.</summary>
     /// <param name="line">The line, un-stuffed, without its line ending.</param>
     /// <returns>The language.</returns>
-    /// <exception cref="Pop3ProtocolException">The line has no tag, or the tag is not letters, digits and '-'.</exception>
+    /// <exception cref="Pop3ProtocolException">The line does not start with a language tag (see <see cref="Pop3Command.Lang(string)"/>).</exception>
     public static Pop3Language Parse(string line)
     {
         ArgumentNullException.ThrowIfNull(line);
         string trimmed = line.Trim(' ', '\t');
         string[] fields = Pop3Syntax.SplitBlanks(trimmed);
         string tag = fields.Length == 0 ? string.Empty : fields[0];
-        if (tag.Length == 0 || !tag.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
+        if (!Pop3Syntax.IsLanguageTag(tag))
         {
             throw new Pop3ProtocolException(
-                $"The POP3 server sent the LANG line {Pop3Syntax.Quote(line)}; a language tag is letters, digits and '-'.");
+                $"The POP3 server sent the LANG line {Pop3Syntax.Quote(line)}; it must start with a language tag such as en or de-CH.");
         }
 
         string description = trimmed[tag.Length..].Trim(' ', '\t');

@@ -64,9 +64,9 @@ internal sealed partial class Pop3Session
         {
             Err(null, "Syntax: USER name");
         }
-        else if (!_utf8 && !Ascii.IsValid(argument))
+        else if (!Ascii.IsValid(argument) && !(_utf8 && _options.Utf8User))
         {
-            Err(null, "Non-ASCII user names need UTF8 first"); // RFC 6856 §2: without UTF8 USER in CAPA
+            Err(null, "Non-ASCII user names need UTF8 USER and UTF8 first"); // RFC 6856 §2
         }
         else
         {

@@ -173,7 +173,7 @@ internal sealed partial class Pop3Session : FaultingSession<Pop3Step>
 
         if (_options.Utf8)
         {
-            lines.Add("UTF8");
+            lines.Add(_options.Utf8User ? "UTF8 USER" : "UTF8");
         }
 
         if (_options.Languages.Count > 0)

@@ -76,6 +76,10 @@ public sealed record Pop3TestServerOptions : ITestServerOptions
     /// <summary>Advertise and accept <c>UTF8</c> (RFC 6856), before login only.</summary>
     public bool Utf8 { get; init; }
 
+    /// <summary>With <see cref="Utf8"/>: advertise <c>UTF8 USER</c> and accept non-ASCII user names once UTF8 is on
+    /// (otherwise USER refuses them).</summary>
+    public bool Utf8User { get; init; }
+
     /// <summary>The languages <c>LANG</c> lists, as <c>tag description</c> lines, the first being the default (RFC 6856).
     /// Empty = LANG neither advertised nor accepted.</summary>
     public IReadOnlyList<string> Languages { get; init; } = [];

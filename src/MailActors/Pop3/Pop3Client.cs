@@ -117,16 +117,20 @@ public sealed class Pop3Client : IAsyncDisposable
     }
 
     /// <summary>
-    /// UTF8 (RFC 6856, as MailKit's <c>EnableUTF8</c>): user names, passwords and messages may be UTF-8 from here on.
-    /// Before login only; a server whose CAPA did not list UTF8 gets a <see cref="MailNotSupportedException"/> without
-    /// anything being sent.
+    /// UTF8 (RFC 6856, as MailKit's <c>EnableUTF8</c>): messages may be UTF-8 from here on, and so may the user name and
+    /// password when CAPA lists <c>UTF8 USER</c>. Before login only, and STLS is refused after it; a server whose CAPA did
+    /// not list UTF8 gets a <see cref="MailNotSupportedException"/> without anything being sent.
     /// </summary>
     public async Task EnableUtf8Async(CancellationToken cancellationToken = default) =>
         _lastResponse = await AskAsync<Pop3Response>(EnableUtf8.Instance, cancellationToken).ConfigureAwait(false);
 
     /// <summary>LANG (RFC 6856): the languages the server can answer in, in its order. Needs LANG in CAPA.</summary>
-    public async Task<IReadOnlyList<Pop3Language>> GetLanguagesAsync(CancellationToken cancellationToken = default) =>
-        (await AskAsync<Languages>(ListLanguages.Instance, cancellationToken).ConfigureAwait(false)).Available;
+    public async Task<IReadOnlyList<Pop3Language>> GetLanguagesAsync(CancellationToken cancellationToken = default)
+    {
+        var languages = await AskAsync<Languages>(ListLanguages.Instance, cancellationToken).ConfigureAwait(false);
+        _lastResponse = languages.Response;
+        return languages.Available;
+    }
 
     /// <summary>LANG tag (RFC 6856): the server's response texts are in that language from here on; <c>*</c> asks for its
     /// default. Needs LANG in CAPA; a tag the server does not offer is a <see cref="Pop3CommandException"/>.</summary>

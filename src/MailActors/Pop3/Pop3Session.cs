@@ -62,8 +62,10 @@ public static class Pop3Session
     /// <summary>Reply to <see cref="StartTls"/>.</summary>
     public sealed record TlsStarted(Pop3Capabilities Capabilities, string Protocol, string CipherSuite);
 
-    /// <summary>UTF8 (RFC 6856): from here on user names, passwords and the maildrop's messages may be UTF-8. AUTHORIZATION
-    /// only (before login); refused without touching the wire when CAPA was answered without UTF8. Reply: <see cref="Pop3Response"/>.</summary>
+    /// <summary>UTF8 (RFC 6856): from here on the maildrop's messages may be UTF-8, and so may the user name and password
+    /// when CAPA lists <c>UTF8 USER</c> (<see cref="Pop3Capabilities.Utf8User"/>). AUTHORIZATION only (before login); refused
+    /// without touching the wire when CAPA was answered without UTF8. STLS is refused once UTF8 is on (RFC 6856 §2).
+    /// Reply: <see cref="Pop3Response"/>.</summary>
     public sealed record EnableUtf8 : ICommand
     {
         /// <summary>The single instance.</summary>
@@ -82,8 +84,8 @@ public static class Pop3Session
         public string Name => "LANG";
     }
 
-    /// <summary>Reply to <see cref="ListLanguages"/>, in the server's order.</summary>
-    public sealed record Languages(IReadOnlyList<Pop3Language> Available);
+    /// <summary>Reply to <see cref="ListLanguages"/>: the languages in the server's order, and its status line.</summary>
+    public sealed record Languages(IReadOnlyList<Pop3Language> Available, Pop3Response Response);
 
     /// <summary>LANG tag (RFC 6856): the server's response texts are in that language from here on; <c>*</c> asks for its
     /// default. AUTHORIZATION and TRANSACTION; refused without touching the wire when CAPA was answered without LANG or

@@ -63,6 +63,25 @@ public sealed partial class Pop3SessionActor
 
     private void AfterConnectTls()
     {
+        if (_settings.UseUtf8 && _capabilities.Utf8)
+        {
+            Exchange(Pop3Command.Utf8(), response =>
+            {
+                if (!response.IsOk)
+                {
+                    FailSession(new Pop3CommandException("UTF8", response));
+                    return;
+                }
+                _utf8Enabled = true;
+                LogInIfAsked();
+            });
+            return;
+        }
+        LogInIfAsked();
+    }
+
+    private void LogInIfAsked()
+    {
         if (_settings.Credentials is not { } credentials)
         {
             FinishWith(ConnectedReply(null), Authorization);
@@ -111,7 +130,11 @@ public sealed partial class Pop3SessionActor
             FinishWithFailure(new MailNotSupportedException("UTF8", $"{Link!.Host} did not list UTF8 in its capabilities."), Authorization);
             return;
         }
-        Exchange(Pop3Command.Utf8(), response => FinishWithResponse("UTF8", response, response, Authorization));
+        Exchange(Pop3Command.Utf8(), response =>
+        {
+            _utf8Enabled |= response.IsOk;
+            FinishWithResponse("UTF8", response, response, Authorization);
+        });
     }
 
     // ---- STLS ----
@@ -121,6 +144,11 @@ public sealed partial class Pop3SessionActor
         if (Link!.IsEncrypted)
         {
             onRefused(new MailStateException("STLS", "Authorization (TLS is already up)"));
+            return;
+        }
+        if (_utf8Enabled)
+        {
+            onRefused(new MailStateException("STLS", "Authorization (UTF8 is on; RFC 6856 forbids STLS after it)"));
             return;
         }
         if (_capabilitiesAnswered && !_capabilities.Stls)

@@ -91,11 +91,13 @@ public sealed partial class Pop3SessionActor
     }
 
     /// <summary>Answers with what <paramref name="parse"/> makes of a <c>+OK</c>; a reply that does not parse ends the session.</summary>
-    private void Parsed(string command, Pop3Response response, Func<object> parse)
+    private void Parsed(string command, Pop3Response response, Func<object> parse) => Parsed(command, response, parse, Transaction);
+
+    private void Parsed(string command, Pop3Response response, Func<object> parse, UntypedReceive next)
     {
         if (!response.IsOk)
         {
-            FinishWithFailure(new Pop3CommandException(command, response), Transaction);
+            FinishWithFailure(new Pop3CommandException(command, response), next);
             return;
         }
         object reply;
@@ -108,7 +110,7 @@ public sealed partial class Pop3SessionActor
             FailSession(e);
             return;
         }
-        FinishWith(reply, Transaction);
+        FinishWith(reply, next);
     }
 
     private static int ParseLast(Pop3Response response)
@@ -270,8 +272,11 @@ public sealed partial class Pop3SessionActor
             case Raw raw:
                 Exchange(raw.Command, response => FinishWith(new RawReply(response, null), CurrentResting()));
                 break;
-            case ListLanguages or SetLanguage:
-                RunLang(command);
+            case ListLanguages:
+                RunListLanguages();
+                break;
+            case SetLanguage set:
+                RunSetLanguage(set.Tag);
                 break;
             case Quit:
                 Exchange(Pop3Command.Quit(), response =>
@@ -290,46 +295,42 @@ public sealed partial class Pop3SessionActor
 
     // ---- LANG (RFC 6856) ----
 
-    private void RunLang(ICommand command)
+    private bool RefusedWithoutLang()
     {
-        if (_capabilitiesAnswered && !_capabilities.Lang)
+        if (!_capabilitiesAnswered || _capabilities.Lang)
         {
-            FinishWithFailure(new MailNotSupportedException("LANG", $"{Link!.Host} did not list LANG in its capabilities."), CurrentResting());
-            return;
+            return false;
         }
-        if (command is SetLanguage set)
+        FinishWithFailure(new MailNotSupportedException("LANG", $"{Link!.Host} did not list LANG in its capabilities."), CurrentResting());
+        return true;
+    }
+
+    private void RunListLanguages()
+    {
+        if (RefusedWithoutLang())
         {
-            Pop3Command lang;
-            try
-            {
-                lang = Pop3Command.Lang(set.Tag);
-            }
-            catch (ArgumentException e)
-            {
-                FinishWithFailure(e, CurrentResting()); // refused before anything was written
-                return;
-            }
-            Exchange(lang, response => FinishWithResponse("LANG", response, response, CurrentResting()));
             return;
         }
         ExchangeLines(Pop3Command.Lang(), (response, lines) =>
+            Parsed("LANG", response, () => new Languages(lines.Select(Pop3Language.Parse).ToArray(), response), CurrentResting()));
+    }
+
+    private void RunSetLanguage(string tag)
+    {
+        if (RefusedWithoutLang())
         {
-            if (!response.IsOk)
-            {
-                FinishWithFailure(new Pop3CommandException("LANG", response), CurrentResting());
-                return;
-            }
-            Languages languages;
-            try
-            {
-                languages = new Languages(lines.Select(Pop3Language.Parse).ToArray());
-            }
-            catch (MailActors.Protocol.MailProtocolException e)
-            {
-                FailSession(e);
-                return;
-            }
-            FinishWith(languages, CurrentResting());
-        });
+            return;
+        }
+        Pop3Command lang;
+        try
+        {
+            lang = Pop3Command.Lang(tag);
+        }
+        catch (ArgumentException e)
+        {
+            FinishWithFailure(e, CurrentResting()); // refused before anything was written
+            return;
+        }
+        Exchange(lang, response => FinishWithResponse("LANG", response, response, CurrentResting()));
     }
 }

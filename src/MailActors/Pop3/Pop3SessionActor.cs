@@ -26,6 +26,7 @@ public sealed partial class Pop3SessionActor : MailSessionActor
     private string? _apopTimestamp;
     private Pop3Capabilities _capabilities = Pop3Capabilities.Empty;
     private bool _capabilitiesAnswered;
+    private bool _utf8Enabled;
     private string? _acceptedUser;
     private string? _authenticatedAs;
     private string? _activity;

@@ -29,6 +29,10 @@ public sealed record Pop3SessionSettings
     /// <summary>Ask CAPA right after the greeting (and again after STLS), so capabilities are known before login.</summary>
     public bool RequestCapabilities { get; init; } = true;
 
+    /// <summary>Send UTF8 (RFC 6856) during <c>Connect</c>, before logging in, when CAPA lists it: the maildrop may then hold
+    /// UTF-8 messages, and the login may use a UTF-8 name and password when CAPA says <c>UTF8 USER</c>.</summary>
+    public bool UseUtf8 { get; init; }
+
     /// <summary>Longest wait for the next bytes of any response (Net::POP3 <c>Timeout</c>, default 120 s); a long RETR
     /// that keeps delivering never times out.</summary>
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(120);
@@ -62,6 +66,7 @@ public sealed record Pop3SessionSettings
             LoginMethod = Enum.Parse<Pop3LoginMethod>(pop3.GetString("login-method", "auto").Replace("-", "", StringComparison.Ordinal), ignoreCase: true),
             AllowCleartextAuthentication = pop3.GetBoolean("allow-cleartext-auth", false),
             RequestCapabilities = pop3.GetBoolean("request-capabilities", true),
+            UseUtf8 = pop3.GetBoolean("utf8", false),
             CommandTimeout = pop3.GetTimeSpan("command-timeout", TimeSpan.FromSeconds(120)),
             UsePipelining = pop3.GetBoolean("pipelining", true),
             ResponseLimits = new Pop3ParserOptions

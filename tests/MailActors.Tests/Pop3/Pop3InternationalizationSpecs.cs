@@ -1,6 +1,6 @@
 using MailActors.Pop3;
-using MailActors.Protocol;
 using MailActors.Protocol.Pop3;
+using MailActors.Protocol.Sasl;
 using MailActors.Testing;
 using MailActors.Tests.Support;
 using Xunit.Abstractions;
@@ -14,13 +14,19 @@ public sealed class Pop3InternationalizationSpecs(ITestOutputHelper output) : Se
     private const string Jurgen = "j\u00fcrgen";
     private const string JurgenPassword = "p\u00e4sswort";
 
-    private Task<Pop3TestServer> StartInternationalServerAsync() => StartPop3ServerAsync(o => o with
-    {
-        Utf8 = true,
-        Languages = ["en English", "de Deutsch"],
-        Users = new Dictionary<string, string> { [Pop3User] = Pop3Password, [Jurgen] = JurgenPassword },
-        Mailboxes = new Dictionary<string, Pop3Mailbox> { [Jurgen] = Pop3Mailbox.InMemory(SampleMessages) },
-    });
+    private Task<Pop3TestServer> StartInternationalServerAsync(Func<Pop3TestServerOptions, Pop3TestServerOptions>? more = null) =>
+        StartPop3ServerAsync(o =>
+        {
+            var options = o with
+            {
+                Utf8 = true,
+                Utf8User = true,
+                Languages = ["en English", "de Deutsch"],
+                Users = new Dictionary<string, string> { [Pop3User] = Pop3Password, [Jurgen] = JurgenPassword },
+                Mailboxes = new Dictionary<string, Pop3Mailbox> { [Jurgen] = Pop3Mailbox.InMemory(SampleMessages) },
+            };
+            return more is null ? options : more(options);
+        });
 
     [Fact]
     public async Task Utf8_lets_a_user_with_a_non_ascii_name_log_in()
@@ -31,12 +37,32 @@ public sealed class Pop3InternationalizationSpecs(ITestOutputHelper output) : Se
         var refused = await Assert.ThrowsAsync<Pop3CommandException>(() => AskPop3<LoggedIn>(session, new Login(Jurgen, JurgenPassword)));
         var enabled = await AskPop3<Pop3Response>(session, EnableUtf8.Instance);
         var loggedIn = await AskPop3<LoggedIn>(session, new Login(Jurgen, JurgenPassword));
+        var status = await AskPop3<MailboxStatus>(session, Stat.Instance);
 
         Assert.Contains("UTF8", refused.Message, StringComparison.Ordinal);
         Assert.True(enabled.IsOk);
-        Assert.Equal(SampleMessages.Length, loggedIn.MessageCount ?? (await AskPop3<MailboxStatus>(session, Stat.Instance)).Count);
+        Assert.Equal("USER", loggedIn.Method);
+        Assert.Equal(SampleMessages.Length, status.Count);
         Assert.Equal(["CAPA", $"USER {Jurgen}", "UTF8", $"USER {Jurgen}"], server.CommandLog.Take(4));
         Assert.StartsWith("PASS ", server.CommandLog[4], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_utf8_setting_sends_utf8_during_connect_before_the_login()
+    {
+        var server = await StartInternationalServerAsync();
+        var settings = Pop3SettingsFor(server) with
+        {
+            UseUtf8 = true,
+            Credentials = new SaslCredentials(Jurgen, JurgenPassword),
+            LoginMethod = Pop3LoginMethod.UserPass,
+        };
+
+        var connected = await AskPop3<Connected>(Sys.ActorOf(Pop3SessionActor.Props(settings)), Connect.Instance);
+
+        Assert.NotNull(connected.Login);
+        Assert.True(connected.Capabilities.Utf8User);
+        Assert.Equal(["CAPA", "UTF8", $"USER {Jurgen}"], server.CommandLog.Take(3));
     }
 
     [Fact]
@@ -54,6 +80,34 @@ public sealed class Pop3InternationalizationSpecs(ITestOutputHelper output) : Se
     }
 
     [Fact]
+    public async Task Utf8_refused_by_the_server_leaves_the_session_in_Authorization_and_stls_allowed()
+    {
+        var server = await StartInternationalServerAsync(o => o with { Faults = [FaultRule.On("UTF8", FaultAction.Reply("-ERR not today"))] });
+        var session = await ConnectedPop3SessionAsync(Pop3SettingsFor(server));
+
+        var error = await Assert.ThrowsAsync<Pop3CommandException>(() => AskPop3<Pop3Response>(session, EnableUtf8.Instance));
+        var tls = await AskPop3<TlsStarted>(session, StartTls.Instance);
+
+        Assert.Equal("UTF8", error.Command);
+        Assert.False(string.IsNullOrEmpty(tls.Protocol));
+        Assert.Equal("Authorization", await Pop3StateOf(session));
+    }
+
+    [Fact]
+    public async Task Stls_after_utf8_is_refused_without_touching_the_wire()
+    {
+        var server = await StartInternationalServerAsync();
+        var session = await ConnectedPop3SessionAsync(Pop3SettingsFor(server));
+        await AskPop3<Pop3Response>(session, EnableUtf8.Instance);
+        var before = server.CommandLog.Count;
+
+        var error = await Assert.ThrowsAsync<MailStateException>(() => AskPop3<TlsStarted>(session, StartTls.Instance));
+
+        Assert.Contains("UTF8", error.State, StringComparison.Ordinal);
+        Assert.Equal(before, server.CommandLog.Count);
+    }
+
+    [Fact]
     public async Task Lang_lists_the_languages_and_selects_one_before_and_after_login()
     {
         var server = await StartInternationalServerAsync();
@@ -66,27 +120,43 @@ public sealed class Pop3InternationalizationSpecs(ITestOutputHelper output) : Se
         var byDefault = await AskPop3<Pop3Response>(session, new SetLanguage("*"));
 
         Assert.Equal([new Pop3Language("en", "English"), new Pop3Language("de", "Deutsch")], languages.Available);
-        Assert.StartsWith("de ", german.Text, StringComparison.Ordinal);
-        Assert.Contains("fr", unknown.Message, StringComparison.Ordinal);
-        Assert.StartsWith("en ", byDefault.Text, StringComparison.Ordinal);
+        Assert.True(languages.Response.IsOk && german.IsOk && byDefault.IsOk);
+        Assert.Equal("LANG", unknown.Command);
+        Assert.Equal(["CAPA", "LANG", "LANG de", "USER alice"], server.CommandLog.Take(4));
+        Assert.Equal(["LANG fr", "LANG *"], server.CommandLog.Skip(5));
+        Assert.Equal("Transaction", await Pop3StateOf(session));
+    }
+
+    [Fact]
+    public async Task A_listing_refused_by_the_server_is_a_typed_error_and_the_session_goes_on()
+    {
+        var server = await StartInternationalServerAsync(o => o with { Faults = [FaultRule.On("LANG", FaultAction.Reply("-ERR no languages here"))] });
+        var session = await LoggedInPop3SessionAsync(server);
+
+        var error = await Assert.ThrowsAsync<Pop3CommandException>(() => AskPop3<Languages>(session, ListLanguages.Instance));
+        var status = await AskPop3<MailboxStatus>(session, Stat.Instance);
+
+        Assert.Equal("LANG", error.Command);
+        Assert.Equal(0, status.Count);
         Assert.Equal("Transaction", await Pop3StateOf(session));
     }
 
     [Theory]
     [InlineData("de\r\nDELE 1")]
     [InlineData("en_US")]
+    [InlineData("en-")]
     [InlineData("")]
-    public async Task A_tag_that_is_not_a_language_range_is_refused_before_anything_is_written(string tag)
+    [InlineData(null)]
+    public async Task A_tag_that_is_not_a_language_range_is_refused_before_anything_is_written(string? tag)
     {
         var server = await StartInternationalServerAsync();
         var session = await LoggedInPop3SessionAsync(server);
-        var before = server.CommandLog.Count;
+        var before = server.CommandLog;
 
-        await Assert.ThrowsAsync<Pop3ArgumentException>(() => AskPop3<Pop3Response>(session, new SetLanguage(tag)));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => AskPop3<Pop3Response>(session, new SetLanguage(tag!)));
+        await AskPop3<Pop3Response>(session, Noop.Instance);
 
-        Assert.Equal(before, server.CommandLog.Count);
-        Assert.Equal(0, server.DeletionsCommitted);
-        Assert.Equal("Transaction", await Pop3StateOf(session));
+        Assert.Equal([.. before, "NOOP"], server.CommandLog);
     }
 
     [Fact]
@@ -96,10 +166,13 @@ public sealed class Pop3InternationalizationSpecs(ITestOutputHelper output) : Se
         var session = await LoggedInPop3SessionAsync(server);
         var before = server.CommandLog.Count;
 
-        var error = await Assert.ThrowsAsync<MailNotSupportedException>(() => AskPop3<Languages>(session, ListLanguages.Instance));
+        var list = await Assert.ThrowsAsync<MailNotSupportedException>(() => AskPop3<Languages>(session, ListLanguages.Instance));
+        var set = await Assert.ThrowsAsync<MailNotSupportedException>(() => AskPop3<Pop3Response>(session, new SetLanguage("en")));
 
-        Assert.Equal("LANG", error.Extension);
+        Assert.Equal("LANG", list.Extension);
+        Assert.Equal("LANG", set.Extension);
         Assert.Equal(before, server.CommandLog.Count);
+        Assert.Equal("Transaction", await Pop3StateOf(session));
     }
 
     [Fact]
@@ -122,11 +195,14 @@ public sealed class Pop3InternationalizationSpecs(ITestOutputHelper output) : Se
         await client.EnableUtf8Async();
         var count = await client.LoginAsync(Jurgen, JurgenPassword);
         var languages = await client.GetLanguagesAsync();
+        var listingMessage = client.Message;
         var reply = await client.SetLanguageAsync("de");
 
         Assert.Equal(SampleMessages.Length, count);
         Assert.Equal(["en", "de"], languages.Select(l => l.Tag));
-        Assert.StartsWith("de ", reply.Text, StringComparison.Ordinal);
-        Assert.Contains("UTF8", server.CommandLog);
+        Assert.Contains("Language listing", listingMessage, StringComparison.Ordinal);
+        Assert.True(reply.IsOk);
+        Assert.Equal(["CAPA", "UTF8", $"USER {Jurgen}"], server.CommandLog.Take(3));
+        Assert.Equal(["LANG", "LANG de"], server.CommandLog.Skip(5)); // after PASS and the STAT that counts the messages
     }
 }

@@ -20,6 +20,7 @@ public sealed class Pop3SettingsTests
         Assert.Equal(Pop3LoginMethod.Auto, settings.LoginMethod);
         Assert.False(settings.AllowCleartextAuthentication);
         Assert.True(settings.RequestCapabilities && settings.UsePipelining);
+        Assert.False(settings.UseUtf8);
         Assert.Equal(8192, settings.ResponseLimits.MaxLineLength);
         Assert.Equal(256L * 1024 * 1024, settings.ResponseLimits.MaxResponseBytes);
     }
@@ -36,6 +37,7 @@ public sealed class Pop3SettingsTests
               pipelining = off
               max-response-size = 1m
               family = ipv6
+              utf8 = on
             }
             """);
 
@@ -49,5 +51,6 @@ public sealed class Pop3SettingsTests
         Assert.False(settings.UsePipelining);
         Assert.Equal(1024 * 1024, settings.ResponseLimits.MaxResponseBytes);
         Assert.Equal(System.Net.Sockets.AddressFamily.InterNetworkV6, settings.Connection.Family);
+        Assert.True(settings.UseUtf8);
     }
 }

@@ -14,6 +14,21 @@ internal static class Pop3Syntax
 
     internal static bool IsLineBreakOrNul(char c) => c is '\r' or '\n' or '\0';
 
+    /// <summary>
+    /// A language tag as RFC 6856 uses them (the RFC 4647 basic range without <c>*</c>): a first subtag of 1 to 8 ASCII
+    /// letters, then any number of <c>-</c> and 1 to 8 ASCII letters or digits, such as <c>en</c>, <c>de-CH</c> or <c>i-default</c>.
+    /// </summary>
+    internal static bool IsLanguageTag(string value)
+    {
+        string[] subtags = value.Split('-');
+        if (subtags[0].Length is < 1 or > 8 || !subtags[0].All(char.IsAsciiLetter))
+        {
+            return false;
+        }
+
+        return subtags.Skip(1).All(subtag => subtag.Length is >= 1 and <= 8 && subtag.All(char.IsAsciiLetterOrDigit));
+    }
+
     /// <summary>Rejects values that could end the command line early or smuggle a second command onto the wire.</summary>
     internal static void RejectLineBreaks(string value, string paramName)
     {
