@@ -8,6 +8,11 @@ internal sealed class RouteResolver(MailerOptions? mailer)
 {
     private readonly string? _default = mailer is null ? null : mailer.DefaultRoute ?? mailer.Routes.FirstOrDefault()?.Name;
 
+    // With one route that is also the default, every recipient goes there: no need to parse the address (asked for every
+    // recipient at enqueue and at every attempt).
+    private readonly string? _only = mailer is { Routes.Count: 1 } && (mailer.DefaultRoute is null
+        || string.Equals(mailer.DefaultRoute, mailer.Routes[0].Name, StringComparison.OrdinalIgnoreCase)) ? mailer.Routes[0].Name : null;
+
     public bool Exists(string route) => mailer?.Routes.Any(r => string.Equals(r.Name, route, StringComparison.OrdinalIgnoreCase)) ?? true;
 
     public string? RouteOf(string? messageRoute, string recipient)
@@ -15,6 +20,10 @@ internal sealed class RouteResolver(MailerOptions? mailer)
         if (messageRoute is not null || mailer is null)
         {
             return messageRoute;
+        }
+        if (_only is not null)
+        {
+            return _only;
         }
         var path = SmtpPath.ToPath(recipient);
         var at = path.LastIndexOf('@');

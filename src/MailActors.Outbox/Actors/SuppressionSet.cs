@@ -7,6 +7,8 @@ namespace MailActors.Outbox.Actors;
 internal sealed class SuppressionSet
 {
     private readonly ConcurrentDictionary<string, string> _reasons = new(StringComparer.OrdinalIgnoreCase);
+    // Kept beside the dictionary because its IsEmpty and Count take every lock when it is empty, the common case.
+    private int _entries;
 
     /// <summary>The form addresses are compared in: the bare address without angle brackets, case-insensitive.</summary>
     public static string Normalize(string address)
@@ -23,11 +25,37 @@ internal sealed class SuppressionSet
         }
     }
 
-    public bool TryGetReason(string address, out string reason) => _reasons.TryGetValue(Normalize(address), out reason!);
+    public bool TryGetReason(string address, out string reason)
+    {
+        if (Volatile.Read(ref _entries) == 0)
+        {
+            // The common case, asked for every recipient at enqueue and at every attempt: no need to normalise.
+            reason = "";
+            return false;
+        }
+        return _reasons.TryGetValue(Normalize(address), out reason!);
+    }
 
-    public void Set(string address, string reason) => _reasons[Normalize(address)] = reason;
+    public void Set(string address, string reason)
+    {
+        var key = Normalize(address);
+        if (_reasons.TryAdd(key, reason))
+        {
+            Interlocked.Increment(ref _entries);
+        }
+        else
+        {
+            _reasons[key] = reason;
+        }
+    }
 
-    public void Remove(string address) => _reasons.TryRemove(Normalize(address), out _);
+    public void Remove(string address)
+    {
+        if (_reasons.TryRemove(Normalize(address), out _))
+        {
+            Interlocked.Decrement(ref _entries);
+        }
+    }
 
     public int Count => _reasons.Count;
 }

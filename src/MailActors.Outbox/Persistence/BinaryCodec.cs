@@ -76,9 +76,9 @@ internal static class BinaryCodec
     public static void WriteStrings(this BinaryWriter writer, IReadOnlyList<string> values)
     {
         writer.Write7BitEncodedInt(values.Count);
-        foreach (var value in values)
+        for (var i = 0; i < values.Count; i++) // not foreach: an interface enumerator per list, for every event written
         {
-            writer.Write(value);
+            writer.Write(values[i]);
         }
     }
 

@@ -102,14 +102,13 @@ public sealed class OutboxSerializer : SerializerWithStringManifest
             case EventBatch batch:
                 w.Write7BitEncodedInt(batch.Events.Count);
                 using (var item = new MemoryStream())
+                using (var iw = BinaryCodec.Writer(item)) // one writer for the batch: BinaryWriter does not buffer, so the stream is current after each event
                 {
-                    foreach (var e in batch.Events)
+                    for (var i = 0; i < batch.Events.Count; i++)
                     {
+                        var e = batch.Events[i];
                         item.SetLength(0);
-                        using (var iw = BinaryCodec.Writer(item))
-                        {
-                            Write(iw, e);
-                        }
+                        Write(iw, e);
                         w.Write(Manifest(e));
                         w.Write7BitEncodedInt((int)item.Length);
                         w.Write(item.GetBuffer(), 0, (int)item.Length);
