@@ -142,6 +142,32 @@ public sealed class FetchCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Utf8_lets_a_user_with_a_non_ascii_name_read_the_mailbox()
+    {
+        const string user = "j\u00fcrgen";
+        await using var server = await Pop3TestServer.StartAsync(new Pop3TestServerOptions
+        {
+            Utf8 = true,
+            Utf8User = true,
+            Users = new Dictionary<string, string> { [user] = "pop-pass-123" },
+            Mailboxes = new Dictionary<string, Pop3Mailbox> { [user] = Pop3Mailbox.InMemory(Messages) },
+        });
+        Task<CliRunner.Result> Fetch(params string[] extra) => CliRunner.RunAsync(
+            ["fetch", "--host", "localhost", "--port", server.Port.ToString(), "--tls", "starttls", "--trust-cert", _certificate,
+             "--user", user, "--password-env", PasswordVariable, "--login", "user-pass", .. extra],
+            new Dictionary<string, string> { [PasswordVariable] = "pop-pass-123" });
+        await File.WriteAllTextAsync(_certificate, server.Certificate.ExportCertificatePem());
+
+        var without = await Fetch();
+        var with = await Fetch("--utf8");
+
+        Assert.Equal(28, without.ExitCode);
+        Assert.Equal(0, with.ExitCode);
+        Assert.Contains($"2 messages ({Messages.Sum(m => m.Length)} octets)", with.Output, StringComparison.Ordinal);
+        Assert.Contains("UTF8", server.CommandLog);
+    }
+
+    [Fact]
     public async Task A_wrong_password_names_the_auth_phase()
     {
         var result = await CliRunner.RunAsync(

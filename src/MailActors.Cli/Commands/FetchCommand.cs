@@ -14,7 +14,7 @@ namespace MailActors.Cli.Commands;
 /// </summary>
 internal static class FetchCommand
 {
-    private sealed record Actions(bool List, bool Uidl, int? Get, int[]? Top, bool DeleteGiven, int? DeleteNumber, DirectoryInfo? Maildir, bool Keep, FileInfo? State, string Login);
+    private sealed record Actions(bool List, bool Uidl, int? Get, int[]? Top, bool DeleteGiven, int? DeleteNumber, DirectoryInfo? Maildir, bool Keep, FileInfo? State, string Login, bool Utf8);
 
     public static Command Create()
     {
@@ -28,10 +28,11 @@ internal static class FetchCommand
         var keep = new Option<bool>("--keep") { Description = "With --maildir: leave the messages on the server (the default)" };
         var state = new Option<FileInfo?>("--state") { Description = "With --maildir: the file remembering stored UIDLs (default: inside the Maildir, one per account)" };
         var login = new Option<string>("--login") { Description = "auto | user-pass | apop | sasl", DefaultValueFactory = _ => "auto" };
+        var utf8 = new Option<bool>("--utf8") { Description = "Send UTF8 (RFC 6856) before logging in when the server lists it: UTF-8 messages, and a UTF-8 user name where it lists UTF8 USER" };
 
         var command = new Command("fetch", "Read a POP3 mailbox: status, list, uidl, get, top, delete, or a crash-consistent download into a Maildir.");
         connection.AddTo(command);
-        foreach (var option in new Option[] { list, uidl, get, top, delete, maildir, keep, state, login })
+        foreach (var option in new Option[] { list, uidl, get, top, delete, maildir, keep, state, login, utf8 })
         {
             command.Options.Add(option);
         }
@@ -74,7 +75,7 @@ internal static class FetchCommand
         command.SetAction((result, ct) => RunAsync(result, connection, new Actions(
             result.GetValue(list), result.GetValue(uidl), result.GetValue(get), result.GetValue(top),
             result.GetResult(delete) is not null, result.GetValue(delete), result.GetValue(maildir), result.GetValue(keep),
-            result.GetValue(state), result.GetValue(login)!), ct));
+            result.GetValue(state), result.GetValue(login)!, result.GetValue(utf8)), ct));
         return command;
     }
 
@@ -115,6 +116,10 @@ internal static class FetchCommand
             {
                 try
                 {
+                    if (actions.Utf8 && (await client.CapabilitiesAsync(ct).ConfigureAwait(false)).Utf8)
+                    {
+                        await client.EnableUtf8Async(ct).ConfigureAwait(false);
+                    }
                     await LoginAsync(client, user, password, actions.Login, result.GetValue(connection.Mechanism), ct).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is MailAuthenticationException or Pop3CommandException or MailNotSupportedException or MailStateException)
