@@ -466,13 +466,17 @@ internal sealed class WireChannel
 
     private void OnTick()
     {
+        if (_closed)
+        {
+            return; // a tick already queued when Close cancelled the watchdog
+        }
         if (_reading && Stopwatch.GetElapsedTime(_readStartedAt) >= _timeout)
         {
             _fail(new MailTimeoutException($"No reply to {_awaiting()} within {_timeout.TotalSeconds:0.#}s; session closed."));
             return;
         }
         var ownerWatching = _ownerCheck?.Invoke() ?? false;
-        if (_closed || _reading || ownerWatching)
+        if (_reading || ownerWatching)
         {
             _quietTicks = 0;
             return;
