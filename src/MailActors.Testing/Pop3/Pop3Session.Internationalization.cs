@@ -48,14 +48,17 @@ internal sealed partial class Pop3Session
 
         var tag = argument.Trim();
         var match = tag == "*"
-            ? _options.Languages.FirstOrDefault()
-            : _options.Languages.FirstOrDefault(l => l.Split(' ', 2)[0].Equals(tag, StringComparison.OrdinalIgnoreCase));
+            ? _options.Languages.Select(TagOf).FirstOrDefault()
+            : _options.Languages.Select(TagOf).FirstOrDefault(t => t.Equals(tag, StringComparison.OrdinalIgnoreCase));
         if (match is null)
         {
             Err(null, "invalid language " + tag);
             return;
         }
 
-        Ok(match.Split(' ', 2)[0] + " language selected" + (_utf8 ? " (UTF-8)" : ""));
+        Ok(match + " language selected" + (_utf8 ? " (UTF-8)" : ""));
     }
+
+    /// <summary>The tag of a <see cref="Pop3TestServerOptions.Languages"/> line (<c>tag description</c>).</summary>
+    private static string TagOf(string language) => language.Split(' ', 2)[0];
 }
