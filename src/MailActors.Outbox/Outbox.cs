@@ -400,6 +400,9 @@ public sealed class Outbox : IAsyncDisposable
     internal Task ForgetSchedulesAsync() =>
         Task.WhenAll(_partitions.Select(p => p.Ask<ForgetSchedules>(ForgetSchedules.Instance, AskTimeout)));
 
+    /// <summary>Test hook: what the memory bound counts as held and reserved now (<see cref="OutboxOptions.MaxUnfinishedBytes"/>).</summary>
+    internal long MemoryInUse => _budget.InUse;
+
     /// <summary>Test hook: each partition's state encoded as its snapshot would be.</summary>
     internal async Task<byte[][]> GetStateBytesAsync() =>
         await Task.WhenAll(_partitions.Select(p => p.Ask<byte[]>(GetStateBytes.Instance, AskTimeout))).ConfigureAwait(false);

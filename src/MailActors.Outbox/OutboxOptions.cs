@@ -25,8 +25,16 @@ public sealed record OutboxOptions
     /// Most octets unfinished messages may hold in memory, each counted as its content plus about 2 KB of state; an
     /// enqueue that would exceed it waits until deliveries make room (backpressure). A call whose messages together are
     /// larger than this is let in as soon as less than this is held, so the bound is exceeded by at most that call.
+    /// Contents evicted during a long deferral (<see cref="DeferredContentInMemoryWithin"/>) count only as their state.
     /// </summary>
     public long MaxUnfinishedBytes { get; init; } = 1L << 30;
+
+    /// <summary>
+    /// A deferred message whose next attempt is further away than this keeps only its state in memory: its content stays
+    /// in its journal row and is read back when the attempt is due, so a destination that is down for hours fills the
+    /// store rather than the memory bound. <see cref="TimeSpan.MaxValue"/> (HOCON <c>infinite</c>) keeps every content in memory.
+    /// </summary>
+    public TimeSpan DeferredContentInMemoryWithin { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Most events in one journal write of a partition.</summary>
     public int MaxWriteBatch { get; init; } = 2000;
@@ -119,6 +127,7 @@ public sealed record OutboxOptions
             Partitions = outbox.GetInt("partitions", 4),
             InFlight = outbox.GetInt("in-flight", 1000),
             MaxUnfinishedBytes = outbox.GetByteSize("max-unfinished-bytes") ?? 1L << 30,
+            DeferredContentInMemoryWithin = InfiniteAsMax(outbox.GetTimeSpan("deferred-content-in-memory-within", TimeSpan.FromSeconds(30), allowInfinite: true)),
             MaxWriteBatch = outbox.GetInt("max-write-batch", 2000),
             MaxWriteBatchBytes = outbox.GetByteSize("max-write-batch-bytes") ?? 8L * 1024 * 1024,
             SnapshotMinEvents = outbox.GetInt("snapshot-min-events", 1000),
@@ -138,6 +147,9 @@ public sealed record OutboxOptions
             PersistenceIdPrefix = outbox.GetString("persistence-id-prefix", "mailactors-outbox"),
         };
     }
+
+    // HOCON's "infinite" reads as a negative span; "never evict" is a span no deferral exceeds.
+    private static TimeSpan InfiniteAsMax(TimeSpan span) => span < TimeSpan.Zero ? TimeSpan.MaxValue : span;
 }
 
 /// <summary>The outbox's built-in configuration: <c>hocon/outbox.conf</c> over <c>hocon/mailactors.conf</c>.</summary>

@@ -1,4 +1,3 @@
-using System.Text;
 using MailActors.Delivery;
 using MailActors.Outbox.Tests.Support;
 using MailActors.Smtp;
@@ -23,7 +22,7 @@ public sealed class ContentStorageTests
         await using var store = await TestStore.CreateAsync(kind);
         await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions { Faults = [FaultRule.On(FaultCommands.Connect, FaultAction.Reply("421 4.3.2 not now"))] });
         await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port);
-        var mails = Enumerable.Range(0, 40).Select(i => DistinctMail($"big-{i}", 20_000)).ToArray();
+        var mails = Enumerable.Range(0, 40).Select(i => DistinctMails.Create($"big-{i}", 20_000)).ToArray();
         await harness.Outbox.EnqueueBatchAsync(mails.Select(m => new OutboxMessage(m.Mail)).ToArray());
         // Every attempt fails and is journaled, so snapshots (and their cleanups) follow while all 40 stay unfinished.
         await Eventually.TrueAsync(async () => await store.ScalarAsync("SELECT COUNT(*) FROM snapshot") > 0 && (await harness.Outbox.GetCountsAsync()).Deferred > 0,
@@ -43,25 +42,32 @@ public sealed class ContentStorageTests
     }
 
     [Theory]
-    [InlineData("sqlite")]
-    [InlineData("postgres")]
-    public async Task A_long_deferred_message_does_not_keep_the_journal_growing_and_keeps_its_content(string kind)
+    [InlineData("sqlite", false)]
+    [InlineData("postgres", false)]
+    [InlineData("sqlite", true)]
+    [InlineData("postgres", true)]
+    public async Task A_long_deferred_message_does_not_keep_the_journal_growing_and_keeps_its_content(string kind, bool evicted)
     {
         await using var store = await TestStore.CreateAsync(kind);
         await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions
         {
             Faults = [new FaultRule { Command = FaultCommands.Rcpt, Action = FaultAction.Reply("451 4.3.0 later"), Match = a => a.Contains("slow@", StringComparison.Ordinal) }],
         });
-        // A small slack, so that a few rounds of traffic behind the deferred message are enough to restate it.
-        var options = OutboxHarness.FastOptions with { MaxWriteBatchBytes = 32 * 1024 };
+        // A small slack, so that a few rounds of traffic behind the deferred message are enough to restate it. Evicted:
+        // the deferred content leaves memory after every attempt, so restating must read it back from the journal first.
+        var options = OutboxHarness.FastOptions with
+        {
+            MaxWriteBatchBytes = 32 * 1024,
+            DeferredContentInMemoryWithin = evicted ? TimeSpan.Zero : TimeSpan.MaxValue,
+        };
         await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port, options);
-        var slow = DistinctMail("slow-one", 2_000, "slow@example.test");
+        var slow = DistinctMails.Create("slow-one", 2_000, "slow@example.test");
         await harness.Outbox.EnqueueAsync(new OutboxMessage(slow.Mail));
         await Eventually.TrueAsync(async () => (await harness.Outbox.GetCountsAsync()).Deferred == 1, "the slow message deferred");
 
         for (var round = 0; round < 6; round++)
         {
-            await harness.Outbox.EnqueueBatchAsync(Enumerable.Range(0, 300).Select(i => new OutboxMessage(DistinctMail($"r{round}-{i}", 2_000).Mail)).ToArray());
+            await harness.Outbox.EnqueueBatchAsync(Enumerable.Range(0, 300).Select(i => new OutboxMessage(DistinctMails.Create($"r{round}-{i}", 2_000).Mail)).ToArray());
             await Eventually.TrueAsync(async () => (await harness.Outbox.GetCountsAsync()).Delivered == 300 * (round + 1), $"round {round} delivered");
         }
         // 1,800 messages (3.6 MB of content) were journaled after the deferred one; without restating its content, none
@@ -75,22 +81,5 @@ public sealed class ContentStorageTests
         await Eventually.TrueAsync(async () => (await harness.Outbox.GetCountsAsync()).Delivered == 1801, "the slow message delivered after the restart");
         var received = server.Messages.Single(m => m.Envelope.Recipients.Any(r => r.Address == "slow@example.test"));
         Assert.True(received.Data.Span.SequenceEqual(slow.Bytes), "the restated content arrived intact");
-    }
-
-    /// <summary>A message whose body depends on its id, so that contents mixed up between messages are noticed.</summary>
-    private static (OutgoingMail Mail, byte[] Bytes) DistinctMail(string id, int size, string to = "rcpt@example.test")
-    {
-        var random = new Random(id.GetHashCode(StringComparison.Ordinal));
-        var text = new StringBuilder($"From: <sender@example.test>\r\nTo: <{to}>\r\nSubject: {id}\r\nMessage-ID: <{id}@outbox.test>\r\n\r\n");
-        while (text.Length < size)
-        {
-            for (var i = 0; i < 76; i++)
-            {
-                text.Append((char)('a' + random.Next(26)));
-            }
-            text.Append("\r\n");
-        }
-        var bytes = Encoding.ASCII.GetBytes(text.ToString());
-        return (new OutgoingMail("sender@example.test", [to], MessageContent.FromBytes(bytes)) { MessageId = id }, bytes);
     }
 }

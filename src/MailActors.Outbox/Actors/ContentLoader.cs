@@ -5,15 +5,19 @@ using MailActors.Outbox.Persistence;
 namespace MailActors.Outbox.Actors;
 
 /// <summary>
-/// Reads message contents back from a partition's journal after a restart: snapshots refer to the rows that hold them
-/// (<see cref="State.StoredContent"/>), and recovery replays only the rows after the snapshot. Replays the rows
-/// <c>from..to</c> through the journal's own protocol, keeps the contents of the wanted messages and the size of every
-/// row (the partition's cleanup accounting), answers its parent once, then stops.
+/// Reads message contents back from a partition's journal rows (<see cref="State.StoredContent"/>): after a restart,
+/// since snapshots only refer to the rows and recovery replays only those after the snapshot, and for messages whose
+/// contents were evicted from memory during a long deferral. Replays the given ranges of rows one after the other
+/// through the journal's own protocol, keeps the contents of the wanted messages and the size of every row read (the
+/// partition's cleanup accounting), answers its parent once, then stops.
 /// </summary>
 internal sealed class ContentLoader : ReceiveActor
 {
     /// <summary>The contents found (by message id) and the rows read, oldest first.</summary>
     public sealed record Loaded(IReadOnlyDictionary<string, ReadOnlyMemory<byte>> Contents, IReadOnlyList<JournalRow> Rows);
+
+    /// <summary>Rows <paramref name="From"/> to <paramref name="To"/>, both included.</summary>
+    public readonly record struct RowRange(long From, long To);
 
     /// <summary>The journal could not replay the rows.</summary>
     public sealed record Failed(Exception Cause);
@@ -35,8 +39,11 @@ internal sealed class ContentLoader : ReceiveActor
     private readonly Dictionary<string, ReadOnlyMemory<byte>> _contents = new(StringComparer.Ordinal);
     private readonly List<JournalRow> _rows = [];
 
-    public ContentLoader(IActorRef journal, string persistenceId, long from, long to, IReadOnlySet<string> wanted, TimeSpan timeout)
+    private readonly Queue<RowRange> _ranges;
+
+    public ContentLoader(IActorRef journal, string persistenceId, IReadOnlyList<RowRange> ranges, IReadOnlySet<string> wanted, TimeSpan timeout)
     {
+        _ranges = new Queue<RowRange>(ranges);
         Receive<ReplayedMessage>(replayed =>
         {
             var events = EventBatch.Unpack((IOutboxPersisted)replayed.Persistent.Payload);
@@ -54,15 +61,43 @@ internal sealed class ContentLoader : ReceiveActor
             }
             _rows.Add(JournalRow.Of(replayed.Persistent.SequenceNr, events));
         });
-        Receive<RecoverySuccess>(_ => Finish(new Loaded(_contents, _rows)));
+        Receive<RecoverySuccess>(_ => ReplayNext());
         Receive<ReplayMessagesFailure>(failure => Finish(new Failed(failure.Cause)));
-        Receive<ReceiveTimeout>(_ => Finish(new Failed(new TimeoutException($"The journal did not replay rows {from}..{to} of {persistenceId} within {timeout}."))));
+        Receive<ReceiveTimeout>(_ => Finish(new Failed(new TimeoutException($"The journal did not replay rows of {persistenceId} within {timeout}."))));
         Context.SetReceiveTimeout(timeout);
-        journal.Tell(new ReplayMessages(from, to, long.MaxValue, persistenceId, Self));
+        ReplayNext();
+
+        void ReplayNext()
+        {
+            if (!_ranges.TryDequeue(out var range))
+            {
+                Finish(new Loaded(_contents, _rows));
+                return;
+            }
+            journal.Tell(new ReplayMessages(range.From, range.To, long.MaxValue, persistenceId, Self));
+        }
     }
 
-    public static Props Props(IActorRef journal, string persistenceId, long from, long to, IReadOnlySet<string> wanted, TimeSpan timeout) =>
-        Akka.Actor.Props.Create(() => new ContentLoader(journal, persistenceId, from, to, wanted, timeout));
+    public static Props Props(IActorRef journal, string persistenceId, IReadOnlyList<RowRange> ranges, IReadOnlySet<string> wanted, TimeSpan timeout) =>
+        Akka.Actor.Props.Create(() => new ContentLoader(journal, persistenceId, ranges, wanted, timeout));
+
+    /// <summary>The fewest ranges that cover <paramref name="rows"/> without reading rows in between.</summary>
+    public static IReadOnlyList<RowRange> Covering(IEnumerable<long> rows)
+    {
+        var ranges = new List<RowRange>();
+        foreach (var row in rows.Distinct().Order())
+        {
+            if (ranges.Count > 0 && ranges[^1].To + 1 == row)
+            {
+                ranges[^1] = ranges[^1] with { To = row };
+            }
+            else
+            {
+                ranges.Add(new RowRange(row, row));
+            }
+        }
+        return ranges;
+    }
 
     private void Finish(object answer)
     {

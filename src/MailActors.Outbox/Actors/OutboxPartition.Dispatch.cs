@@ -27,7 +27,7 @@ internal sealed partial class OutboxPartition
     /// <summary>Puts an unfinished message where it belongs: ready now, or scheduled for its earliest next attempt.</summary>
     private void Reschedule(MessageRecord record)
     {
-        if (_inFlight.ContainsKey(record.Id) || _readySet.Contains(record.Id))
+        if (_inFlight.ContainsKey(record.Id) || _readySet.Contains(record.Id) || _awaitingContent.Contains(record.Id))
         {
             return;
         }
@@ -45,7 +45,8 @@ internal sealed partial class OutboxPartition
         {
             return;
         }
-        if (due <= Now)
+        var now = Now;
+        if (due <= now)
         {
             MakeReady(record.Id);
         }
@@ -53,6 +54,7 @@ internal sealed partial class OutboxPartition
         {
             _scheduledAt[record.Id] = due.Value;
             _schedule.Enqueue(record.Id, due.Value);
+            EvictIfDeferredLong(record, due.Value, now);
         }
     }
 
@@ -80,14 +82,23 @@ internal sealed partial class OutboxPartition
                 MakeReady(id);
             }
         }
-        while (_inFlight.Count < _context.InFlightWindow && _ready.TryDequeue(out var next))
+        while (_inFlight.Count + _awaitingContent.Count < _context.InFlightWindow && _ready.TryDequeue(out var next))
         {
             _readySet.Remove(next);
-            if (_state.Unfinished.TryGetValue(next, out var record) && !_inFlight.ContainsKey(next))
+            if (!_state.Unfinished.TryGetValue(next, out var record) || _inFlight.ContainsKey(next))
+            {
+                continue;
+            }
+            if (record.Content.IsLoaded)
             {
                 Start(record, now);
             }
+            else if (_awaitingContent.Add(next))
+            {
+                _contentWanted.Add(next); // evicted during a long deferral: dispatched again once read back
+            }
         }
+        LoadWantedContents();
         ArmDueTimer(now);
     }
 
@@ -249,6 +260,14 @@ internal sealed partial class OutboxPartition
     {
         var now = Now;
         var redriven = 0;
+        foreach (var id in _awaitingContent.Where(id => !_contentWanted.Contains(id) && _loaderWanted?.Contains(id) != true).ToList())
+        {
+            // Waiting for a read nobody will do: a safety net, as every path that drops a wanted content releases it.
+            _log.Warning("Outbox partition {0}: message {1} waited for its content with no read under way; dispatching it again", _context.Index, id);
+            _awaitingContent.Remove(id);
+            MakeReady(id);
+            redriven++;
+        }
         foreach (var record in _state.Unfinished.Values)
         {
             if (_inFlight.TryGetValue(record.Id, out var flight))
@@ -262,7 +281,7 @@ internal sealed partial class OutboxPartition
                 }
                 continue;
             }
-            if (_readySet.Contains(record.Id))
+            if (_readySet.Contains(record.Id) || _awaitingContent.Contains(record.Id))
             {
                 continue;
             }

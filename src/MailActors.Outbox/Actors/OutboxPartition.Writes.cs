@@ -129,7 +129,11 @@ internal sealed partial class OutboxPartition
             && _bytesSinceSnapshot >= Math.Max(_options.SnapshotMinBytes, _options.SnapshotCostRatio * StateSize()))
         {
             var restated = RestateOldContents();
-            if (restated.Count == 0)
+            if (restated is null)
+            {
+                // Waiting for evicted contents to restate: the read's completion comes back here.
+            }
+            else if (restated.Count == 0)
             {
                 TakeSnapshot();
             }
@@ -139,6 +143,7 @@ internal sealed partial class OutboxPartition
                 Write(restated, () =>
                 {
                     _restating = false;
+                    EvictRestated(restated);
                     TakeSnapshot();
                 });
             }
@@ -153,16 +158,32 @@ internal sealed partial class OutboxPartition
         ContinueShutdown();
     }
 
-    /// <summary>Tells the outbox's memory bound what this partition holds now: unfinished messages and DSNs not yet queued.</summary>
+    /// <summary>
+    /// Tells the outbox's memory bound what this partition holds in memory now: the state of its unfinished messages, the
+    /// contents not evicted, and the contents of DSNs not yet queued.
+    /// </summary>
     private void ReportHeld()
     {
         long dsnContents = 0;
         foreach (var request in _state.DsnPending.Values)
         {
-            dsnContents += request.Content.Length;
+            dsnContents += request.Content.IsLoaded ? request.Content.Length : 0;
         }
         _context.Budget.Report(_context.Index,
-            _state.UnfinishedContentBytes + _state.Unfinished.Count * ContentBudget.StateBytesPerMessage + dsnContents);
+            _state.LoadedContentBytes + _loaderBytes + _state.Unfinished.Count * ContentBudget.StateBytesPerMessage + dsnContents);
+    }
+
+    /// <summary>Contents read back only to be restated leave memory again if their messages still wait long.</summary>
+    private void EvictRestated(List<IOutboxPersisted> restated)
+    {
+        var now = Now;
+        foreach (var e in restated)
+        {
+            if (_state.Unfinished.TryGetValue(((ContentRestated)e).MessageId, out var record) && _scheduledAt.TryGetValue(record.Id, out var due))
+            {
+                EvictIfDeferredLong(record, due, now);
+            }
+        }
     }
 
     /// <summary>About what a snapshot writes (contents are not in it: <see cref="StoredContent"/>).</summary>
@@ -332,7 +353,12 @@ internal sealed partial class OutboxPartition
         }
         foreach (var request in _state.DsnPending.Values)
         {
-            if (request.Content.IsLoaded && _dsnInProgress.Add(request.MessageId))
+            if (!request.Content.IsLoaded)
+            {
+                _contentWanted.Add(request.MessageId);
+                continue;
+            }
+            if (_dsnInProgress.Add(request.MessageId))
             {
                 var id = request.MessageId;
                 _context.SendDsn(request).ContinueWith(
@@ -340,6 +366,7 @@ internal sealed partial class OutboxPartition
                     CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).PipeTo(Self);
             }
         }
+        LoadWantedContents();
     }
 
     private void OnDsnHandedOver(DsnHandedOver handed)

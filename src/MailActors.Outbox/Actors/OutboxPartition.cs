@@ -66,12 +66,13 @@ internal sealed partial class OutboxPartition : UntypedPersistentActor, IWithTim
 
     private void OnRecovered()
     {
-        ReportHeld();
         if (_options.Passive)
         {
+            ReportHeld();
             return;
         }
         LoadContents();
+        ReportHeld(); // after LoadContents: what it reads back counts from the start
         var resumed = 0;
         foreach (var record in _state.Unfinished.Values)
         {

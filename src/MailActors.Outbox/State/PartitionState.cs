@@ -40,6 +40,9 @@ internal sealed class PartitionState(int statusRetention, bool generateDsn)
     /// <summary>Octets of content held by unfinished messages (what their journal rows must keep).</summary>
     public long UnfinishedContentBytes { get; private set; }
 
+    /// <summary>The part of <see cref="UnfinishedContentBytes"/> in memory now (not evicted, or read back since).</summary>
+    public long LoadedContentBytes { get; private set; }
+
     /// <summary>The message with this id or ENVID: unfinished, or finished and still among the recent statuses.</summary>
     public MessageStatus? Find(string id)
     {
@@ -63,6 +66,7 @@ internal sealed class PartitionState(int statusRetention, bool generateDsn)
                 Accept(accepted, sequenceNr);
                 break;
             case ContentRestated restated when Unfinished.TryGetValue(restated.MessageId, out var moved):
+                LoadedContentBytes += moved.Content.IsLoaded ? 0 : moved.Content.Length;
                 moved.Content.MovedTo(sequenceNr, restated.Content);
                 break;
             case DeliveryAttempted attempted when Unfinished.TryGetValue(attempted.MessageId, out var record):
@@ -122,6 +126,7 @@ internal sealed class PartitionState(int statusRetention, bool generateDsn)
         var record = new MessageRecord(accepted.MessageId, accepted.AcceptedAt, accepted.Envelope, StoredContent.Journaled(accepted.Content, sequenceNr), accepted.Retry, recipients);
         Unfinished[record.Id] = record;
         UnfinishedContentBytes += record.Content.Length;
+        LoadedContentBytes += record.Content.Length;
         if (record.EnvelopeId != record.Id)
         {
             _idByEnvelopeId[record.EnvelopeId] = record.Id;
@@ -200,6 +205,7 @@ internal sealed class PartitionState(int statusRetention, bool generateDsn)
         }
         Unfinished.Remove(record.Id);
         UnfinishedContentBytes -= record.Content.Length;
+        LoadedContentBytes -= record.Content.IsLoaded ? record.Content.Length : 0;
         _idByEnvelopeId.Remove(record.EnvelopeId);
         Remember(record.ToStatus());
         if (GenerateDsn && DsnFor(record) is { } request)
@@ -281,9 +287,35 @@ internal sealed class PartitionState(int statusRetention, bool generateDsn)
         }
         Unfinished[record.Id] = record;
         UnfinishedContentBytes += record.Content.Length;
+        LoadedContentBytes += record.Content.IsLoaded ? record.Content.Length : 0;
         if (record.EnvelopeId != record.Id)
         {
             _idByEnvelopeId[record.EnvelopeId] = record.Id;
         }
+    }
+
+    /// <summary>
+    /// Drops an unfinished message's content from memory (it stays in its journal row; <see cref="LoadContent"/> puts it
+    /// back). Not journaled: which contents are in memory is the running partition's business, not the state's history.
+    /// </summary>
+    public bool EvictContent(MessageRecord record)
+    {
+        if (!record.Content.Evict())
+        {
+            return false;
+        }
+        LoadedContentBytes -= record.Content.Length;
+        return true;
+    }
+
+    /// <summary>An unfinished message's content, read back from its journal row.</summary>
+    public void LoadContent(MessageRecord record, ReadOnlyMemory<byte> bytes)
+    {
+        if (record.Content.IsLoaded)
+        {
+            return;
+        }
+        record.Content.Load(bytes);
+        LoadedContentBytes += record.Content.Length;
     }
 }

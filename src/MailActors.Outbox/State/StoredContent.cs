@@ -3,8 +3,9 @@ namespace MailActors.Outbox.State;
 /// <summary>
 /// The content of an unfinished message and the journal row that holds it. Snapshots record only that row's sequence
 /// number, so their size does not grow with message sizes; the row is kept (not deleted by the cleanup after a
-/// snapshot) until the message finishes or its content is restated in a newer row. After a restart the bytes are read
-/// back from the row (<see cref="Actors.ContentLoader"/>) before the message is sent again.
+/// snapshot) until the message finishes or its content is restated in a newer row. The bytes are read back from the row
+/// (<see cref="Actors.ContentLoader"/>) after a restart, and after a long deferral dropped them from memory (<see cref="Evict"/>),
+/// before the message is sent again.
 /// </summary>
 internal sealed class StoredContent
 {
@@ -25,7 +26,7 @@ internal sealed class StoredContent
     /// <summary>The journal row that holds the bytes; 0 when no row does (they live in the snapshot itself).</summary>
     public long SequenceNr { get; private set; }
 
-    /// <summary>False after a restart until the bytes are read back from the journal.</summary>
+    /// <summary>False after a restart or an eviction until the bytes are read back from the journal.</summary>
     public bool IsLoaded { get; private set; }
 
     /// <summary>Content just journaled in row <paramref name="sequenceNr"/>.</summary>
@@ -42,6 +43,18 @@ internal sealed class StoredContent
     {
         Bytes = bytes;
         IsLoaded = true;
+    }
+
+    /// <summary>Drops the bytes from memory; false (and nothing dropped) unless a journal row holds them to read back.</summary>
+    public bool Evict()
+    {
+        if (!IsLoaded || SequenceNr <= 0)
+        {
+            return false;
+        }
+        Bytes = ReadOnlyMemory<byte>.Empty;
+        IsLoaded = false;
+        return true;
     }
 
     /// <summary>The content was journaled again in row <paramref name="sequenceNr"/>, so older rows can go.</summary>
