@@ -2,9 +2,10 @@ namespace MailActors.Outbox;
 
 /// <summary>
 /// Bounds what the outbox holds in memory. Unfinished messages live in their partition's state with their contents, so
-/// without a bound a backlog (a destination down for hours, a campaign enqueued at once) would grow the process until
-/// it fails, and the restart would fail the same way while replaying it. Each unfinished message is charged its
-/// content's size plus <see cref="StateBytesPerMessage"/>; an enqueue reserves its messages' charge first and waits,
+/// without a bound a backlog (a campaign enqueued at once) would grow the process until it fails, and the restart would
+/// fail the same way while replaying it. Each unfinished message is charged its content's size, while the content is in
+/// memory (contents of long-deferred messages are evicted: <see cref="OutboxOptions.DeferredContentInMemoryWithin"/>),
+/// plus <see cref="StateBytesPerMessage"/>; an enqueue reserves its messages' charge first and waits,
 /// in arrival order, while the limit would be exceeded. Partitions report what they hold after recovery and after each
 /// write, so finished messages make room and a restart starts from the recovered backlog.
 /// </summary>
