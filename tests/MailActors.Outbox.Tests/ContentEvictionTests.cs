@@ -18,7 +18,6 @@ public sealed class ContentEvictionTests
     private const int Room = 5;
 
     [Theory]
-    [InlineData("", 30_000)]
     [InlineData("mailactors.outbox.deferred-content-in-memory-within = 5m", 300_000)]
     [InlineData("mailactors.outbox.deferred-content-in-memory-within = 0s", 0)]
     public void The_eviction_threshold_is_read_from_hocon(string hocon, long milliseconds)
@@ -27,11 +26,14 @@ public sealed class ContentEvictionTests
         Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), options.DeferredContentInMemoryWithin);
     }
 
-    [Fact]
-    public void Infinite_keeps_every_content_in_memory()
+    [Theory]
+    [InlineData("")]
+    [InlineData("mailactors.outbox.deferred-content-in-memory-within = infinite")]
+    public void Infinite_the_default_keeps_every_content_in_memory(string hocon)
     {
-        var options = OutboxOptions.FromConfig(Akka.Configuration.ConfigurationFactory.ParseString("mailactors.outbox.deferred-content-in-memory-within = infinite"));
+        var options = OutboxOptions.FromConfig(Akka.Configuration.ConfigurationFactory.ParseString(hocon));
         Assert.Equal(TimeSpan.MaxValue, options.DeferredContentInMemoryWithin);
+        Assert.Equal(TimeSpan.MaxValue, new OutboxOptions().DeferredContentInMemoryWithin);
     }
 
     [Theory]
@@ -87,13 +89,13 @@ public sealed class ContentEvictionTests
             UnknownRecipients = ["gone@example.test"],
             Faults = [new FaultRule { Command = FaultCommands.Rcpt, Action = FaultAction.Reply("451 4.3.0 later"), Match = a => a.Contains("far@", StringComparison.Ordinal) }],
         });
-        // The defaults keep contents in memory for retries due within 30 s; this one's is an hour away.
+        // Contents stay in memory for retries due within 30 s; this one's is an hour away.
         var options = OutboxHarness.FastOptions with
         {
             GenerateDsn = true,
             DsnReportingMta = "outbox.test",
             Retry = new RetryPolicy { BaseDelay = TimeSpan.FromHours(1), MaxDelay = TimeSpan.FromHours(1), Jitter = 0, MaxAge = TimeSpan.FromDays(1) },
-            DeferredContentInMemoryWithin = new OutboxOptions().DeferredContentInMemoryWithin,
+            DeferredContentInMemoryWithin = TimeSpan.FromSeconds(30),
         };
         await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port, options);
         // gone@ bounces at once; far@ is deferred for an hour, so the message waits with its content evicted.
