@@ -226,7 +226,7 @@ internal sealed partial class OutboxPartition
         foreach (var record in _state.Unfinished.Values.Where(r => !r.Content.IsLoaded))
         {
             from = Math.Min(from, record.Content.SequenceNr);
-            if (!DeferredLong(record, now))
+            if (EarliestDue(record) is not { } due || due - now <= _options.DeferredContentInMemoryWithin)
             {
                 wanted.Add(record.Id);
                 bytes += record.Content.Length;
@@ -245,10 +245,6 @@ internal sealed partial class OutboxPartition
         _loadingContents = true;
         StartLoader([new ContentLoader.RowRange(from, _snapshotSequenceNr)], wanted, bytes);
     }
-
-    /// <summary>Every pending recipient waits for a next attempt further away than contents stay in memory for.</summary>
-    private bool DeferredLong(MessageRecord record, DateTime now) =>
-        record.Recipients.Where(r => r.IsPending).All(r => r.State == RecipientState.Deferred && r.NextAttemptAt is { } next && next - now > _options.DeferredContentInMemoryWithin);
 
     private void OnContentsLoaded(ContentLoader.Loaded loaded)
     {

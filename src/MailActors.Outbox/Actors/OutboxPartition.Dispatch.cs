@@ -31,17 +31,7 @@ internal sealed partial class OutboxPartition
         {
             return;
         }
-        DateTime? due = null;
-        foreach (var recipient in record.Recipients)
-        {
-            if (!recipient.IsPending)
-            {
-                continue;
-            }
-            var at = recipient.State == RecipientState.Deferred && recipient.NextAttemptAt is { } next ? next : DateTime.MinValue;
-            due = due is null || at < due ? at : due;
-        }
-        if (due is null)
+        if (EarliestDue(record) is not { } due)
         {
             return;
         }
@@ -52,10 +42,26 @@ internal sealed partial class OutboxPartition
         }
         else
         {
-            _scheduledAt[record.Id] = due.Value;
-            _schedule.Enqueue(record.Id, due.Value);
-            EvictIfDeferredLong(record, due.Value, now);
+            _scheduledAt[record.Id] = due;
+            _schedule.Enqueue(record.Id, due);
+            EvictIfDeferredLong(record, due, now);
         }
+    }
+
+    /// <summary>When the message's next attempt is due: its earliest pending recipient's, at once for one not deferred; null if none is pending.</summary>
+    private static DateTime? EarliestDue(MessageRecord record)
+    {
+        DateTime? due = null;
+        foreach (var recipient in record.Recipients)
+        {
+            if (!recipient.IsPending)
+            {
+                continue;
+            }
+            var at = recipient.State == RecipientState.Deferred && recipient.NextAttemptAt is { } next ? next : DateTime.MinValue;
+            due = due is null || at < due ? at : due;
+        }
+        return due;
     }
 
     private void MakeReady(string id)
