@@ -32,10 +32,9 @@ public sealed record OutboxOptions
     /// <summary>
     /// A deferred message whose next attempt is further away than this keeps only its state in memory: its content stays
     /// in its journal row and is read back when the attempt is due, so a destination that is down for hours fills the
-    /// store rather than the memory bound. <see cref="TimeSpan.MaxValue"/> (HOCON <c>infinite</c>, the default for now)
-    /// keeps every content in memory; see <c>hocon/outbox.conf</c> for why eviction is opt-in.
+    /// store rather than the memory bound. <see cref="TimeSpan.MaxValue"/> (HOCON <c>infinite</c>) keeps every content in memory.
     /// </summary>
-    public TimeSpan DeferredContentInMemoryWithin { get; init; } = TimeSpan.MaxValue;
+    public TimeSpan DeferredContentInMemoryWithin { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Most events in one journal write of a partition.</summary>
     public int MaxWriteBatch { get; init; } = 2000;
@@ -128,7 +127,7 @@ public sealed record OutboxOptions
             Partitions = outbox.GetInt("partitions", 4),
             InFlight = outbox.GetInt("in-flight", 1000),
             MaxUnfinishedBytes = outbox.GetByteSize("max-unfinished-bytes") ?? 1L << 30,
-            DeferredContentInMemoryWithin = InfiniteAsMax(outbox.GetTimeSpan("deferred-content-in-memory-within", Timeout.InfiniteTimeSpan, allowInfinite: true)),
+            DeferredContentInMemoryWithin = InfiniteAsMax(outbox.GetTimeSpan("deferred-content-in-memory-within", TimeSpan.FromSeconds(30), allowInfinite: true)),
             MaxWriteBatch = outbox.GetInt("max-write-batch", 2000),
             MaxWriteBatchBytes = outbox.GetByteSize("max-write-batch-bytes") ?? 8L * 1024 * 1024,
             SnapshotMinEvents = outbox.GetInt("snapshot-min-events", 1000),

@@ -18,6 +18,7 @@ public sealed class ContentEvictionTests
     private const int Room = 5;
 
     [Theory]
+    [InlineData("", 30_000)]
     [InlineData("mailactors.outbox.deferred-content-in-memory-within = 5m", 300_000)]
     [InlineData("mailactors.outbox.deferred-content-in-memory-within = 0s", 0)]
     public void The_eviction_threshold_is_read_from_hocon(string hocon, long milliseconds)
@@ -26,14 +27,12 @@ public sealed class ContentEvictionTests
         Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), options.DeferredContentInMemoryWithin);
     }
 
-    [Theory]
-    [InlineData("")]
-    [InlineData("mailactors.outbox.deferred-content-in-memory-within = infinite")]
-    public void Infinite_the_default_keeps_every_content_in_memory(string hocon)
+    [Fact]
+    public void Infinite_keeps_every_content_in_memory_and_the_code_default_matches_hocon()
     {
-        var options = OutboxOptions.FromConfig(Akka.Configuration.ConfigurationFactory.ParseString(hocon));
+        var options = OutboxOptions.FromConfig(Akka.Configuration.ConfigurationFactory.ParseString("mailactors.outbox.deferred-content-in-memory-within = infinite"));
         Assert.Equal(TimeSpan.MaxValue, options.DeferredContentInMemoryWithin);
-        Assert.Equal(TimeSpan.MaxValue, new OutboxOptions().DeferredContentInMemoryWithin);
+        Assert.Equal(TimeSpan.FromSeconds(30), new OutboxOptions().DeferredContentInMemoryWithin);
     }
 
     [Theory]
@@ -122,5 +121,69 @@ public sealed class ContentEvictionTests
         Assert.Contains("gone@example.test", dsn.DataText, StringComparison.Ordinal);
         Assert.Contains(lastLine, dsn.DataText, StringComparison.Ordinal); // RET=FULL: the whole message, read back
         await Eventually.TrueAsync(() => Task.FromResult(harness.Outbox.MemoryInUse == 0), "nothing held once the DSN is queued");
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task A_snapshot_that_restates_an_evicted_content_waits_for_it_so_the_journal_shrinks(string kind)
+    {
+        await using var store = await TestStore.CreateAsync(kind);
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions
+        {
+            Faults = [new FaultRule { Command = FaultCommands.Rcpt, Action = FaultAction.Reply("451 4.3.0 later"), Match = a => a.Contains("@later.test", StringComparison.Ordinal) }],
+        });
+        // One partition, so both deferred messages pin rows of the same journal: far@ waits an hour (its content leaves
+        // memory), near@ retries every 200 ms (its content stays).
+        var clock = new ShiftableClock();
+        var quiet = OutboxHarness.FastOptions with
+        {
+            Partitions = 1,
+            MaxWriteBatchBytes = 32 * 1024, // the slack a restate allows
+            DeferredContentInMemoryWithin = TimeSpan.FromSeconds(30),
+            SnapshotMinEvents = int.MaxValue,
+            Clock = clock,
+        };
+        await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port, quiet);
+        var far = DistinctMails.Create("far-one", 2_000, "far@later.test");
+        var near = DistinctMails.Create("near-one", 2_000, "near@later.test");
+        await harness.Outbox.EnqueueAsync(new OutboxMessage(far.Mail) { Retry = new RetryOverride(TimeSpan.FromHours(1), TimeSpan.FromHours(1), TimeSpan.FromDays(1)) });
+        await harness.Outbox.EnqueueAsync(new OutboxMessage(near.Mail) { Retry = new RetryOverride(MaxAge: TimeSpan.FromDays(1)) });
+        await Eventually.TrueAsync(async () => (await harness.Outbox.GetCountsAsync()).Deferred == 2, "both deferred");
+        // 3.6 MB journaled behind the two with no snapshot meanwhile; the clean shutdown's snapshot keeps all of it.
+        await harness.Outbox.EnqueueBatchAsync(Enumerable.Range(0, 1_800).Select(i => new OutboxMessage(DistinctMails.Create($"behind-{i}", 2_000).Mail)).ToArray());
+        await Eventually.TrueAsync(async () => (await harness.Outbox.GetCountsAsync()).Delivered == 1_800, "the 1,800 behind delivered");
+        await harness.RestartAsync(quiet with { SnapshotMinEvents = 50 });
+        var attempts = (await harness.Outbox.GetStatusAsync("near-one"))!.Recipients[0].Attempts;
+        await Eventually.TrueAsync(async () => (await harness.Outbox.GetStatusAsync("near-one"))!.Recipients[0].Attempts > attempts, "near@ retried after the restart");
+
+        // About 360 KB of traffic: one snapshot (due every twice the state's 128 KB), and its round must restate both
+        // far@ (read back first) and near@. Afterwards near@'s retries alone stay far below the next snapshot's threshold
+        // within the wait, so if that snapshot kept far@'s old row, the 3.6 MB would stay.
+        await harness.Outbox.EnqueueBatchAsync(Enumerable.Range(0, 150).Select(i => new OutboxMessage(DistinctMails.Create($"after-{i}", 2_000).Mail)).ToArray());
+        await Eventually.TrueAsync(async () => (await harness.Outbox.GetCountsAsync()).Delivered == 1_950, "the 150 after delivered");
+        await Eventually.TrueAsync(async () => await store.ScalarAsync(TestStore.LiveJournalBytes) < 1_000_000,
+            "the journal's live rows shrink to well under the 3.6 MB journaled behind the deferred messages");
+
+        await harness.RestartAsync(crash: true);
+        server.Faults.Clear();
+        await Eventually.TrueAsync(async () => (await harness.Outbox.GetCountsAsync()).Delivered == 1_951, "near@ delivered after the crash");
+        clock.Shift(TimeSpan.FromHours(2)); // far@'s attempt is overdue now: the sweep re-drives it
+        await Eventually.TrueAsync(async () => (await harness.Outbox.GetCountsAsync()).Delivered == 1_952, "far@ delivered once its attempt is due");
+        foreach (var (mail, bytes) in new[] { far, near })
+        {
+            var received = server.Messages.Single(m => m.Envelope.Recipients.Any(r => r.Address == mail.Recipients[0]));
+            Assert.True(received.Data.Span.SequenceEqual(bytes), $"{mail.MessageId}: the restated content differs");
+        }
+    }
+
+    /// <summary>System time, moved forward by a test.</summary>
+    private sealed class ShiftableClock : TimeProvider
+    {
+        private long _offsetTicks;
+
+        public void Shift(TimeSpan by) => Interlocked.Add(ref _offsetTicks, by.Ticks);
+
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + TimeSpan.FromTicks(Interlocked.Read(ref _offsetTicks));
     }
 }

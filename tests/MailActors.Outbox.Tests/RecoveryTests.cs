@@ -30,6 +30,25 @@ public sealed class RecoveryTests
     [Theory]
     [InlineData("sqlite")]
     [InlineData("postgres")]
+    public async Task A_clean_stop_whose_snapshot_frees_no_row_does_not_wait_for_the_drain_timeout(string kind)
+    {
+        await using var store = await TestStore.CreateAsync(kind);
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions { Faults = [FaultRule.On(FaultCommands.Rcpt, FaultAction.Reply("451 4.3.0 later"))] });
+        // No snapshot before the stop, and the deferred message is in the first journal row: the final snapshot keeps every row.
+        await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port, OutboxHarness.FastOptions with { Partitions = 1, SnapshotMinEvents = int.MaxValue });
+        await harness.Outbox.EnqueueAsync(OutboxHarness.Mail("pinned"));
+        await Eventually.TrueAsync(async () => (await harness.Outbox.GetCountsAsync()).Deferred == 1, "deferred");
+
+        // The outbox gives in-flight attempts 10 s to settle; with nothing in flight the stop must not wait that out.
+        await harness.StopAsync().WaitAsync(TimeSpan.FromSeconds(8));
+
+        Assert.Equal(1, await store.ScalarAsync("SELECT COUNT(*) FROM snapshot"));
+        Assert.True(await store.ScalarAsync("SELECT COUNT(*) FROM journal WHERE deleted = false") > 0, "the pinned row is kept");
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
     public async Task Replaying_the_journal_rebuilds_exactly_the_state_the_live_partitions_had(string kind)
     {
         await using var store = await TestStore.CreateAsync(kind);

@@ -66,7 +66,7 @@ internal sealed partial class OutboxPartition
     /// so the cleanup after the snapshot can delete those rows. A message deferred for days therefore costs a rewrite
     /// of its content now and then instead of keeping every finished message journaled after it. Contents evicted from
     /// memory are read back first and restated as soon as they are back; null (restate nothing now, take no snapshot)
-    /// means that all of them are being read back.
+    /// means that some are being read back, and the round runs again once they are restated.
     /// </summary>
     private List<IOutboxPersisted>? RestateOldContents()
     {
@@ -118,12 +118,10 @@ internal sealed partial class OutboxPartition
             _restateWanted.Add(record.Id);
             _contentWanted.Add(record.Id);
         }
-        LoadWantedContents();
-        if (restated.Count > 0)
-        {
-            return restated;
-        }
+        // The whole round waits, the contents in memory too: a snapshot taken now would still keep the evicted
+        // contents' old rows, and once they are restated no other snapshot may come while the partition stays quiet.
         _restateWaitsForContents = true;
+        LoadWantedContents();
         return null;
     }
 
@@ -140,8 +138,8 @@ internal sealed partial class OutboxPartition
     }
 
     /// <summary>
-    /// Starts reading back the contents wanted (messages due for an attempt first, then contents to restate and DSNs to
-    /// send, oldest rows first) unless a read is under way: one loader at a time, each taking about one write batch's
+    /// Starts reading back the contents wanted (those a waiting snapshot round must restate first, as no snapshot is taken
+    /// until they are back, then messages due for an attempt, then the rest and DSNs to send, oldest rows first) unless a read is under way: one loader at a time, each taking about one write batch's
     /// worth of contents, so what is read back stays bounded however large the evicted backlog.
     /// </summary>
     private void LoadWantedContents()
@@ -169,7 +167,7 @@ internal sealed partial class OutboxPartition
         var wanted = new HashSet<string>(StringComparer.Ordinal);
         var rows = new List<long>();
         long bytes = 0;
-        foreach (var (id, content) in candidates.OrderBy(c => _awaitingContent.Contains(c.Id) ? 0 : 1).ThenBy(c => c.Content.SequenceNr))
+        foreach (var (id, content) in candidates.OrderBy(c => ReadPriority(c.Id)).ThenBy(c => c.Content.SequenceNr))
         {
             if (wanted.Count > 0 && bytes + content.Length > _options.MaxWriteBatchBytes)
             {
@@ -189,6 +187,9 @@ internal sealed partial class OutboxPartition
             Dispatch();
         }
     }
+
+    private int ReadPriority(string id) =>
+        _restateWaitsForContents && _restateWanted.Contains(id) ? 0 : _awaitingContent.Contains(id) ? 1 : 2;
 
     /// <summary>A message no longer waits for its content (read back, or finished): back to the ready queue if it still needs sending.</summary>
     private bool ReleaseAwaiting(string id)
@@ -302,15 +303,27 @@ internal sealed partial class OutboxPartition
         Write(lost, null);
         if (restated.Count > 0)
         {
-            // Journaled again at once, then out of memory again: the write's AfterWrite takes the snapshot that waited.
+            // Journaled again at once, then out of memory again: the write's AfterWrite runs the round that waited.
+            // Until then no other write's AfterWrite runs a round, which would journal these contents a second time.
             _restateWaitsForContents = false;
-            Write(restated, () => EvictRestated(restated));
+            _restating = true;
+            Write(restated, () =>
+            {
+                _restating = false;
+                EvictRestated(restated);
+            });
         }
         ReportHeld();
         if (_restateWaitsForContents)
         {
+            // The round that waited for these contents (none of them needed restating after all). A write under way
+            // already has its row numbered, so a snapshot now would claim events not yet applied: that write's
+            // AfterWrite runs the round instead.
             _restateWaitsForContents = false;
-            AfterWrite(); // the snapshot that waited for these contents (none of them needed restating after all)
+            if (!_writing && _buffer.Count == 0)
+            {
+                AfterWrite();
+            }
         }
         SendPendingDsns();
         Dispatch();

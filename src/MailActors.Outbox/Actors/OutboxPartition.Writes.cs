@@ -125,7 +125,8 @@ internal sealed partial class OutboxPartition
 
     private void AfterWrite()
     {
-        if (!_snapshotting && !_restating && _eventsSinceSnapshot >= _options.SnapshotMinEvents
+        // While a restate waits for evicted contents, their read's completion runs this again.
+        if (!_snapshotting && !_restating && !_restateWaitsForContents && _eventsSinceSnapshot >= _options.SnapshotMinEvents
             && _bytesSinceSnapshot >= Math.Max(_options.SnapshotMinBytes, _options.SnapshotCostRatio * StateSize()))
         {
             var restated = RestateOldContents();
@@ -284,6 +285,8 @@ internal sealed partial class OutboxPartition
             // Events written while this snapshot was being saved: the next idle snapshot takes them.
             Timers.StartSingleTimer("idle-snapshot", IdleSnapshot.Instance, _options.SnapshotIdleAfter);
         }
+        // A final snapshot that frees no row (the oldest unfinished message is in the first one) has no cleanup to wait for.
+        ContinueShutdown();
     }
 
     /// <summary>

@@ -213,7 +213,8 @@ internal sealed partial class OutboxPartition : UntypedPersistentActor, IWithTim
         }
         if (!_finalSnapshotTaken && !_options.Passive && _eventsSinceSnapshot > 0 && !_snapshotFailed)
         {
-            if (!_snapshotting)
+            // After an earlier snapshot's cleanup: its completion would otherwise be taken for the final one's.
+            if (!_snapshotting && !_cleanupPending)
             {
                 _finalSnapshotTaken = true;
                 TakeSnapshot();

@@ -22,6 +22,9 @@ internal abstract class TestStore : IAsyncDisposable
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
+    /// <summary>The octets of the journal rows not yet deleted (a query for <see cref="ScalarAsync"/>).</summary>
+    public const string LiveJournalBytes = "SELECT COALESCE(SUM(LENGTH(message)), 0) FROM journal WHERE deleted = false";
+
     /// <summary>Runs a scalar query (journal rows...).</summary>
     public abstract Task<long> ScalarAsync(string sql);
 
