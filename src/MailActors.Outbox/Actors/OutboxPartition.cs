@@ -124,6 +124,12 @@ internal sealed partial class OutboxPartition : UntypedPersistentActor, IWithTim
                 break;
             case DrainTimedOut:
                 _drainTimedOut = true;
+                if (_inFlight.Count > 0)
+                {
+                    // Not lost: no outcome of theirs is journaled, so the next start sends them again (at-least-once).
+                    _log.Warning("Outbox partition {0}: {1} attempt(s) still in flight when the drain timeout ran out; they are sent again after the next start",
+                        _context.Index, _inFlight.Count);
+                }
                 ContinueShutdown();
                 break;
             case DsnHandedOver handed:
