@@ -107,7 +107,7 @@ internal sealed partial class OutboxPartition
             {
                 evicted.Add(record);
             }
-            retained += record.Content.Length + 100;
+            retained += RestatedSize(record.Content.Length);
         }
         if (evicted.Count == 0)
         {
@@ -131,16 +131,20 @@ internal sealed partial class OutboxPartition
     /// </summary>
     private void EvictIfDeferredLong(MessageRecord record, DateTime due, DateTime now)
     {
-        if (due - now > _options.DeferredContentInMemoryWithin)
+        if (DeferredForLong(due, now))
         {
             _state.EvictContent(record);
         }
     }
 
+    /// <summary>Whether an attempt due at <paramref name="due"/> is too far away to keep the content in memory meanwhile.</summary>
+    private bool DeferredForLong(DateTime due, DateTime now) => due - now > _options.DeferredContentInMemoryWithin;
+
     /// <summary>
     /// Starts reading back the contents wanted (those a waiting snapshot round must restate first, as no snapshot is taken
-    /// until they are back, then messages due for an attempt, then the rest and DSNs to send, oldest rows first) unless a read is under way: one loader at a time, each taking about one write batch's
-    /// worth of contents, so what is read back stays bounded however large the evicted backlog.
+    /// until they are back, then messages due for an attempt, then the rest and DSNs to send, oldest rows first) unless a
+    /// read is under way: one loader at a time, each taking about one write batch's worth of contents, so what is read
+    /// back stays bounded however large the evicted backlog.
     /// </summary>
     private void LoadWantedContents()
     {
@@ -227,7 +231,7 @@ internal sealed partial class OutboxPartition
         foreach (var record in _state.Unfinished.Values.Where(r => !r.Content.IsLoaded))
         {
             from = Math.Min(from, record.Content.SequenceNr);
-            if (EarliestDue(record) is not { } due || due - now <= _options.DeferredContentInMemoryWithin)
+            if (EarliestDue(record) is not { } due || !DeferredForLong(due, now))
             {
                 wanted.Add(record.Id);
                 bytes += record.Content.Length;

@@ -190,10 +190,13 @@ internal sealed partial class OutboxPartition
     /// <summary>About what a snapshot writes (contents are not in it: <see cref="StoredContent"/>).</summary>
     private long StateSize() => 256L * _state.Unfinished.Count + 128L * _options.StatusRetention;
 
+    /// <summary>About what journaling a content again costs (<see cref="ApproximateSize"/> of its <see cref="ContentRestated"/>).</summary>
+    private static long RestatedSize(int contentLength) => contentLength + 100;
+
     internal static long ApproximateSize(IOutboxPersisted e) => e switch
     {
         MessageAccepted a => a.Content.Length + 200,
-        ContentRestated r => r.Content.Length + 100,
+        ContentRestated r => RestatedSize(r.Content.Length),
         _ => 100,
     };
 

@@ -298,14 +298,12 @@ internal sealed class PartitionState(int statusRetention, bool generateDsn)
     /// Drops an unfinished message's content from memory (it stays in its journal row; <see cref="LoadContent"/> puts it
     /// back). Not journaled: which contents are in memory is the running partition's business, not the state's history.
     /// </summary>
-    public bool EvictContent(MessageRecord record)
+    public void EvictContent(MessageRecord record)
     {
-        if (!record.Content.Evict())
+        if (record.Content.Evict())
         {
-            return false;
+            LoadedContentBytes -= record.Content.Length;
         }
-        LoadedContentBytes -= record.Content.Length;
-        return true;
     }
 
     /// <summary>An unfinished message's content, read back from its journal row.</summary>
