@@ -248,7 +248,7 @@ public sealed class Outbox : IAsyncDisposable
             WireText.EnsureSafe(mail.Sender, nameof(mail.Sender));
             if (mail.Sender.Trim() is not ("" or "<>"))
             {
-                SmtpPath.ToPath(mail.Sender);
+                SmtpPath.ValidateAddress(mail.Sender);
             }
             if (mail.Route is { } named && !_routes.Exists(named))
             {
@@ -257,7 +257,7 @@ public sealed class Outbox : IAsyncDisposable
             foreach (var recipient in mail.Recipients)
             {
                 WireText.EnsureSafe(recipient, nameof(mail.Recipients));
-                SmtpPath.ToPath(recipient);
+                SmtpPath.ValidateAddress(recipient);
                 routes.Add(_routes.RouteOf(mail.Route, recipient));
             }
         }

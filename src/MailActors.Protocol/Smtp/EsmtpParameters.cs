@@ -8,7 +8,9 @@ internal static class EsmtpParameters
 {
     public static void AppendMail(StringBuilder line, MailParameters parameters)
     {
-        var sent = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        ArgumentNullException.ThrowIfNull(parameters.Extra, nameof(MailParameters.Extra));
+        // Keywords sent so far, to refuse an extra parameter that repeats one; only needed when there are extras.
+        var sent = parameters.Extra.Count == 0 ? null : new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         if (parameters.Size is { } size)
         {
             if (size < 0)
@@ -16,7 +18,8 @@ internal static class EsmtpParameters
                 throw new MailArgumentException($"SIZE must not be negative; got {size}.", nameof(MailParameters.Size));
             }
 
-            Append(line, sent, "SIZE", size.ToString(CultureInfo.InvariantCulture));
+            line.Append(CultureInfo.InvariantCulture, $" SIZE={size}"); // formatted into the line, no string of its own
+            sent?.Add("SIZE");
         }
 
         if (parameters.Body is { } body)
@@ -71,7 +74,10 @@ internal static class EsmtpParameters
             Append(line, sent, "XVERP", null);
         }
 
-        AppendExtra(line, sent, parameters.Extra);
+        if (sent is not null)
+        {
+            AppendExtra(line, sent, parameters.Extra);
+        }
     }
 
     public static void AppendRecipient(StringBuilder line, RecipientParameters parameters)
@@ -203,7 +209,6 @@ internal static class EsmtpParameters
 
     private static void AppendExtra(StringBuilder line, HashSet<string> sent, IReadOnlyList<string> extra)
     {
-        ArgumentNullException.ThrowIfNull(extra, nameof(MailParameters.Extra));
         foreach (var parameter in extra)
         {
             WireText.EnsureSafe(parameter, nameof(MailParameters.Extra));
@@ -225,9 +230,9 @@ internal static class EsmtpParameters
         }
     }
 
-    private static void Append(StringBuilder line, HashSet<string> sent, string keyword, string? value)
+    private static void Append(StringBuilder line, HashSet<string>? sent, string keyword, string? value)
     {
-        sent.Add(keyword);
+        sent?.Add(keyword);
         line.Append(' ').Append(keyword);
         if (value is not null)
         {

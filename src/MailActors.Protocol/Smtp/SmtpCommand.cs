@@ -52,13 +52,14 @@ public readonly record struct SmtpCommand(string Verb, string Line, bool IsSensi
     public static SmtpCommand MailFrom(string path, MailParameters? parameters = null)
     {
         SmtpPath.Validate(path, allowNull: true);
-        var line = new StringBuilder("MAIL FROM:", 64).Append(path);
-        if (parameters is not null)
+        if (parameters is null)
         {
-            EsmtpParameters.AppendMail(line, parameters);
+            return new SmtpCommand("MAIL", "MAIL FROM:" + path);
         }
 
-        return new SmtpCommand("MAIL", line.ToString());
+        var line = LineBuilderCache.Acquire("MAIL FROM:").Append(path);
+        EsmtpParameters.AppendMail(line, parameters);
+        return new SmtpCommand("MAIL", LineBuilderCache.ToStringAndRelease(line));
     }
 
     /// <summary><c>RCPT TO:&lt;path&gt; [NOTIFY=...] [ORCPT=...]</c>.</summary>
@@ -74,13 +75,14 @@ public readonly record struct SmtpCommand(string Verb, string Line, bool IsSensi
             SmtpPath.Validate(path, allowNull: false);
         }
 
-        var line = new StringBuilder("RCPT TO:", 64).Append(path);
-        if (parameters is not null)
+        if (parameters is null)
         {
-            EsmtpParameters.AppendRecipient(line, parameters);
+            return new SmtpCommand("RCPT", "RCPT TO:" + path);
         }
 
-        return new SmtpCommand("RCPT", line.ToString());
+        var line = LineBuilderCache.Acquire("RCPT TO:").Append(path);
+        EsmtpParameters.AppendRecipient(line, parameters);
+        return new SmtpCommand("RCPT", LineBuilderCache.ToStringAndRelease(line));
     }
 
     /// <summary><c>DATA</c>.</summary>

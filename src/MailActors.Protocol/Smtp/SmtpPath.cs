@@ -23,25 +23,49 @@ public static class SmtpPath
     /// <exception cref="MailArgumentException">The text contains CR, LF or NUL, or the result is not a valid path.</exception>
     public static string ToPath(string address, bool exactAddresses = false)
     {
-        WireText.EnsureSafe(address, nameof(address));
-        string path;
-        if (exactAddresses)
-        {
-            path = Wrap(address.Trim());
-        }
-        else
-        {
-            var open = address.IndexOf('<', StringComparison.Ordinal);
-            var close = open < 0 ? -1 : address.IndexOf('>', open);
-            path = close < 0 ? Wrap(address.Trim()) : address[open..(close + 1)];
-        }
+        var inside = CheckedInside(address, exactAddresses);
+        // The caller's string is the path already when it is exactly <inside> (callers that pass paths): no copy then.
+        return address.Length == inside.Length + 2 && address[0] == '<' && address[^1] == '>' && address.AsSpan(1, inside.Length).SequenceEqual(inside)
+            ? address
+            : $"<{inside}>";
+    }
 
-        if (!SmtpPathSyntax.TryValidate(path, allowNull: true, out var error))
+    /// <summary>
+    /// Checks that <see cref="ToPath"/> would accept <paramref name="address"/>, without building the path (for callers
+    /// that validate addresses long before they are sent).
+    /// </summary>
+    /// <param name="address">The address as the caller has it.</param>
+    /// <param name="exactAddresses">Net::SMTP's ExactAddresses option.</param>
+    /// <exception cref="MailArgumentException">As <see cref="ToPath"/>.</exception>
+    public static void ValidateAddress(string address, bool exactAddresses = false) => CheckedInside(address, exactAddresses);
+
+    // The text between the path's angle brackets, as ToPath documents where it is found; throws when it is no path.
+    private static ReadOnlySpan<char> CheckedInside(string address, bool exactAddresses)
+    {
+        WireText.EnsureSafe(address, nameof(address));
+        var inside = Inside(address, exactAddresses);
+        if (!SmtpPathSyntax.TryValidateInside(inside, allowNull: true, out var error))
         {
             throw new MailArgumentException($"'{address}' does not make a valid SMTP path: {error}", nameof(address));
         }
 
-        return path;
+        return inside;
+    }
+
+    private static ReadOnlySpan<char> Inside(string address, bool exactAddresses)
+    {
+        if (!exactAddresses)
+        {
+            var open = address.IndexOf('<', StringComparison.Ordinal);
+            var close = open < 0 ? -1 : address.IndexOf('>', open);
+            if (close >= 0)
+            {
+                return address.AsSpan(open + 1, close - open - 1);
+            }
+        }
+
+        var trimmed = address.AsSpan().Trim();
+        return trimmed.Length >= 2 && trimmed[0] == '<' && trimmed[^1] == '>' ? trimmed[1..^1] : trimmed;
     }
 
     /// <summary>
@@ -81,7 +105,4 @@ public static class SmtpPath
         ArgumentNullException.ThrowIfNull(path);
         return !System.Text.Ascii.IsValid(path);
     }
-
-    private static string Wrap(string trimmed) =>
-        trimmed.Length >= 2 && trimmed[0] == '<' && trimmed[^1] == '>' ? trimmed : $"<{trimmed}>";
 }

@@ -9,8 +9,20 @@ internal static class SmtpPathSyntax
 {
     public static bool TryValidate(string path, bool allowNull, out string error)
     {
+        if (path.Length < 2 || path[0] != '<' || path[^1] != '>')
+        {
+            error = "a path is enclosed in angle brackets.";
+            return false;
+        }
+
+        return TryValidateInside(path.AsSpan(1, path.Length - 2), allowNull, out error);
+    }
+
+    /// <summary>Checks a path given without its angle brackets; empty is the null path.</summary>
+    public static bool TryValidateInside(ReadOnlySpan<char> text, bool allowNull, out string error)
+    {
         error = string.Empty;
-        if (path == SmtpPath.Null)
+        if (text.IsEmpty)
         {
             if (!allowNull)
             {
@@ -20,15 +32,8 @@ internal static class SmtpPathSyntax
             return allowNull;
         }
 
-        if (path.Length < 2 || path[0] != '<' || path[^1] != '>')
-        {
-            error = "a path is enclosed in angle brackets.";
-            return false;
-        }
-
-        var text = path.AsSpan(1, path.Length - 2);
         var position = 0;
-        if (text.Length > 0 && text[0] == '@' && !TrySourceRoute(text, ref position, out error))
+        if (text[0] == '@' && !TrySourceRoute(text, ref position, out error))
         {
             return false;
         }

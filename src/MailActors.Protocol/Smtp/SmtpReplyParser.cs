@@ -37,6 +37,14 @@ public sealed class SmtpReplyParser
     private readonly List<string> pendingLines = [];
     private int pendingCode;
 
+    // Recent one-line replies, handed out again when the same line comes back: a bulk session gets the same MAIL, RCPT
+    // and DATA replies for every message, and decoding each anew cost three objects per reply. Replies are immutable,
+    // so sharing one is safe. The least recently matched entry makes room for a new one.
+    private const int RecentReplies = 4;
+    private SmtpReply?[]? recent;
+    private long[]? recentUse;
+    private long useClock;
+
     /// <summary>Creates a parser.</summary>
     /// <param name="options">Limits; <see langword="null"/> means <see cref="SmtpReplyParserOptions.Default"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException">A limit is below its minimum.</exception>
@@ -187,7 +195,18 @@ public sealed class SmtpReplyParser
                 $"Continuation line has code {code} inside a {pendingCode} reply: \"{Excerpt(line)}\"");
         }
 
-        var decoded = text.IsEmpty ? string.Empty : Encoding.UTF8.GetString(text);
+        if (last && pendingLines.Count == 0)
+        {
+            if (Recent(code, text) is { } known)
+            {
+                return known;
+            }
+
+            var reply = SmtpReply.FromValidatedLines(code, [Decode(text)]);
+            return Ascii.IsValid(text) ? Remember(reply) : reply; // other text could never be matched
+        }
+
+        var decoded = Decode(text);
         if (!last)
         {
             pendingCode = code;
@@ -195,18 +214,49 @@ public sealed class SmtpReplyParser
             return null;
         }
 
-        string[] lines;
-        if (pendingLines.Count == 0)
+        pendingLines.Add(decoded);
+        string[] lines = [.. pendingLines];
+        Reset();
+        return SmtpReply.FromValidatedLines(code, lines);
+    }
+
+    private static string Decode(ReadOnlySpan<byte> text) => text.IsEmpty ? string.Empty : Encoding.UTF8.GetString(text);
+
+    // Only ASCII text can match (Ascii.Equals is false for any other byte), so a match is the same text, decoded.
+    private SmtpReply? Recent(int code, ReadOnlySpan<byte> text)
+    {
+        if (recent is null)
         {
-            lines = [decoded];
-        }
-        else
-        {
-            pendingLines.Add(decoded);
-            lines = [.. pendingLines];
-            Reset();
+            return null;
         }
 
-        return SmtpReply.FromValidatedLines(code, lines);
+        for (var i = 0; i < recent.Length; i++)
+        {
+            if (recent[i] is { } known && known.Code == code && Ascii.Equals(text, known.Lines[0]))
+            {
+                recentUse![i] = ++useClock;
+                return known;
+            }
+        }
+
+        return null;
+    }
+
+    private SmtpReply Remember(SmtpReply reply)
+    {
+        recent ??= new SmtpReply?[RecentReplies];
+        recentUse ??= new long[RecentReplies];
+        var oldest = 0;
+        for (var i = 1; i < recentUse.Length; i++)
+        {
+            if (recentUse[i] < recentUse[oldest])
+            {
+                oldest = i;
+            }
+        }
+
+        recent[oldest] = reply;
+        recentUse[oldest] = ++useClock;
+        return reply;
     }
 }

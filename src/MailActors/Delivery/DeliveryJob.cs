@@ -9,14 +9,21 @@ namespace MailActors.Delivery;
 /// </summary>
 internal sealed class DeliveryJob
 {
-    private readonly Dictionary<string, RecipientOutcome> _final = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, RecipientOutcome> _final;
     private readonly TaskCompletionSource<DeliveryReport> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public DeliveryJob(OutgoingMail mail, IReadOnlyList<string> recipients)
+    private readonly Action? _onSettled;
+
+    /// <param name="mail">The message.</param>
+    /// <param name="recipients">The recipients this route carries.</param>
+    /// <param name="onSettled">Runs once when the job completes or fails, on the thread that settles it.</param>
+    public DeliveryJob(OutgoingMail mail, IReadOnlyList<string> recipients, Action? onSettled = null)
     {
         Mail = mail;
+        _onSettled = onSettled;
         AllRecipients = recipients;
-        Pending = recipients.ToList();
+        Pending = new List<string>(recipients);
+        _final = new Dictionary<string, RecipientOutcome>(recipients.Count, StringComparer.OrdinalIgnoreCase);
     }
 
     public OutgoingMail Mail { get; }
@@ -25,7 +32,7 @@ internal sealed class DeliveryJob
     public IReadOnlyList<string> AllRecipients { get; }
 
     /// <summary>Recipients still without a final outcome.</summary>
-    public List<string> Pending { get; private set; }
+    public List<string> Pending { get; }
 
     public int Attempts { get; private set; }
 
@@ -34,8 +41,8 @@ internal sealed class DeliveryJob
     /// <summary>When the next attempt may start (retry backoff).</summary>
     public DateTime NotBefore { get; set; } = DateTime.MinValue;
 
-    /// <summary>The last transient outcome of each pending recipient, reported if attempts run out.</summary>
-    private readonly Dictionary<string, RecipientOutcome> _lastTransient = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>The last transient outcome of each pending recipient, reported if attempts run out (made on the first).</summary>
+    private Dictionary<string, RecipientOutcome>? _lastTransient;
 
     public Activity? Activity { get; set; }
 
@@ -66,13 +73,22 @@ internal sealed class DeliveryJob
         _final[address] = new RecipientOutcome(address, status, reply, error);
 
     public void Defer(string address, SmtpReply? reply, string? error) =>
-        _lastTransient[address] = new RecipientOutcome(address, DeliveryStatus.Deferred, reply, error);
+        (_lastTransient ??= new(StringComparer.OrdinalIgnoreCase))[address] = new RecipientOutcome(address, DeliveryStatus.Deferred, reply, error);
 
     /// <summary>Drops settled recipients from <see cref="Pending"/>; true when nobody is left.</summary>
     public bool Prune()
     {
-        Pending = Pending.Where(a => !_final.ContainsKey(a)).ToList();
-        return Pending.Count == 0;
+        // In place and without LINQ: this runs once per attempt of every message.
+        var kept = 0;
+        for (var i = 0; i < Pending.Count; i++)
+        {
+            if (!_final.ContainsKey(Pending[i]))
+            {
+                Pending[kept++] = Pending[i];
+            }
+        }
+        Pending.RemoveRange(kept, Pending.Count - kept);
+        return kept == 0;
     }
 
     /// <summary>Settles every pending recipient as deferred with its last transient outcome (attempts used up, circuit open).</summary>
@@ -80,17 +96,33 @@ internal sealed class DeliveryJob
     {
         foreach (var address in Pending)
         {
-            _final[address] = _lastTransient.TryGetValue(address, out var last) ? last : new RecipientOutcome(address, DeliveryStatus.Deferred, null, error);
+            _final[address] = _lastTransient is not null && _lastTransient.TryGetValue(address, out var last)
+                ? last
+                : new RecipientOutcome(address, DeliveryStatus.Deferred, null, error);
         }
-        Pending = [];
+        Pending.Clear();
     }
 
     public DeliveryReport Complete()
     {
-        var report = new DeliveryReport(Mail.MessageId, AllRecipients.Select(a => _final[a]).ToArray(), Attempts, Stopwatch.GetElapsedTime(StartedTimestamp));
-        _completion.TrySetResult(report);
+        var outcomes = new RecipientOutcome[AllRecipients.Count];
+        for (var i = 0; i < outcomes.Length; i++)
+        {
+            outcomes[i] = _final[AllRecipients[i]];
+        }
+        var report = new DeliveryReport(Mail.MessageId, outcomes, Attempts, Stopwatch.GetElapsedTime(StartedTimestamp));
+        if (_completion.TrySetResult(report))
+        {
+            _onSettled?.Invoke();
+        }
         return report;
     }
 
-    public void Fail(Exception error) => _completion.TrySetException(error);
+    public void Fail(Exception error)
+    {
+        if (_completion.TrySetException(error))
+        {
+            _onSettled?.Invoke();
+        }
+    }
 }

@@ -28,7 +28,20 @@ public sealed record RecipientOutcome(string Address, DeliveryStatus Status, Smt
 public sealed record DeliveryReport(string MessageId, IReadOnlyList<RecipientOutcome> Recipients, int Attempts, TimeSpan Elapsed)
 {
     /// <summary>True when every recipient was delivered.</summary>
-    public bool AllDelivered => Recipients.All(r => r.Status == DeliveryStatus.Delivered);
+    public bool AllDelivered
+    {
+        get
+        {
+            foreach (var recipient in Recipients)
+            {
+                if (recipient.Status != DeliveryStatus.Delivered)
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
 
     /// <summary>The recipients with the given status.</summary>
     public IEnumerable<RecipientOutcome> With(DeliveryStatus status) => Recipients.Where(r => r.Status == status);

@@ -51,6 +51,7 @@ public sealed class Mailer : IAsyncDisposable
     private readonly Dictionary<string, Route> _routes = new(StringComparer.OrdinalIgnoreCase);
     private readonly Route _default;
     private long _outstanding;
+    private readonly Action _released; // one delegate for every job, rather than a continuation task per message
     private TaskCompletionSource? _drained;
     private int _disposed;
 
@@ -60,6 +61,7 @@ public sealed class Mailer : IAsyncDisposable
     {
         _system = system;
         _options = options;
+        _released = Released;
         if (options.Routes.Count == 0)
         {
             throw new ArgumentException("A mailer needs at least one route.", nameof(options));
@@ -105,7 +107,7 @@ public sealed class Mailer : IAsyncDisposable
         var jobs = new List<DeliveryJob>(groups.Count);
         foreach (var (route, recipients) in groups)
         {
-            var job = new DeliveryJob(mail, recipients)
+            var job = new DeliveryJob(mail, recipients, _released)
             {
                 Activity = MailActorsTelemetry.ActivitySource.StartActivity("mailactors.deliver", ActivityKind.Client),
             };
@@ -113,7 +115,6 @@ public sealed class Mailer : IAsyncDisposable
             job.Activity?.SetTag("mailactors.route", route.Options.Name);
             job.Activity?.SetTag("mailactors.recipients", recipients.Count);
             Interlocked.Increment(ref _outstanding);
-            _ = job.Completion.ContinueWith(_ => Released(), TaskScheduler.Default);
             try
             {
                 await route.Queue.Writer.WriteAsync(job, cancellationToken).ConfigureAwait(false);
@@ -187,12 +188,12 @@ public sealed class Mailer : IAsyncDisposable
         WireText.EnsureSafe(mail.Sender, nameof(mail.Sender));
         if (mail.Sender.Trim() is not ("" or "<>"))
         {
-            SmtpPath.ToPath(mail.Sender);
+            SmtpPath.ValidateAddress(mail.Sender);
         }
         foreach (var recipient in mail.Recipients)
         {
             WireText.EnsureSafe(recipient, nameof(mail.Recipients));
-            SmtpPath.ToPath(recipient);
+            SmtpPath.ValidateAddress(recipient);
         }
     }
 

@@ -180,7 +180,11 @@ public sealed partial class RouteSupervisor
         slot.State = SlotState.Busy;
         job.BeginAttempt();
         var mail = job.Mail;
-        var recipients = job.Pending.Select(a => new SmtpSession.TransactionRecipient(a, mail.RecipientParametersFor(a))).ToArray();
+        var recipients = new SmtpSession.TransactionRecipient[job.Pending.Count];
+        for (var i = 0; i < recipients.Length; i++)
+        {
+            recipients[i] = new SmtpSession.TransactionRecipient(job.Pending[i], mail.RecipientParametersFor(job.Pending[i]));
+        }
         slot.Actor.Tell(new SmtpSession.Transaction(mail.Sender, recipients, mail.Content, mail.Parameters), Self);
     }
 

@@ -1,3 +1,5 @@
+using MailActors.Protocol.Smtp.Data;
+
 namespace MailActors.Smtp;
 
 /// <summary>
@@ -25,8 +27,28 @@ public sealed class MessageContent
     /// <summary>The bytes, when <see cref="IsInMemory"/>.</summary>
     public ReadOnlyMemory<byte> Bytes => _bytes;
 
-    /// <summary>Content held in memory.</summary>
+    /// <summary>
+    /// Content held in memory. The bytes are not copied, so they must not change while the content is in use (what
+    /// they need of the server, 8BITMIME or BINARYMIME, is worked out once: content sent to many is inspected once).
+    /// </summary>
     public static MessageContent FromBytes(ReadOnlyMemory<byte> bytes) => new(bytes, null, bytes.Length);
+
+    private int _kind = -1; // a ContentKind once inspected; an int so that a racing reader never sees half a value
+
+    /// <summary>What the octets in memory need (see <see cref="ContentInspector"/>); inspected on first use.</summary>
+    internal ContentKind Kind
+    {
+        get
+        {
+            var kind = Volatile.Read(ref _kind);
+            if (kind < 0)
+            {
+                kind = (int)ContentInspector.Inspect(_bytes.Span);
+                Volatile.Write(ref _kind, kind);
+            }
+            return (ContentKind)kind;
+        }
+    }
 
     /// <summary>Content opened on demand; the stream is disposed after sending.</summary>
     /// <param name="open">Opens a fresh stream positioned at the start of the message.</param>

@@ -342,7 +342,7 @@ public sealed class SmtpClient : IAsyncDisposable
         {
             return address;
         }
-        SmtpPath.ToPath(address, _options.ExactAddresses);
+        SmtpPath.ValidateAddress(address, _options.ExactAddresses);
         return address;
     }
 

@@ -22,7 +22,7 @@ public sealed partial class SmtpSessionActor
         Wire.Open(spec, () =>
         {
             ObserveSince("connect", _stepStarted);
-            Expect(Timed("banner", OnGreeting));
+            Expect("banner", OnGreeting);
         });
     }
 

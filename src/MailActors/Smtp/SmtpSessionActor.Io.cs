@@ -44,23 +44,8 @@ public sealed partial class SmtpSessionActor
     private void Exchange(SmtpCommand command, Action<SmtpReply> onReply)
     {
         // Expect first: with a reply awaited, the reply timeout guards the write too (see StartNextWrite).
-        Expect(Timed(command.Verb, onReply));
+        Expect(command.Verb, onReply);
         Send(command);
-    }
-
-    /// <summary>Wraps a reply handler so the observer learns how long the step took.</summary>
-    private Action<SmtpReply> Timed(string step, Action<SmtpReply> onReply)
-    {
-        if (_observer is null)
-        {
-            return onReply;
-        }
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        return reply =>
-        {
-            _observer.OnStep(step, System.Diagnostics.Stopwatch.GetElapsedTime(started), reply.Code);
-            onReply(reply);
-        };
     }
 
     /// <summary>Reports a step that has no reply of its own (connect, TLS handshake).</summary>
@@ -76,11 +61,18 @@ public sealed partial class SmtpSessionActor
 
     // ---- input ----
 
-    /// <summary>Registers the handler of the next reply not yet claimed.</summary>
-    private void Expect(Action<SmtpReply> onReply) => Wire.Expect(new ReplyReader(this, onReply));
+    /// <summary>
+    /// Registers the handler of the next reply not yet claimed. The observer learns how long <paramref name="step"/>
+    /// took, from now until the reply (<see langword="null"/>: a reply that is no step of its own).
+    /// </summary>
+    private void Expect(string? step, Action<SmtpReply> onReply) =>
+        Wire.Expect(new ReplyReader(this, step, step is null || _observer is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp(), onReply));
 
-    /// <summary>Reads one SMTP reply with the session's parser (which keeps a partial reply between reads).</summary>
-    private sealed class ReplyReader(SmtpSessionActor session, Action<SmtpReply> onReply) : IReplyReader
+    /// <summary>
+    /// Reads one SMTP reply with the session's parser (which keeps a partial reply between reads) and reports its step.
+    /// The timing lives here rather than in a wrapping delegate: one object per expected reply, not three.
+    /// </summary>
+    private sealed class ReplyReader(SmtpSessionActor session, string? step, long startedAt, Action<SmtpReply> onReply) : IReplyReader
     {
         private SmtpReply? _reply;
 
@@ -90,7 +82,7 @@ public sealed partial class SmtpSessionActor
         public void Deliver()
         {
             session.Record(_reply!);
-            onReply(_reply!);
+            Answer(_reply!);
             if (_reply!.Code == 421 && session.Link is not null)
             {
                 // The server is closing: commands pipelined after this one will never be answered, so each gets the
@@ -99,7 +91,16 @@ public sealed partial class SmtpSessionActor
             }
         }
 
-        public void Abandon(object cause) => onReply((SmtpReply)cause);
+        public void Abandon(object cause) => Answer((SmtpReply)cause);
+
+        private void Answer(SmtpReply reply)
+        {
+            if (step is not null)
+            {
+                session._observer?.OnStep(step, System.Diagnostics.Stopwatch.GetElapsedTime(startedAt), reply.Code);
+            }
+            onReply(reply);
+        }
     }
 
     private void Record(SmtpReply reply)

@@ -16,6 +16,7 @@ public sealed partial class SmtpSessionActor
     private const int KeptPumpBufferLimit = 16 * 1024;
 
     private DataEncoder? _streamingEncoder;
+    private DataEncoder? _oneWriteEncoder;
     private ArrayBufferWriter<byte>? _pumpOutput;
     private bool _transactionUtf8;
     private long _transactionStartedAt; // Stopwatch timestamp; 0 while no transaction runs
@@ -128,11 +129,11 @@ public sealed partial class SmtpSessionActor
         encoder.Complete(output);
         Transcript?.Write(TranscriptDirection.Client, $"<{encoder.BytesOut} octets of content>");
         Transcript?.Write(TranscriptDirection.Client, ".");
-        Wire.Write(output.WrittenMemory, () => Expect(Timed("DOT", final =>
+        Wire.Write(output.WrittenMemory, () => Expect("DOT", final =>
         {
             EndTransactionState();
             FinishWith(final, Ready);
-        })));
+        }));
     }
 
     private void SendBdatChunk(Bdat bdat)
@@ -158,7 +159,7 @@ public sealed partial class SmtpSessionActor
 
     private void WriteBdatChunk(ReadOnlyMemory<byte> chunk, bool last, Action<SmtpReply> onReply)
     {
-        Expect(Timed("BDAT", onReply));
+        Expect("BDAT", onReply);
         Send(SmtpCommand.Bdat(chunk.Length, last));
         if (chunk.Length > 0)
         {
@@ -271,11 +272,11 @@ public sealed partial class SmtpSessionActor
     /// <summary>Registers the reply handlers of a pipelined envelope group (MAIL, each RCPT, then DATA or the chunks).</summary>
     private void ExpectEnvelopeReplies(TransactionRun run)
     {
-        Expect(Timed("MAIL", reply => run.MailReply = reply));
+        Expect("MAIL", reply => run.MailReply = reply);
         foreach (var recipient in run.Request.Recipients)
         {
             var address = recipient.Address;
-            Expect(Timed("RCPT", reply => run.Recipients.Add(new RecipientReply(address, reply))));
+            Expect("RCPT", reply => run.Recipients.Add(new RecipientReply(address, reply)));
         }
         if (run.Chunked)
         {
@@ -283,7 +284,7 @@ public sealed partial class SmtpSessionActor
         }
         else
         {
-            Expect(Timed("DATA", dataReply => AfterDataCommand(run, dataReply)));
+            Expect("DATA", dataReply => AfterDataCommand(run, dataReply));
         }
     }
 
@@ -417,7 +418,7 @@ public sealed partial class SmtpSessionActor
         {
             // A pipelining server said 354 although nobody will receive the message: end the empty DATA at once.
             Send(SmtpCommand.Raw("."));
-            Expect(final => CompleteTransaction(run, final, needsReset: true));
+            Expect(null, final => CompleteTransaction(run, final, needsReset: true));
             return;
         }
         PumpContent(run.Request.Content, final => CompleteTransaction(run, final, needsReset: !final.IsPositiveCompletion), TakeSuccessorFor(run.Request.Content));
@@ -502,15 +503,17 @@ public sealed partial class SmtpSessionActor
     {
         if (FitsOneWrite(content))
         {
-            // The common case at high volume: encode into one pooled buffer and write it, final dot included, at once.
-            var encoder = new DataEncoder();
+            // The common case at high volume: encode into one pooled buffer and write it, final dot included, at once
+            // (with the session's one encoder: it is done with before this method returns).
+            var encoder = _oneWriteEncoder ??= new DataEncoder();
+            encoder.Reset();
             var output = new PooledBufferWriter(DataEncoder.MaxOutputLength(content.Bytes.Length));
             encoder.Encode(content.Bytes.Span, output);
             encoder.Complete(output);
             Transcript?.Write(TranscriptDirection.Client, $"<{encoder.BytesOut} octets of content>");
             Transcript?.Write(TranscriptDirection.Client, ".");
             // Expecting before the write starts lets the reply timeout guard the write as well.
-            Expect(Timed("DOT", onFinal));
+            Expect("DOT", onFinal);
             if (successor is var (run, commands, requester))
             {
                 // RFC 2920 3.1: the content may be the first "command" of a group. The next envelope's replies come
@@ -527,7 +530,7 @@ public sealed partial class SmtpSessionActor
             return;
         }
         var timeout = _settings.CommandTimeout;
-        Wire.WritePump((stream, _) => PumpDataAsync(content, stream, timeout), () => Expect(Timed("DOT", onFinal)));
+        Wire.WritePump((stream, _) => PumpDataAsync(content, stream, timeout), () => Expect("DOT", onFinal));
     }
 
     private async Task<long> PumpDataAsync(MessageContent content, Stream network, TimeSpan stallTimeout)
@@ -633,7 +636,7 @@ public sealed partial class SmtpSessionActor
     /// <summary>Checks MAIL parameters against what the server advertised; adds SIZE and SMTPUTF8 where they are implied.</summary>
     private MailParameters? CheckMailParameters(string senderPath, MailParameters? parameters, long? contentLength)
     {
-        var p = parameters ?? new MailParameters();
+        var p = parameters ?? NoMailParameters;
         if (_capabilities.MaxSize is > 0 and var max && (p.Size ?? contentLength) is { } size && size > max)
         {
             throw new MailNotSupportedException("SIZE", $"The message is {size} octets, over the server's SIZE limit of {max}.");
@@ -679,8 +682,11 @@ public sealed partial class SmtpSessionActor
         {
             Require(_capabilities.Supports("XVERP"), "XVERP", "XVERP");
         }
-        return p;
+        return ReferenceEquals(p, NoMailParameters) ? null : p;
     }
+
+    // Shared and immutable (a record changed only through `with`): most messages carry no parameters of their own.
+    private static readonly MailParameters NoMailParameters = new();
 
     /// <summary>For content in memory without a declared BODY, declares what the octets need (or refuses early).</summary>
     private MailParameters? DeclareBody(Transaction request)
@@ -689,7 +695,7 @@ public sealed partial class SmtpSessionActor
         {
             return request.Parameters;
         }
-        var body = ContentInspector.Inspect(request.Content.Bytes.Span) switch
+        var body = request.Content.Kind switch
         {
             ContentKind.EightBit => BodyType.EightBitMime,
             ContentKind.Binary => BodyType.BinaryMime,

@@ -46,6 +46,8 @@ internal sealed class WireChannel
     private readonly Queue<WriteJob> _writes = new();
     private readonly Queue<IReplyReader> _completed = new(8);
     private PipeReader? _reader;
+    private ValueTask<ReadResult> _pendingRead;
+    private readonly Action _readDone;
     private bool _reading;
     private bool _writing;
     private bool _held;
@@ -74,6 +76,7 @@ internal sealed class WireChannel
         _awaiting = awaiting;
         _fail = fail;
         _watchdogInterval = IntervalFor(timeout);
+        _readDone = ReadDone;
     }
 
     /// <summary>
@@ -351,7 +354,28 @@ internal sealed class WireChannel
         }
         _readStartedAt = Stopwatch.GetTimestamp();
         KeepWatch();
-        pending.AsTask().PipeTo(_self, success: r => new ReadCompleted(r), failure: e => new IoFailed(e));
+        // One read is outstanding at a time, so its completion can go through one cached callback: no Task, state
+        // machine or closure per read (PipeTo allocated all three, for every reply that was not yet buffered).
+        _pendingRead = pending;
+        pending.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_readDone);
+    }
+
+    /// <summary>
+    /// Runs on the thread that completed the read and hands its outcome to the actor. <see cref="_pendingRead"/> is safe
+    /// to read here: the actor starts no other read before this one's outcome arrived, and none at all once closed.
+    /// </summary>
+    private void ReadDone()
+    {
+        object outcome;
+        try
+        {
+            outcome = new ReadCompleted(_pendingRead.GetAwaiter().GetResult());
+        }
+        catch (Exception e)
+        {
+            outcome = new IoFailed(e);
+        }
+        _self.Tell(outcome);
     }
 
     private void OnRead(ReadResult result)
