@@ -159,6 +159,48 @@ public class SmtpPathTests
     }
 
     [Theory]
+    [InlineData("funny user@example.test", false)]
+    [InlineData("Alice <alice>", false)]
+    [InlineData("Alice\r\n <alice@example.test>", false)]
+    [InlineData("Alice Example <alice@example.test>", true)]
+    [InlineData("<alice@example.test> trailing", true)]
+    [InlineData("<alice@example.test", false)]
+    public void Validate_address_refuses_exactly_what_to_path_refuses(string address, bool exactAddresses)
+    {
+        var expected = Assert.Throws<MailArgumentException>(() => SmtpPath.ToPath(address, exactAddresses));
+
+        var error = Assert.Throws<MailArgumentException>(() => SmtpPath.ValidateAddress(address, exactAddresses));
+
+        Assert.Equal(expected.Message, error.Message);
+        Assert.Equal("address", error.ParamName);
+    }
+
+    [Theory]
+    [InlineData("alice@example.test")]
+    [InlineData(" <alice@example.test> ")]
+    [InlineData("Alice Example <alice@example.test>")]
+    [InlineData("")]
+    [InlineData("<>")]
+    public void Validate_address_accepts_what_to_path_accepts(string address)
+    {
+        SmtpPath.ToPath(address);
+
+        var error = Record.Exception(() => SmtpPath.ValidateAddress(address));
+
+        Assert.Null(error);
+    }
+
+    [Fact]
+    public void To_path_returns_the_callers_string_when_it_already_is_the_path()
+    {
+        var path = string.Concat("<alice", "@example.test>");
+
+        Assert.Same(path, SmtpPath.ToPath(path));
+        Assert.Same(path, SmtpPath.ToPath(path, exactAddresses: true));
+        Assert.NotSame(path, SmtpPath.ToPath(" " + path));
+    }
+
+    [Theory]
     [InlineData("<alice@example.test>", false)]
     [InlineData("<>", false)]
     [InlineData("<jörg@example.test>", true)]
