@@ -41,8 +41,7 @@ public sealed class SmtpReplyParser
     // and DATA replies for every message, and decoding each anew cost three objects per reply. Replies are immutable,
     // so sharing one is safe. The least recently matched entry makes room for a new one.
     private const int RecentReplies = 4;
-    private SmtpReply?[]? recent;
-    private long[]? recentUse;
+    private (SmtpReply? Reply, long LastUse)[]? recent;
     private long useClock;
 
     /// <summary>Creates a parser.</summary>
@@ -232,9 +231,9 @@ public sealed class SmtpReplyParser
 
         for (var i = 0; i < recent.Length; i++)
         {
-            if (recent[i] is { } known && known.Code == code && Ascii.Equals(text, known.Lines[0]))
+            if (recent[i].Reply is { } known && known.Code == code && Ascii.Equals(text, known.Lines[0]))
             {
-                recentUse![i] = ++useClock;
+                recent[i].LastUse = ++useClock;
                 return known;
             }
         }
@@ -244,19 +243,17 @@ public sealed class SmtpReplyParser
 
     private SmtpReply Remember(SmtpReply reply)
     {
-        recent ??= new SmtpReply?[RecentReplies];
-        recentUse ??= new long[RecentReplies];
+        recent ??= new (SmtpReply?, long)[RecentReplies];
         var oldest = 0;
-        for (var i = 1; i < recentUse.Length; i++)
+        for (var i = 1; i < recent.Length; i++)
         {
-            if (recentUse[i] < recentUse[oldest])
+            if (recent[i].LastUse < recent[oldest].LastUse)
             {
                 oldest = i;
             }
         }
 
-        recent[oldest] = reply;
-        recentUse[oldest] = ++useClock;
+        recent[oldest] = (reply, ++useClock);
         return reply;
     }
 }

@@ -1,3 +1,4 @@
+using MailActors.Protocol.Smtp;
 using MailActors.Protocol.Smtp.Data;
 
 namespace MailActors.Smtp;
@@ -35,8 +36,18 @@ public sealed class MessageContent
 
     private int _kind = -1; // a ContentKind once inspected; an int so that a racing reader never sees half a value
 
-    /// <summary>What the octets in memory need (see <see cref="ContentInspector"/>); inspected on first use.</summary>
-    internal ContentKind Kind
+    /// <summary>
+    /// The BODY= the octets in memory need: none for 7-bit text, 8BITMIME, or BINARYMIME (see
+    /// <see cref="ContentInspector"/>). Inspected on first use only.
+    /// </summary>
+    internal BodyType? RequiredBody => Kind switch
+    {
+        ContentKind.EightBit => BodyType.EightBitMime,
+        ContentKind.Binary => BodyType.BinaryMime,
+        _ => null,
+    };
+
+    private ContentKind Kind
     {
         get
         {

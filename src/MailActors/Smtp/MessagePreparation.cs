@@ -1,5 +1,4 @@
 using MailActors.Protocol.Smtp;
-using MailActors.Protocol.Smtp.Data;
 using MimeKit;
 using static MailActors.Smtp.SmtpSession;
 
@@ -34,17 +33,11 @@ internal static class MessagePreparation
         format.HiddenHeaders.Add(HeaderId.ResentBcc);
         using var buffer = new MemoryStream();
         message.WriteTo(format, buffer);
-        var bytes = buffer.ToArray();
-
-        var body = ContentInspector.Inspect(bytes) switch
-        {
-            ContentKind.EightBit => BodyType.EightBitMime,
-            ContentKind.Binary => BodyType.BinaryMime,
-            _ => (BodyType?)null,
-        };
+        // The session reads the same inspection (DeclareBody) instead of scanning the content again.
+        var content = MessageContent.FromBytes(buffer.ToArray());
         var parameters = new MailParameters
         {
-            Body = body,
+            Body = content.RequiredBody,
             SmtpUtf8 = useUtf8,
             Return = options.Return,
             EnvelopeId = options.EnvelopeId,
@@ -53,7 +46,7 @@ internal static class MessagePreparation
         var recipients = recipientMailboxes
             .Select(m => new TransactionRecipient(m.GetAddress(idnEncode: !useUtf8), recipientParameters))
             .ToArray();
-        var transaction = new Transaction(senderMailbox.GetAddress(idnEncode: !useUtf8), recipients, MessageContent.FromBytes(bytes), parameters);
+        var transaction = new Transaction(senderMailbox.GetAddress(idnEncode: !useUtf8), recipients, content, parameters);
         return new Plan(transaction, envelope);
     }
 

@@ -695,13 +695,8 @@ public sealed partial class SmtpSessionActor
         {
             return request.Parameters;
         }
-        var body = request.Content.Kind switch
-        {
-            ContentKind.EightBit => BodyType.EightBitMime,
-            ContentKind.Binary => BodyType.BinaryMime,
-            _ => (BodyType?)null,
-        };
-        return body is null ? request.Parameters : (request.Parameters ?? new MailParameters()) with { Body = body };
+        var body = request.Content.RequiredBody;
+        return body is null ? request.Parameters : (request.Parameters ?? NoMailParameters) with { Body = body };
     }
 
     private void Require(bool offered, string extension, string what)
