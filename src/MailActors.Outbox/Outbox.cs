@@ -246,10 +246,7 @@ public sealed class Outbox : IAsyncDisposable
         try
         {
             WireText.EnsureSafe(mail.Sender, nameof(mail.Sender));
-            if (mail.Sender.Trim() is not ("" or "<>"))
-            {
-                SmtpPath.ValidateAddress(mail.Sender);
-            }
+            SmtpPath.ValidateSender(mail.Sender);
             if (mail.Route is { } named && !_routes.Exists(named))
             {
                 return new(null, Rejected(id, OutboxRejection.NoRoute, $"No route named '{named}'."));
@@ -257,7 +254,7 @@ public sealed class Outbox : IAsyncDisposable
             foreach (var recipient in mail.Recipients)
             {
                 WireText.EnsureSafe(recipient, nameof(mail.Recipients));
-                SmtpPath.ValidateAddress(recipient);
+                SmtpPath.ValidateRecipient(recipient);
                 routes.Add(_routes.RouteOf(mail.Route, recipient));
             }
         }

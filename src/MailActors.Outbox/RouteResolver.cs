@@ -25,9 +25,7 @@ internal sealed class RouteResolver(MailerOptions? mailer)
         {
             return _only;
         }
-        var path = SmtpPath.ToPath(recipient);
-        var at = path.LastIndexOf('@');
-        var domain = at < 0 ? "" : path[(at + 1)..^1];
+        var domain = SmtpPath.DomainOf(recipient);
         return mailer.Routes.FirstOrDefault(r => r.Serves(domain))?.Name ?? _default;
     }
 }

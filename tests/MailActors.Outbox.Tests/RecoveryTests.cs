@@ -214,6 +214,8 @@ public sealed class RecoveryTests
         var tooLarge = await Assert.ThrowsAsync<OutboxRejectedException>(() => harness.Outbox.EnqueueAsync(OutboxHarness.Mail("big", size: 20_000)));
         var badAddress = await Assert.ThrowsAsync<OutboxRejectedException>(() => harness.Outbox.EnqueueAsync(
             new OutgoingMail("sender@example.test", ["not an address"], MessageContent.FromBytes("x\r\n"u8.ToArray())) { MessageId = "bad-address" }));
+        var nullRecipient = await Assert.ThrowsAsync<OutboxRejectedException>(() => harness.Outbox.EnqueueAsync(
+            new OutgoingMail("sender@example.test", ["a@example.test", "<>"], MessageContent.FromBytes("x\r\n"u8.ToArray())) { MessageId = "null-recipient" }));
         var injected = await Assert.ThrowsAsync<OutboxRejectedException>(() => harness.Outbox.EnqueueAsync(
             new OutgoingMail("sender@example.test\r\nRCPT TO:<x@y>", ["a@example.test"], MessageContent.FromBytes("x\r\n"u8.ToArray())) { MessageId = "crlf" }));
         var throwing = await Assert.ThrowsAsync<OutboxRejectedException>(() => harness.Outbox.EnqueueAsync(
@@ -227,13 +229,15 @@ public sealed class RecoveryTests
         Assert.Contains("over the limit of 10000", tooLarge.Message, StringComparison.Ordinal);
         Assert.Equal(OutboxRejection.InvalidAddress, badAddress.Reason);
         Assert.Equal(OutboxRejection.InvalidAddress, injected.Reason);
+        Assert.Equal(OutboxRejection.InvalidAddress, nullRecipient.Reason);
+        Assert.Contains("null path", nullRecipient.Message, StringComparison.Ordinal);
         Assert.Equal(OutboxRejection.ContentUnreadable, throwing.Reason);
         Assert.Contains("disk went away", throwing.Message, StringComparison.Ordinal);
         Assert.Equal(OutboxRejection.TooLarge, streamedTooLarge.Reason);
         Assert.Equal(OutboxRejection.NoRoute, noRoute.Reason);
         Assert.Equal([EnqueueOutcome.Accepted, EnqueueOutcome.Rejected], mixed.Select(r => r.Outcome));
         Assert.Equal(1, (await harness.Outbox.GetCountsAsync()).MessagesAccepted);
-        foreach (var id in new[] { "big", "bad-address", "crlf", "throws", "streamed-big", "no-route", "big-too" })
+        foreach (var id in new[] { "big", "bad-address", "null-recipient", "crlf", "throws", "streamed-big", "no-route", "big-too" })
         {
             Assert.Null(await harness.Outbox.GetStatusAsync(id));
         }

@@ -9,42 +9,89 @@ public static class SmtpPath
     /// <summary>The null reverse-path, used for bounces and DSNs.</summary>
     public const string Null = "<>";
 
+    /// <summary>The forward-path every server must accept without a domain (RFC 5321 section 4.1.1.3), compared case-insensitively.</summary>
+    public const string Postmaster = "<Postmaster>";
+
     /// <summary>
     /// Turns an address into a path the way Net::SMTP does, then validates it.
     /// Without <paramref name="exactAddresses"/>: the first <c>&lt;...&gt;</c> in the text is taken as is
     /// (<c>"Name &lt;a@b&gt;"</c> gives <c>&lt;a@b&gt;</c>); otherwise the text is trimmed and wrapped
     /// (<c>" a@b "</c> gives <c>&lt;a@b&gt;</c>). With <paramref name="exactAddresses"/>: the trimmed text must already
     /// be a path (<c>&lt;"funny user"@b&gt;</c>) or an exact address that only needs wrapping (<c>"funny user"@b</c>);
-    /// nothing is extracted, so <c>"Name &lt;a@b&gt;"</c> is refused. In both modes "" gives the null path <c>&lt;&gt;</c>.
+    /// nothing is extracted, so <c>"Name &lt;a@b&gt;"</c> is refused. In both modes "" gives the null path <c>&lt;&gt;</c>,
+    /// so this is the form for senders (reverse-paths); <see cref="ToRecipientPath"/> is the form for recipients.
     /// </summary>
     /// <param name="address">The address as the caller has it.</param>
     /// <param name="exactAddresses">Net::SMTP's ExactAddresses option.</param>
     /// <returns>A valid path, possibly <c>&lt;&gt;</c>.</returns>
     /// <exception cref="MailArgumentException">The text contains CR, LF or NUL, or the result is not a valid path.</exception>
-    public static string ToPath(string address, bool exactAddresses = false)
-    {
-        var inside = CheckedInside(address, exactAddresses);
-        // The caller's string is the path already when it is exactly <inside> (callers that pass paths): no copy then.
-        return address.Length == inside.Length + 2 && address[0] == '<' && address[^1] == '>' && address.AsSpan(1, inside.Length).SequenceEqual(inside)
-            ? address
-            : $"<{inside}>";
-    }
+    public static string ToPath(string address, bool exactAddresses = false) =>
+        PathOf(address, CheckedInside(address, exactAddresses, PathRole.Sender));
 
     /// <summary>
-    /// Checks that <see cref="ToPath"/> would accept <paramref name="address"/>, without building the path (for callers
-    /// that validate addresses long before they are sent).
+    /// Turns a recipient into a forward-path as <see cref="ToPath"/> does, but refuses the null path (an empty address
+    /// or <c>&lt;&gt;</c>), which RCPT TO never takes, and accepts <c>&lt;Postmaster&gt;</c> without a domain.
     /// </summary>
-    /// <param name="address">The address as the caller has it.</param>
+    /// <param name="address">The recipient as the caller has it.</param>
+    /// <param name="exactAddresses">Net::SMTP's ExactAddresses option.</param>
+    /// <returns>A valid forward-path.</returns>
+    /// <exception cref="MailArgumentException">The text contains CR, LF or NUL, is empty, or is not a valid path.</exception>
+    public static string ToRecipientPath(string address, bool exactAddresses = false) =>
+        PathOf(address, CheckedInside(address, exactAddresses, PathRole.Recipient));
+
+    /// <summary>
+    /// Checks that <see cref="ToPath"/> would accept <paramref name="sender"/> (the null path included), without building
+    /// the path: for callers that validate a message long before it is sent.
+    /// </summary>
+    /// <param name="sender">The envelope sender as the caller has it.</param>
     /// <param name="exactAddresses">Net::SMTP's ExactAddresses option.</param>
     /// <exception cref="MailArgumentException">As <see cref="ToPath"/>.</exception>
-    public static void ValidateAddress(string address, bool exactAddresses = false) => CheckedInside(address, exactAddresses);
+    public static void ValidateSender(string sender, bool exactAddresses = false) =>
+        CheckedInside(sender, exactAddresses, PathRole.Sender);
+
+    /// <summary>Checks that <see cref="ToRecipientPath"/> would accept <paramref name="recipient"/>, without building the path.</summary>
+    /// <param name="recipient">The recipient as the caller has it.</param>
+    /// <param name="exactAddresses">Net::SMTP's ExactAddresses option.</param>
+    /// <exception cref="MailArgumentException">As <see cref="ToRecipientPath"/>.</exception>
+    public static void ValidateRecipient(string recipient, bool exactAddresses = false) =>
+        CheckedInside(recipient, exactAddresses, PathRole.Recipient);
+
+    /// <summary>
+    /// The domain of a recipient as <see cref="ToRecipientPath"/> reads it (the part after the last <c>@</c>, without a
+    /// source route), or "" for <c>&lt;Postmaster&gt;</c>: what routes are chosen by.
+    /// </summary>
+    /// <param name="recipient">The recipient as the caller has it.</param>
+    /// <returns>The domain, as written.</returns>
+    /// <exception cref="MailArgumentException">As <see cref="ToRecipientPath"/>.</exception>
+    public static string DomainOf(string recipient)
+    {
+        var inside = CheckedInside(recipient, exactAddresses: false, PathRole.Recipient);
+        var at = inside.LastIndexOf('@');
+        return at < 0 ? "" : inside[(at + 1)..].ToString();
+    }
+
+    private enum PathRole
+    {
+        Sender,
+        Recipient,
+    }
+
+    // The caller's string is the path already when it is exactly <inside> (callers that pass paths): no copy then.
+    private static string PathOf(string address, ReadOnlySpan<char> inside) =>
+        address.Length == inside.Length + 2 && address[0] == '<' && address[^1] == '>' && address.AsSpan(1, inside.Length).SequenceEqual(inside)
+            ? address
+            : $"<{inside}>";
 
     // The text between the path's angle brackets, as ToPath documents where it is found; throws when it is no path.
-    private static ReadOnlySpan<char> CheckedInside(string address, bool exactAddresses)
+    private static ReadOnlySpan<char> CheckedInside(string address, bool exactAddresses, PathRole role)
     {
         WireText.EnsureSafe(address, nameof(address));
         var inside = Inside(address, exactAddresses);
-        if (!SmtpPathSyntax.TryValidateInside(inside, allowNull: true, out var error))
+        if (role == PathRole.Recipient && inside.Equals("Postmaster", StringComparison.OrdinalIgnoreCase))
+        {
+            return inside;
+        }
+        if (!SmtpPathSyntax.TryValidateInside(inside, allowNull: role == PathRole.Sender, out var error))
         {
             throw new MailArgumentException($"'{address}' does not make a valid SMTP path: {error}", nameof(address));
         }

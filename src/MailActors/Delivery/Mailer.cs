@@ -186,14 +186,11 @@ public sealed class Mailer : IAsyncDisposable
     private static void Validate(OutgoingMail mail)
     {
         WireText.EnsureSafe(mail.Sender, nameof(mail.Sender));
-        if (mail.Sender.Trim() is not ("" or "<>"))
-        {
-            SmtpPath.ValidateAddress(mail.Sender);
-        }
+        SmtpPath.ValidateSender(mail.Sender);
         foreach (var recipient in mail.Recipients)
         {
             WireText.EnsureSafe(recipient, nameof(mail.Recipients));
-            SmtpPath.ValidateAddress(recipient);
+            SmtpPath.ValidateRecipient(recipient);
         }
     }
 
@@ -212,7 +209,7 @@ public sealed class Mailer : IAsyncDisposable
         var byRoute = new Dictionary<Route, List<string>>();
         foreach (var recipient in mail.Recipients)
         {
-            var domain = DomainOf(recipient);
+            var domain = SmtpPath.DomainOf(recipient);
             var route = _routes.Values.FirstOrDefault(r => r.Options.Serves(domain)) ?? _default;
             if (!byRoute.TryGetValue(route, out var list))
             {
@@ -221,13 +218,6 @@ public sealed class Mailer : IAsyncDisposable
             list.Add(recipient);
         }
         return byRoute.Select(kv => (kv.Key, (IReadOnlyList<string>)kv.Value)).ToList();
-    }
-
-    private static string DomainOf(string address)
-    {
-        var path = SmtpPath.ToPath(address);
-        var at = path.LastIndexOf('@');
-        return at < 0 ? "" : path[(at + 1)..^1];
     }
 
     private static DeliveryReport Merge(OutgoingMail mail, DeliveryReport[] reports)

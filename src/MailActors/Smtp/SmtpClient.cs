@@ -335,14 +335,15 @@ public sealed class SmtpClient : IAsyncDisposable
 
     private string ValidatePath(string address, bool allowNull, string paramName)
     {
-        ArgumentNullException.ThrowIfNull(address, paramName);
-        WireText.EnsureSafe(address, paramName);
-        var trimmed = address.Trim();
-        if (allowNull && (trimmed.Length == 0 || trimmed == "<>"))
+        WireText.EnsureSafe(address, paramName); // the caller's parameter named in the error
+        if (allowNull)
         {
-            return address;
+            SmtpPath.ValidateSender(address, _options.ExactAddresses);
         }
-        SmtpPath.ValidateAddress(address, _options.ExactAddresses);
+        else
+        {
+            SmtpPath.ValidateRecipient(address, _options.ExactAddresses);
+        }
         return address;
     }
 

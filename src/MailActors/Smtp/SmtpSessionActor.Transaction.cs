@@ -613,15 +613,11 @@ public sealed partial class SmtpSessionActor
 
     // ---- addresses and parameters ----
 
-    private string SenderPath(string sender)
-    {
-        var trimmed = sender.Trim();
-        return trimmed.Length == 0 || trimmed == "<>" ? "<>" : SmtpPath.ToPath(sender, _settings.ExactAddresses);
-    }
+    private string SenderPath(string sender) => SmtpPath.ToPath(sender, _settings.ExactAddresses);
 
     private SmtpCommand RecipientCommand(string address, RecipientParameters? parameters, bool utf8Transaction)
     {
-        var path = SmtpPath.ToPath(address, _settings.ExactAddresses);
+        var path = SmtpPath.ToRecipientPath(address, _settings.ExactAddresses);
         if (SmtpPath.RequiresSmtpUtf8(path) && !utf8Transaction)
         {
             throw new MailNotSupportedException("SMTPUTF8", $"The recipient {path} needs SMTPUTF8, which this transaction did not declare (the server {(_capabilities.SmtpUtf8 ? "offers" : "does not offer")} it).");

@@ -165,11 +165,12 @@ public class SmtpPathTests
     [InlineData("Alice Example <alice@example.test>", true)]
     [InlineData("<alice@example.test> trailing", true)]
     [InlineData("<alice@example.test", false)]
-    public void Validate_address_refuses_exactly_what_to_path_refuses(string address, bool exactAddresses)
+    [InlineData("postmaster", false)]
+    public void Validate_sender_refuses_exactly_what_to_path_refuses(string address, bool exactAddresses)
     {
         var expected = Assert.Throws<MailArgumentException>(() => SmtpPath.ToPath(address, exactAddresses));
 
-        var error = Assert.Throws<MailArgumentException>(() => SmtpPath.ValidateAddress(address, exactAddresses));
+        var error = Assert.Throws<MailArgumentException>(() => SmtpPath.ValidateSender(address, exactAddresses));
 
         Assert.Equal(expected.Message, error.Message);
         Assert.Equal("address", error.ParamName);
@@ -181,13 +182,70 @@ public class SmtpPathTests
     [InlineData("Alice Example <alice@example.test>")]
     [InlineData("")]
     [InlineData("<>")]
-    public void Validate_address_accepts_what_to_path_accepts(string address)
+    [InlineData(" <> ")]
+    public void Validate_sender_accepts_what_to_path_accepts(string address)
     {
         SmtpPath.ToPath(address);
 
-        var error = Record.Exception(() => SmtpPath.ValidateAddress(address));
+        var error = Record.Exception(() => SmtpPath.ValidateSender(address));
 
         Assert.Null(error);
+    }
+
+    [Theory]
+    [InlineData("", false)]
+    [InlineData("<>", false)]
+    [InlineData("  ", true)]
+    [InlineData("Nobody <>", false)]
+    [InlineData("funny user@example.test", false)]
+    [InlineData("<alice@example.test", false)]
+    [InlineData("postmaster@", false)]
+    [InlineData("Alice\r\n <alice@example.test>", false)]
+    public void Validate_recipient_refuses_exactly_what_to_recipient_path_refuses(string address, bool exactAddresses)
+    {
+        var expected = Assert.Throws<MailArgumentException>(() => SmtpPath.ToRecipientPath(address, exactAddresses));
+
+        var error = Assert.Throws<MailArgumentException>(() => SmtpPath.ValidateRecipient(address, exactAddresses));
+
+        Assert.Equal(expected.Message, error.Message);
+        Assert.Equal("address", error.ParamName);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("<>")]
+    [InlineData("Nobody <>")]
+    public void A_recipient_is_never_the_null_path(string address)
+    {
+        var error = Assert.Throws<MailArgumentException>(() => SmtpPath.ToRecipientPath(address));
+
+        Assert.Contains("null path", error.Message, StringComparison.Ordinal);
+        Assert.Equal("<>", SmtpPath.ToPath(address)); // the same text is a valid sender: the null reverse-path
+    }
+
+    [Theory]
+    [InlineData("postmaster", "<postmaster>")]
+    [InlineData("<Postmaster>", "<Postmaster>")]
+    [InlineData(" POSTMASTER ", "<POSTMASTER>")]
+    [InlineData("alice@example.test", "<alice@example.test>")]
+    [InlineData("Alice Example <alice@example.test>", "<alice@example.test>")]
+    public void Recipient_paths_include_postmaster_without_a_domain(string address, string expected)
+    {
+        Assert.Equal(expected, SmtpPath.ToRecipientPath(address));
+        Assert.Null(Record.Exception(() => SmtpPath.ValidateRecipient(address)));
+        Assert.Equal("RCPT TO:" + expected, SmtpCommand.RcptTo(expected).Line);
+    }
+
+    [Theory]
+    [InlineData("alice@example.test", "example.test")]
+    [InlineData("Alice <alice@Example.Test>", "Example.Test")]
+    [InlineData("<\"a@b\"@example.test>", "example.test")]
+    [InlineData("<@relay.test:alice@example.test>", "example.test")]
+    [InlineData("alice@[192.0.2.1]", "[192.0.2.1]")]
+    [InlineData("postmaster", "")]
+    public void Domain_of_a_recipient(string address, string domain)
+    {
+        Assert.Equal(domain, SmtpPath.DomainOf(address));
     }
 
     [Fact]

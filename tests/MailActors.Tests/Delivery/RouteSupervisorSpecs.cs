@@ -347,7 +347,23 @@ public sealed class RouteSupervisorSpecs(ITestOutputHelper output) : DeliveryTes
 
         await Assert.ThrowsAsync<MailArgumentException>(() => mailer.SendAsync(Mail("a@example.test\r\nDATA")));
         await Assert.ThrowsAnyAsync<ArgumentException>(() => mailer.SendAsync(Mail("not an address")));
+        var nullRecipient = await Assert.ThrowsAsync<MailArgumentException>(() => mailer.SendAsync(Mail("a@example.test", "<>")));
+        await Assert.ThrowsAsync<MailArgumentException>(() => mailer.SendAsync(Mail("")));
 
+        Assert.Contains("null path", nullRecipient.Message, StringComparison.Ordinal);
         Assert.Equal(0, server.SessionsOpened);
+    }
+
+    [Fact]
+    public async Task Postmaster_without_a_domain_is_a_recipient_and_the_null_sender_is_a_sender()
+    {
+        var server = await StartServerAsync();
+        var mailer = StartMailer(RouteTo(server));
+
+        var report = await mailer.SendAsync(new OutgoingMail("", ["postmaster"], Mail("a@example.test").Content));
+
+        Assert.True(report.AllDelivered);
+        Assert.Contains("MAIL FROM:<>", server.CommandLog);
+        Assert.Contains("RCPT TO:<postmaster>", server.CommandLog);
     }
 }

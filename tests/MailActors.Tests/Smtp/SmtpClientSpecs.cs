@@ -455,6 +455,24 @@ public sealed class SmtpClientSpecs(ITestOutputHelper output) : SessionTestKit(o
     }
 
     [Fact]
+    public async Task The_null_path_is_a_sender_but_never_a_recipient()
+    {
+        var (server, client) = await ConnectAsync();
+        await using var _ = client;
+        await client.MailAsync("");
+        var before = server.CommandLog.Count;
+
+        var error = await Assert.ThrowsAsync<MailArgumentException>(() => client.RecipientAsync(["bob@example.test", "<>"]));
+        var accepted = await client.RecipientAsync(["Postmaster"]);
+
+        Assert.Contains("null path", error.Message, StringComparison.Ordinal);
+        Assert.Equal(before + 1, server.CommandLog.Count); // nothing of the refused list went out, not even bob
+        Assert.Contains("MAIL FROM:<>", server.CommandLog);
+        Assert.Equal("RCPT TO:<Postmaster>", server.CommandLog[^1]);
+        Assert.Equal(["Postmaster"], accepted);
+    }
+
+    [Fact]
     public async Task SendMessage_takes_the_envelope_from_headers_and_hides_Bcc()
     {
         var (server, client) = await ConnectAsync();
