@@ -245,22 +245,27 @@ public sealed class Outbox : IAsyncDisposable
         var routes = new HashSet<string?>();
         try
         {
-            WireText.EnsureSafe(mail.Sender, nameof(mail.Sender));
-            SmtpPath.ValidateSender(mail.Sender);
-            if (mail.Route is { } named && !_routes.Exists(named))
-            {
-                return new(null, Rejected(id, OutboxRejection.NoRoute, $"No route named '{named}'."));
-            }
-            foreach (var recipient in mail.Recipients)
-            {
-                WireText.EnsureSafe(recipient, nameof(mail.Recipients));
-                SmtpPath.ValidateRecipient(recipient);
-                routes.Add(_routes.RouteOf(mail.Route, recipient));
-            }
+            mail.ValidateAddresses();
         }
         catch (ArgumentException e)
         {
             return new(null, Rejected(id, OutboxRejection.InvalidAddress, $"Invalid address: {e.Message}"));
+        }
+        if (mail.Route is { } named && !_routes.Exists(named))
+        {
+            return new(null, Rejected(id, OutboxRejection.NoRoute, $"No route named '{named}'."));
+        }
+        try
+        {
+            mail.ValidateParameters();
+        }
+        catch (ArgumentException e)
+        {
+            return new(null, Rejected(id, OutboxRejection.InvalidParameters, $"Invalid envelope parameter: {e.Message}"));
+        }
+        foreach (var recipient in mail.Recipients)
+        {
+            routes.Add(_routes.RouteOf(mail.Route, recipient));
         }
         var maxSize = routes.Count == 0 ? _options.MaxMessageSize : routes.Min(r => _options.ForRoute(r).MaxMessageSize);
         ReadOnlyMemory<byte> content;
@@ -277,9 +282,29 @@ public sealed class Outbox : IAsyncDisposable
             return new(null, Rejected(id, OutboxRejection.ContentUnreadable, $"The content could not be read: {e.Message}"));
         }
         var suppressed = mail.Recipients.Where(r => _suppression.TryGetReason(r, out _)).ToArray();
-        var envelope = new StoredEnvelope(mail.Sender, mail.Recipients.ToArray(), mail.Route, mail.Parameters, mail.RecipientParameters);
+        var perRecipient = OwnParameters(mail);
+        var envelope = new StoredEnvelope(mail.Sender, mail.Recipients.ToArray(), mail.Route, mail.Parameters, mail.RecipientParameters, perRecipient);
         var accepted = new MessageAccepted(id, default, envelope, content, message.Retry, message.Source?.Source, message.Source?.Position ?? 0, suppressed);
         return new(new PreparedMessage(accepted), null);
+    }
+
+    // The recipients' own parameters as the Mailer would find them (the caller's dictionary and comparer), kept only for
+    // recipients of this message: what is journaled is what the attempts will send.
+    private static Dictionary<string, RecipientParameters>? OwnParameters(OutgoingMail mail)
+    {
+        if (mail.PerRecipientParameters is not { Count: > 0 } given)
+        {
+            return null;
+        }
+        Dictionary<string, RecipientParameters>? own = null;
+        foreach (var recipient in mail.Recipients)
+        {
+            if (given.TryGetValue(recipient, out var parameters))
+            {
+                (own ??= new Dictionary<string, RecipientParameters>(StringComparer.OrdinalIgnoreCase))[recipient] = parameters;
+            }
+        }
+        return own;
     }
 
     private static EnqueueResult Rejected(string id, OutboxRejection reason, string error) =>

@@ -44,6 +44,8 @@ public enum OutboxRejection
     NoRoute,
     /// <summary>The outbox is read-only (passive) or stopping.</summary>
     Unavailable,
+    /// <summary>A MAIL or RCPT parameter is refused (ENVID, NOTIFY, ORCPT, AUTH, TRANSID or an extra parameter).</summary>
+    InvalidParameters,
 }
 
 /// <summary>The result of enqueuing one message.</summary>

@@ -66,5 +66,35 @@ public class SnapshotCompatibilityTests
         Assert.Equal(PartitionSnapshot.From(rebuilt).Bytes, PartitionSnapshot.From(restored).Bytes);
     }
 
+    [Fact]
+    public void Without_per_recipient_parameters_events_and_snapshots_keep_the_formats_earlier_versions_read()
+    {
+        var serializer = new OutboxSerializer(null!);
+        var state = new PartitionState(statusRetention: 10, generateDsn: true);
+        foreach (var e in Events())
+        {
+            state.Apply(e, sequenceNr: 0);
+        }
+        var accepted = (MessageAccepted)Events()[0];
+
+        Assert.Equal("A", serializer.Manifest(accepted));
+        Assert.Equal(2, PartitionSnapshot.From(state).Bytes[0]);
+
+        var own = new Dictionary<string, RecipientParameters> { ["b@example.test"] = new() { Notify = DsnNotify.Never, OriginalRecipient = "orig-b@example.test" } };
+        var withOwn = accepted with { Envelope = accepted.Envelope with { PerRecipientParameters = own } };
+        state.Apply(withOwn with { MessageId = "m4" }, sequenceNr: 0);
+        var decoded = (MessageAccepted)serializer.FromBinary(serializer.ToBinary(withOwn), serializer.Manifest(withOwn));
+        var snapshot = PartitionSnapshot.From(state);
+        var restored = snapshot.Restore(statusRetention: 10, generateDsn: true);
+
+        Assert.Equal("A2", serializer.Manifest(withOwn));
+        Assert.Equal(DsnNotify.Never, decoded.Envelope.RecipientParametersFor("B@example.test")!.Notify);
+        Assert.Equal("orig-b@example.test", decoded.Envelope.RecipientParametersFor("b@example.test")!.OriginalRecipient);
+        Assert.Null(decoded.Envelope.RecipientParametersFor("a@example.test"));
+        Assert.Equal(3, snapshot.Bytes[0]);
+        Assert.Equal(DsnNotify.Never, restored.Unfinished["m4"].Envelope.RecipientParametersFor("b@example.test")!.Notify);
+        Assert.Equal(snapshot.Bytes, PartitionSnapshot.From(restored).Bytes);
+    }
+
     private static byte[] Ascii(string text) => Encoding.ASCII.GetBytes(text);
 }

@@ -174,16 +174,26 @@ internal sealed partial class OutboxPartition
     {
         var envelope = record.Envelope;
         var parameters = envelope.Parameters;
-        var recipientParameters = envelope.RecipientParameters;
-        var wantsDsn = recipientParameters is { Notify: not DsnNotify.None } || parameters?.Return is not null;
-        Dictionary<string, RecipientParameters>? perRecipient = null;
+        var wantsDsn = parameters?.Return is not null || recipients.Any(r => envelope.RecipientParametersFor(r) is { Notify: not DsnNotify.None });
         if (wantsDsn)
         {
             // ENVID and per-recipient ORCPT let a DSN that comes back later be matched to this message and recipient.
             parameters = (parameters ?? new MailParameters()) with { EnvelopeId = parameters?.EnvelopeId ?? record.Id };
-            if (recipientParameters is { OriginalRecipient: null, OriginalRecipientRaw: null })
+        }
+        Dictionary<string, RecipientParameters>? perRecipient = null;
+        if (wantsDsn || envelope.HasPerRecipientParameters)
+        {
+            foreach (var recipient in recipients)
             {
-                perRecipient = recipients.ToDictionary(r => r, r => recipientParameters with { OriginalRecipient = SuppressionSet.Normalize(r) }, StringComparer.OrdinalIgnoreCase);
+                var own = envelope.RecipientParametersFor(recipient);
+                if (wantsDsn && own is { OriginalRecipient: null, OriginalRecipientRaw: null })
+                {
+                    own = own with { OriginalRecipient = SuppressionSet.Normalize(recipient) };
+                }
+                if (own is not null)
+                {
+                    (perRecipient ??= new Dictionary<string, RecipientParameters>(StringComparer.OrdinalIgnoreCase))[recipient] = own;
+                }
             }
         }
         return new OutgoingMail(envelope.Sender, recipients, MessageContent.FromBytes(record.Content.Bytes))
@@ -191,7 +201,7 @@ internal sealed partial class OutboxPartition
             MessageId = record.Id,
             Route = envelope.Route,
             Parameters = parameters,
-            RecipientParameters = recipientParameters,
+            RecipientParameters = envelope.RecipientParameters,
             PerRecipientParameters = perRecipient,
         };
     }

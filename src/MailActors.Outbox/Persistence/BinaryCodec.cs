@@ -167,17 +167,50 @@ internal static class BinaryCodec
             ? new RecipientParameters { Notify = (DsnNotify)reader.ReadByte(), OriginalRecipient = reader.ReadNullableString(), OriginalRecipientRaw = reader.ReadNullableString() }
             : null;
 
-    public static void Write(this BinaryWriter writer, StoredEnvelope envelope)
+    /// <summary>
+    /// Writes an envelope; <paramref name="withPerRecipient"/> (the newer format) appends the per-recipient parameters,
+    /// ordered by address so that equal envelopes give equal bytes.
+    /// </summary>
+    public static void Write(this BinaryWriter writer, StoredEnvelope envelope, bool withPerRecipient)
     {
         writer.Write(envelope.Sender);
         writer.WriteStrings(envelope.Recipients);
         writer.WriteNullable(envelope.Route);
         writer.WriteNullable(envelope.Parameters);
         writer.WriteNullable(envelope.RecipientParameters);
+        if (!withPerRecipient)
+        {
+            return;
+        }
+        var own = envelope.PerRecipientParameters ?? new Dictionary<string, RecipientParameters>();
+        writer.Write7BitEncodedInt(own.Count);
+        foreach (var (address, parameters) in own.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            writer.Write(address);
+            writer.WriteNullable(parameters);
+        }
     }
 
-    public static StoredEnvelope ReadEnvelope(this BinaryReader reader) =>
-        new(reader.ReadString(), reader.ReadStrings(), reader.ReadNullableString(), reader.ReadNullableMailParameters(), reader.ReadNullableRecipientParameters());
+    public static StoredEnvelope ReadEnvelope(this BinaryReader reader, bool withPerRecipient)
+    {
+        var envelope = new StoredEnvelope(reader.ReadString(), reader.ReadStrings(), reader.ReadNullableString(), reader.ReadNullableMailParameters(), reader.ReadNullableRecipientParameters());
+        if (!withPerRecipient)
+        {
+            return envelope;
+        }
+        var count = reader.Read7BitEncodedInt();
+        if (count == 0)
+        {
+            return envelope;
+        }
+        var own = new Dictionary<string, RecipientParameters>(count, StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < count; i++)
+        {
+            var address = reader.ReadString();
+            own[address] = reader.ReadNullableRecipientParameters() ?? new RecipientParameters();
+        }
+        return envelope with { PerRecipientParameters = own };
+    }
 
     public static void WriteNullable(this BinaryWriter writer, RetryOverride? retry)
     {

@@ -19,13 +19,26 @@ internal interface IRecipientEvent : IMessageEvent
     DateTime At { get; }
 }
 
-/// <summary>The envelope as journaled: what <see cref="Delivery.OutgoingMail"/> needs besides the content.</summary>
+/// <summary>
+/// The envelope as journaled: what <see cref="Delivery.OutgoingMail"/> needs besides the content.
+/// <paramref name="PerRecipientParameters"/> (case-insensitive keys) is null when the caller gave none; only then is the
+/// envelope written in the format of earlier versions.
+/// </summary>
 internal sealed record StoredEnvelope(
     string Sender,
     IReadOnlyList<string> Recipients,
     string? Route,
     MailParameters? Parameters,
-    RecipientParameters? RecipientParameters);
+    RecipientParameters? RecipientParameters,
+    IReadOnlyDictionary<string, RecipientParameters>? PerRecipientParameters = null)
+{
+    /// <summary>Whether the envelope needs the format that holds per-recipient parameters.</summary>
+    public bool HasPerRecipientParameters => PerRecipientParameters is { Count: > 0 };
+
+    /// <summary>The RCPT TO parameters the caller gave for <paramref name="recipient"/>: its own, else the shared ones.</summary>
+    public RecipientParameters? RecipientParametersFor(string recipient) =>
+        PerRecipientParameters is { } own && own.TryGetValue(recipient, out var parameters) ? parameters : RecipientParameters;
+}
 
 /// <summary>A message journaled: from here on it is never lost. Recipients listed in <paramref name="Suppressed"/> are skipped.</summary>
 internal sealed record MessageAccepted(

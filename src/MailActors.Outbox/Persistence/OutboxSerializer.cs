@@ -25,7 +25,8 @@ public sealed class OutboxSerializer : SerializerWithStringManifest
     /// <inheritdoc />
     public override string Manifest(object o) => o switch
     {
-        MessageAccepted => "A",
+        // "A2" holds per-recipient parameters; without them the older "A" is written, which earlier versions can read.
+        MessageAccepted a => a.Envelope.HasPerRecipientParameters ? "A2" : "A",
         ContentRestated => "R",
         DeliveryAttempted => "T",
         RecipientDelivered => "D",
@@ -63,7 +64,8 @@ public sealed class OutboxSerializer : SerializerWithStringManifest
         using var r = BinaryCodec.Reader(bytes);
         return manifest switch
         {
-            "A" => new MessageAccepted(r.ReadString(), r.ReadDateTime(), r.ReadEnvelope(), r.ReadBytes(), r.ReadNullableRetry(), r.ReadNullableString(), r.ReadInt64(), r.ReadStrings()),
+            "A" => ReadAccepted(r, withPerRecipient: false),
+            "A2" => ReadAccepted(r, withPerRecipient: true),
             "R" => new ContentRestated(r.ReadString(), r.ReadBytes()),
             "T" => new DeliveryAttempted(r.ReadString(), r.ReadStrings(), r.Read7BitEncodedInt(), r.ReadDateTime()),
             "D" => new RecipientDelivered(r.ReadString(), r.ReadString(), r.ReadNullableReply(), r.ReadDateTime()),
@@ -93,6 +95,9 @@ public sealed class OutboxSerializer : SerializerWithStringManifest
         return new EventBatch(events);
     }
 
+    private static MessageAccepted ReadAccepted(BinaryReader r, bool withPerRecipient) =>
+        new(r.ReadString(), r.ReadDateTime(), r.ReadEnvelope(withPerRecipient), r.ReadBytes(), r.ReadNullableRetry(), r.ReadNullableString(), r.ReadInt64(), r.ReadStrings());
+
     private static AddressSuppressed ReadSuppressed(BinaryReader r) => new(r.ReadString(), r.ReadString(), r.ReadDateTime());
 
     private void Write(BinaryWriter w, object obj)
@@ -118,7 +123,7 @@ public sealed class OutboxSerializer : SerializerWithStringManifest
             case MessageAccepted a:
                 w.Write(a.MessageId);
                 w.Write(a.AcceptedAt);
-                w.Write(a.Envelope);
+                w.Write(a.Envelope, a.Envelope.HasPerRecipientParameters);
                 w.WriteBytes(a.Content);
                 w.WriteNullable(a.Retry);
                 w.WriteNullable(a.Source);

@@ -5,17 +5,21 @@ namespace MailActors.Outbox.Persistence;
 /// <summary>
 /// A partition's state, encoded while the actor owns it (the snapshot store serializes on its own thread, so it must
 /// not see the live, mutable state). Version 2 refers to message contents by journal row instead of holding them
-/// (see <see cref="StoredContent"/>); version 1 snapshots, which hold them, are still read.
+/// (see <see cref="StoredContent"/>); version 1 snapshots, which hold them, are still read. Version 3 adds per-recipient
+/// parameters to envelopes; it is written only when an unfinished message has some, so that otherwise earlier versions
+/// can still read the store.
 /// </summary>
 internal sealed record PartitionSnapshot(byte[] Bytes) : IOutboxPersisted
 {
-    private const byte Version = 2;
+    private const byte Version = 3;
+    private const byte VersionWithoutPerRecipientParameters = 2;
 
     public static PartitionSnapshot From(PartitionState state) => new(BinaryCodec.Encode(w => Write(w, state)));
 
     private static void Write(BinaryWriter w, PartitionState state)
     {
-        w.Write(Version);
+        var version = state.Unfinished.Values.Any(r => r.Envelope.HasPerRecipientParameters) ? Version : VersionWithoutPerRecipientParameters;
+        w.Write(version);
         w.Write(state.MessagesAccepted);
         w.Write(state.Delivered);
         w.Write(state.Bounced);
@@ -32,7 +36,7 @@ internal sealed record PartitionSnapshot(byte[] Bytes) : IOutboxPersisted
         {
             w.Write(record.Id);
             w.Write(record.AcceptedAt);
-            w.Write(record.Envelope);
+            w.Write(record.Envelope, withPerRecipient: version >= 3);
             WriteContent(w, record.Content);
             w.WriteNullable(record.Retry);
             w.Write7BitEncodedInt(record.Recipients.Length);
@@ -82,9 +86,9 @@ internal sealed record PartitionSnapshot(byte[] Bytes) : IOutboxPersisted
         var state = new PartitionState(statusRetention, generateDsn);
         using var r = BinaryCodec.Reader(Bytes);
         var version = r.ReadByte();
-        if (version is not (1 or Version))
+        if (version is not (1 or 2 or Version))
         {
-            throw new NotSupportedException($"Outbox partition snapshot version {version} is not supported (expected {Version}).");
+            throw new NotSupportedException($"Outbox partition snapshot version {version} is not supported (expected 1 to {Version}).");
         }
         state.MessagesAccepted = r.ReadInt64();
         state.Delivered = r.ReadInt64();
@@ -99,7 +103,7 @@ internal sealed record PartitionSnapshot(byte[] Bytes) : IOutboxPersisted
         {
             var id = r.ReadString();
             var acceptedAt = r.ReadDateTime();
-            var envelope = r.ReadEnvelope();
+            var envelope = r.ReadEnvelope(withPerRecipient: version >= 3);
             var content = ReadContent(r, version);
             var retry = r.ReadNullableRetry();
             var recipients = new RecipientRecord[r.Read7BitEncodedInt()];

@@ -214,6 +214,13 @@ internal sealed class PartitionState(int statusRetention, bool generateDsn)
         }
     }
 
+    // NOTIFY unset means the default of RFC 3461: failures are reported; NEVER, or a list without FAILURE, asks for none.
+    private static bool WantsFailureNotice(RecipientParameters? parameters)
+    {
+        var notify = parameters?.Notify ?? DsnNotify.None;
+        return notify == DsnNotify.None || ((notify & DsnNotify.Never) == 0 && (notify & DsnNotify.Failure) != 0);
+    }
+
     private static DsnRequest? DsnFor(MessageRecord record)
     {
         var sender = record.Envelope.Sender.Trim();
@@ -221,14 +228,9 @@ internal sealed class PartitionState(int statusRetention, bool generateDsn)
         {
             return null; // never answer a bounce with a bounce
         }
-        var notify = record.Envelope.RecipientParameters?.Notify ?? DsnNotify.None;
-        if ((notify & DsnNotify.Never) != 0 || (notify != DsnNotify.None && (notify & DsnNotify.Failure) == 0))
-        {
-            return null;
-        }
         var failed = record.Recipients
-            .Where(r => r.State is RecipientState.Bounced or RecipientState.Expired && !r.ReportedByDsn)
-            .Select(r => new DsnRecipient(r.Address, record.Envelope.RecipientParameters?.OriginalRecipient, r.State, r.LastReply, r.LastError, r.UpdatedAt))
+            .Where(r => r.State is RecipientState.Bounced or RecipientState.Expired && !r.ReportedByDsn && WantsFailureNotice(record.Envelope.RecipientParametersFor(r.Address)))
+            .Select(r => new DsnRecipient(r.Address, record.Envelope.RecipientParametersFor(r.Address)?.OriginalRecipient, r.State, r.LastReply, r.LastError, r.UpdatedAt))
             .ToArray();
         if (failed.Length == 0)
         {

@@ -96,13 +96,17 @@ public sealed class Mailer : IAsyncDisposable
     /// Sends a message: waits for room on its route(s) (the backpressure), then for every recipient's outcome.
     /// Refused recipients are outcomes, not exceptions.
     /// </summary>
-    /// <exception cref="MailArgumentException">An address is malformed or contains CR, LF or NUL (nothing was queued).</exception>
+    /// <exception cref="MailArgumentException">
+    /// An address is malformed or contains CR, LF or NUL, or a MAIL or RCPT parameter is refused (nothing was queued;
+    /// see <see cref="OutgoingMail.ValidateAddresses"/> and <see cref="OutgoingMail.ValidateParameters"/>).
+    /// </exception>
     /// <exception cref="ArgumentException">No route carries one of the recipients, or the named route does not exist.</exception>
     public async Task<DeliveryReport> SendAsync(OutgoingMail mail, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(mail);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        Validate(mail);
+        mail.ValidateAddresses();
+        mail.ValidateParameters();
         var groups = Plan(mail);
         var jobs = new List<DeliveryJob>(groups.Count);
         foreach (var (route, recipients) in groups)
@@ -180,17 +184,6 @@ public sealed class Mailer : IAsyncDisposable
         if (Interlocked.Decrement(ref _outstanding) == 0)
         {
             _drained?.TrySetResult();
-        }
-    }
-
-    private static void Validate(OutgoingMail mail)
-    {
-        WireText.EnsureSafe(mail.Sender, nameof(mail.Sender));
-        SmtpPath.ValidateSender(mail.Sender);
-        foreach (var recipient in mail.Recipients)
-        {
-            WireText.EnsureSafe(recipient, nameof(mail.Recipients));
-            SmtpPath.ValidateRecipient(recipient);
         }
     }
 

@@ -1,3 +1,4 @@
+using MailActors.Protocol;
 using MailActors.Protocol.Smtp;
 using MailActors.Smtp;
 using MimeKit;
@@ -52,6 +53,48 @@ public sealed record OutgoingMail
     /// <summary>The RCPT TO parameters for <paramref name="recipient"/>: its own entry, else <see cref="RecipientParameters"/>.</summary>
     public RecipientParameters? RecipientParametersFor(string recipient) =>
         PerRecipientParameters is { } own && own.TryGetValue(recipient, out var parameters) ? parameters : RecipientParameters;
+
+    /// <summary>
+    /// Checks the envelope's addresses before anything is queued: no CR, LF or NUL, valid path syntax, the null path
+    /// only as the sender, <c>&lt;Postmaster&gt;</c> allowed as a recipient.
+    /// </summary>
+    /// <exception cref="MailArgumentException">An address is refused; the message names it.</exception>
+    public void ValidateAddresses()
+    {
+        WireText.EnsureSafe(Sender, nameof(Sender));
+        SmtpPath.ValidateSender(Sender);
+        foreach (var recipient in Recipients)
+        {
+            WireText.EnsureSafe(recipient, nameof(Recipients));
+            SmtpPath.ValidateRecipient(recipient);
+        }
+    }
+
+    /// <summary>
+    /// Checks the MAIL and RCPT parameters by building the command lines a session will send (ENVID and ORCPT
+    /// encoding, NOTIFY combinations, AUTH, TRANSID, extra parameters), so that a bad one is refused before anything is
+    /// queued or journaled. What the server offers (DSN, SMTPUTF8, SIZE) is checked by the session.
+    /// Call <see cref="ValidateAddresses"/> first.
+    /// </summary>
+    /// <exception cref="MailArgumentException">A parameter is refused; the message names it.</exception>
+    public void ValidateParameters()
+    {
+        if (Parameters is not null)
+        {
+            _ = SmtpCommand.MailFrom(SmtpPath.ToPath(Sender), Parameters);
+        }
+        if (RecipientParameters is null && PerRecipientParameters is null)
+        {
+            return;
+        }
+        foreach (var recipient in Recipients)
+        {
+            if (RecipientParametersFor(recipient) is { } parameters)
+            {
+                _ = SmtpCommand.RcptTo(SmtpPath.ToRecipientPath(recipient), parameters);
+            }
+        }
+    }
 
     /// <summary>
     /// A message from a MimeKit message: envelope from the headers (see <see cref="MessageEnvelope.From"/>), Bcc hidden,

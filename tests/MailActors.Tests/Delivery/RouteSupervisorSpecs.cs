@@ -1,5 +1,6 @@
 using MailActors.Delivery;
 using MailActors.Protocol;
+using MailActors.Protocol.Smtp;
 using MailActors.Testing;
 using Xunit.Abstractions;
 
@@ -350,7 +351,14 @@ public sealed class RouteSupervisorSpecs(ITestOutputHelper output) : DeliveryTes
         var nullRecipient = await Assert.ThrowsAsync<MailArgumentException>(() => mailer.SendAsync(Mail("a@example.test", "<>")));
         await Assert.ThrowsAsync<MailArgumentException>(() => mailer.SendAsync(Mail("")));
 
+        var notify = await Assert.ThrowsAsync<MailArgumentException>(() => mailer.SendAsync(Mail("a@example.test") with
+        {
+            PerRecipientParameters = new Dictionary<string, RecipientParameters> { ["a@example.test"] = new() { Notify = DsnNotify.Never | DsnNotify.Delay } },
+        }));
+        await Assert.ThrowsAsync<MailArgumentException>(() => mailer.SendAsync(Mail("a@example.test") with { Parameters = new MailParameters { Extra = ["X=1\r\nRSET"] } }));
+
         Assert.Contains("null path", nullRecipient.Message, StringComparison.Ordinal);
+        Assert.Contains("NEVER", notify.Message, StringComparison.Ordinal);
         Assert.Equal(0, server.SessionsOpened);
     }
 
