@@ -44,7 +44,8 @@ internal sealed partial class SmtpSession
 
         if (_options.MaxMessageSize is { } size)
         {
-            yield return string.Create(CultureInfo.InvariantCulture, $"SIZE {size}");
+            // No limit is a bare keyword, as Postfix says it (message_size_limit = 0); RFC 1870 allows both forms.
+            yield return size == 0 ? "SIZE" : string.Create(CultureInfo.InvariantCulture, $"SIZE {size}");
         }
 
         if (_options.Vrfy)

@@ -52,7 +52,7 @@ public sealed record SmtpTestServerOptions : ITestServerOptions
 
     /// <summary>
     /// Largest message accepted, advertised as <c>SIZE n</c> and enforced for the <c>SIZE=</c> parameter and the
-    /// received content (552 5.3.4). Null (the default) = SIZE not advertised and no limit; 0 = advertised without limit.
+    /// received content (552 5.3.4). Null (the default) = SIZE not advertised and no limit; 0 = a bare <c>SIZE</c> keyword, no limit.
     /// </summary>
     public long? MaxMessageSize { get; init; }
 

@@ -29,7 +29,7 @@ public sealed partial class SmtpSessionActor
         try
         {
             var path = SenderPath(mail.Sender);
-            var parameters = CheckMailParameters(path, mail.Parameters, contentLength: null);
+            var parameters = CheckMailParameters(path, mail.Parameters, contentLength: null, utf8Recipients: false);
             command = mail.Verb switch
             {
                 MailVerb.Send => SmtpCommand.Send(path),
@@ -170,10 +170,12 @@ public sealed partial class SmtpSessionActor
 
     // ---- the whole transaction ----
 
-    private sealed class TransactionRun(Transaction request, bool chunked, bool pipelined)
+    private sealed class TransactionRun(Transaction request, bool chunked, bool pipelined, bool binary)
     {
         public Transaction Request { get; } = request;
         public bool Chunked { get; } = chunked;
+        /// <summary>BODY=BINARYMIME: the octets go out exactly as given, with no line ending made CRLF.</summary>
+        public bool Binary { get; } = binary;
         public bool Pipelined { get; } = pipelined;
         public SmtpReply? MailReply { get; set; }
         public List<RecipientReply> Recipients { get; } = new(request.Recipients.Count);
@@ -237,9 +239,10 @@ public sealed partial class SmtpSessionActor
     private bool TryPrepareTransaction(Transaction request, out TransactionRun run, out List<SmtpCommand> commands, [NotNullWhen(false)] out Exception? error)
     {
         var declared = DeclareBody(request);
-        var chunked = _capabilities.Chunking && (_settings.PreferChunking || declared?.Body == BodyType.BinaryMime);
+        var binary = declared?.Body == BodyType.BinaryMime;
+        var chunked = _capabilities.Chunking && (_settings.PreferChunking || binary);
         var pipelined = _settings.UsePipelining && _capabilities.Pipelining;
-        run = new TransactionRun(request, chunked, pipelined);
+        run = new TransactionRun(request, chunked, pipelined, binary);
         commands = new List<SmtpCommand>(request.Recipients.Count + 2);
         error = null;
         try
@@ -249,7 +252,7 @@ public sealed partial class SmtpSessionActor
                 throw new ArgumentException("A transaction needs at least one recipient.", nameof(request));
             }
             var path = SenderPath(request.Sender);
-            var parameters = CheckMailParameters(path, declared, request.Content.Length);
+            var parameters = CheckMailParameters(path, declared, request.Content.Length, AnyNeedsSmtpUtf8(request.Recipients));
             var utf8 = parameters?.SmtpUtf8 == true;
             commands.Add(SmtpCommand.MailFrom(path, parameters));
             foreach (var recipient in request.Recipients)
@@ -426,7 +429,7 @@ public sealed partial class SmtpSessionActor
 
     private void StreamBdatChunks(TransactionRun run)
     {
-        var chunker = new BdatChunker(_settings.ChunkSize);
+        var chunker = new BdatChunker(_settings.ChunkSize, normalizeLineEndings: !run.Binary);
         var stream = run.Request.Content.Open();
         var chunks = chunker.ChunkAsync(stream).GetAsyncEnumerator();
 
@@ -630,22 +633,24 @@ public sealed partial class SmtpSessionActor
     }
 
     /// <summary>Checks MAIL parameters against what the server advertised; adds SIZE and SMTPUTF8 where they are implied.</summary>
-    private MailParameters? CheckMailParameters(string senderPath, MailParameters? parameters, long? contentLength)
+    private MailParameters? CheckMailParameters(string senderPath, MailParameters? parameters, long? contentLength, bool utf8Recipients)
     {
         var p = parameters ?? NoMailParameters;
         if (_capabilities.MaxSize is > 0 and var max && (p.Size ?? contentLength) is { } size && size > max)
         {
             throw new MailNotSupportedException("SIZE", $"The message is {size} octets, over the server's SIZE limit of {max}.");
         }
-        if (p.Size is null && contentLength is { } length && _capabilities.MaxSize is not null)
+        // A bare SIZE keyword (no limit, as Postfix says with message_size_limit = 0) still takes the parameter.
+        var sizeOffered = _capabilities.MaxSize is not null || _capabilities.Supports("SIZE");
+        if (p.Size is null && contentLength is { } length && sizeOffered)
         {
             p = p with { Size = length };
         }
-        else if (p.Size is not null && _capabilities.MaxSize is null)
+        else if (p.Size is not null && !sizeOffered)
         {
             p = p with { Size = null }; // SIZE is informative; Net::SMTP drops it too when not advertised
         }
-        if (SmtpPath.RequiresSmtpUtf8(senderPath) && !p.SmtpUtf8)
+        if ((utf8Recipients || SmtpPath.RequiresSmtpUtf8(senderPath)) && !p.SmtpUtf8)
         {
             p = p with { SmtpUtf8 = true };
         }
@@ -679,6 +684,19 @@ public sealed partial class SmtpSessionActor
             Require(_capabilities.Supports("XVERP"), "XVERP", "XVERP");
         }
         return ReferenceEquals(p, NoMailParameters) ? null : p;
+    }
+
+    // A transaction knows all its recipients before MAIL: one with a UTF-8 address makes the whole transaction SMTPUTF8.
+    private static bool AnyNeedsSmtpUtf8(IReadOnlyList<TransactionRecipient> recipients)
+    {
+        for (var i = 0; i < recipients.Count; i++)
+        {
+            if (SmtpPath.RequiresSmtpUtf8(recipients[i].Address))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     // Shared and immutable (a record changed only through `with`): most messages carry no parameters of their own.

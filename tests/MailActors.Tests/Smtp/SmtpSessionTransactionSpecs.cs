@@ -142,6 +142,43 @@ public sealed class SmtpSessionTransactionSpecs(ITestOutputHelper output) : Sess
     }
 
     [Fact]
+    public async Task Size_is_declared_when_the_server_advertises_a_bare_SIZE_keyword()
+    {
+        var server = await StartServerAsync(new SmtpTestServerOptions { MaxMessageSize = 0 });
+        var session = await ConnectedSessionAsync(SettingsFor(server));
+        var transaction = To("a@example.test");
+
+        await session.Ask<TransactionResult>(transaction, TimeSpan.FromSeconds(5));
+
+        Assert.Equal(transaction.Content.Length.ToString(), server.Messages.Single().Envelope.GetMailParameter("SIZE"));
+    }
+
+    [Theory]
+    [InlineData(false)] // found binary: NUL octets make the content BINARYMIME
+    [InlineData(true)] // declared binary: BODY=BINARYMIME given by the caller for content without NUL
+    public async Task Binary_content_goes_over_bdat_octet_for_octet(bool declared)
+    {
+        var server = await StartServerAsync();
+        var session = await ConnectedSessionAsync(SettingsFor(server) with { ChunkSize = 16 });
+        byte[] octets = [.. "Subject: bin\r\nContent-Transfer-Encoding: binary\r\n\r\n"u8, 0x89, 0x50, 0x0A, 0x1A, 0x0D, 0x00, 0x0D, 0x0A, 0xFF, 0x0A, .. "x\ry\nz"u8];
+        if (declared)
+        {
+            octets = [.. octets.Where(b => b != 0)];
+        }
+        var content = MessageContent.FromBytes(octets);
+
+        var result = await session.Ask<TransactionResult>(
+            new Transaction("a@example.test", [new TransactionRecipient("b@example.test")], content, declared ? new MailParameters { Body = BodyType.BinaryMime } : null),
+            TimeSpan.FromSeconds(5));
+
+        Assert.True(result.Delivered);
+        Assert.True(result.UsedChunking);
+        var message = server.Messages.Single();
+        Assert.Equal("BINARYMIME", message.Envelope.GetMailParameter("BODY"));
+        Assert.Equal(octets, message.Data.ToArray()); // no bare CR or LF became CRLF
+    }
+
+    [Fact]
     public async Task Eight_bit_content_is_declared_as_8BITMIME()
     {
         var server = await StartServerAsync();
@@ -178,6 +215,22 @@ public sealed class SmtpSessionTransactionSpecs(ITestOutputHelper output) : Sess
         var envelope = server.Messages.Single().Envelope;
         Assert.Contains(envelope.MailParameters, p => p.Equals("SMTPUTF8", StringComparison.OrdinalIgnoreCase));
         Assert.Equal("zoë@example.test", envelope.Recipients.Single().Address);
+    }
+
+    [Fact]
+    public async Task A_utf8_recipient_alone_declares_SMTPUTF8_for_the_transaction()
+    {
+        var server = await StartServerAsync();
+        var session = await ConnectedSessionAsync(SettingsFor(server));
+
+        var result = await session.Ask<TransactionResult>(
+            new Transaction("noreply@example.test", [new TransactionRecipient("bob@example.test"), new TransactionRecipient("zoë@example.test")], Content("Subject: x\r\n\r\nx\r\n")),
+            TimeSpan.FromSeconds(5));
+
+        Assert.True(result.Delivered);
+        var envelope = server.Messages.Single().Envelope;
+        Assert.Contains(envelope.MailParameters, p => p.Equals("SMTPUTF8", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(["bob@example.test", "zoë@example.test"], envelope.Recipients.Select(r => r.Address));
     }
 
     [Fact]
