@@ -68,6 +68,11 @@ public sealed class Mailer : IAsyncDisposable
         }
         foreach (var route in options.Routes)
         {
+            if (!route.Session.SendHello)
+            {
+                // A pooled session goes from connect straight to transactions: without a hello it could never deliver.
+                throw new ArgumentException($"Route '{route.Name}': send-hello = off leaves its sessions unable to deliver; a route's sessions always greet the server.", nameof(options));
+            }
             var queue = Channel.CreateBounded<DeliveryJob>(new BoundedChannelOptions(Math.Max(1, route.QueueCapacity))
             {
                 FullMode = BoundedChannelFullMode.Wait,
@@ -215,10 +220,15 @@ public sealed class Mailer : IAsyncDisposable
 
     private static DeliveryReport Merge(OutgoingMail mail, DeliveryReport[] reports)
     {
-        var outcomes = reports.SelectMany(r => r.Recipients).ToDictionary(o => o.Address, StringComparer.OrdinalIgnoreCase);
+        // A recipient listed twice (or in two cases) is one outcome for both entries, not a duplicate key.
+        var outcomes = new Dictionary<string, RecipientOutcome>(StringComparer.OrdinalIgnoreCase);
+        foreach (var outcome in reports.SelectMany(r => r.Recipients))
+        {
+            outcomes.TryAdd(outcome.Address, outcome);
+        }
         return new DeliveryReport(
             mail.MessageId,
-            mail.Recipients.Select(a => outcomes[a]).ToArray(),
+            mail.Recipients.Select(a => outcomes[a] is var o && o.Address == a ? o : o with { Address = a }).ToArray(), // each entry as the caller wrote it
             reports.Sum(r => r.Attempts),
             reports.Max(r => r.Elapsed));
     }

@@ -48,7 +48,25 @@ public sealed record OutgoingMail
     /// RCPT TO parameters for single recipients (keyed by address, case-insensitive), in place of
     /// <see cref="RecipientParameters"/>: each recipient's own ORCPT, for instance, so a DSN names the recipient it is about.
     /// </summary>
-    public IReadOnlyDictionary<string, RecipientParameters>? PerRecipientParameters { get; init; }
+    public IReadOnlyDictionary<string, RecipientParameters>? PerRecipientParameters
+    {
+        get => _perRecipientParameters;
+        // Copied so that look-ups ignore case whatever comparer the caller's dictionary has, and later changes to it
+        // do not reach a message already queued.
+        init => _perRecipientParameters = value is null ? null : IgnoringCase(value);
+    }
+
+    private static Dictionary<string, RecipientParameters> IgnoringCase(IReadOnlyDictionary<string, RecipientParameters> given)
+    {
+        var copy = new Dictionary<string, RecipientParameters>(given.Count, StringComparer.OrdinalIgnoreCase);
+        foreach (var (address, parameters) in given)
+        {
+            copy[address] = parameters;
+        }
+        return copy;
+    }
+
+    private readonly IReadOnlyDictionary<string, RecipientParameters>? _perRecipientParameters;
 
     /// <summary>The RCPT TO parameters for <paramref name="recipient"/>: its own entry, else <see cref="RecipientParameters"/>.</summary>
     public RecipientParameters? RecipientParametersFor(string recipient) =>

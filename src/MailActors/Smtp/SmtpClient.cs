@@ -100,7 +100,11 @@ public sealed class SmtpClient : IAsyncDisposable
     /// an advertised keyword without parameters gives "".</summary>
     public string? Supports(string keyword) => _capabilities.GetParameter(keyword);
 
-    /// <summary>EHLO, or HELO after a 5xx (Net::SMTP <c>hello</c>). Returns what the server advertised.</summary>
+    /// <summary>
+    /// EHLO, or HELO after a 5xx (Net::SMTP <c>hello</c>). Returns what the server advertised. When the client was
+    /// connected with <see cref="SmtpClientOptions.SendHello"/> off, the first hello also runs the STARTTLS and AUTH the
+    /// options ask for (TLS mode, credentials), so they are never skipped; a failure there ends the session.
+    /// </summary>
     public async Task<SmtpCapabilities> HelloAsync(string? domain = null, CancellationToken cancellationToken = default)
     {
         if (domain is not null)
@@ -110,6 +114,7 @@ public sealed class SmtpClient : IAsyncDisposable
         var greeted = await AskAsync<Greeted>(new Hello(domain), cancellationToken).ConfigureAwait(false);
         _lastReply = greeted.Reply;
         _capabilities = greeted.Capabilities;
+        IsEncrypted = greeted.IsEncrypted; // with SendHello off, the first hello runs the configured STARTTLS
         return greeted.Capabilities;
     }
 

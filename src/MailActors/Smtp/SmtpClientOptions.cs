@@ -13,7 +13,10 @@ public sealed record SmtpClientOptions : MailClientOptions
     /// <summary>Domain for EHLO/HELO (Net::SMTP <c>Hello</c>).</summary>
     public string Hello { get; init; } = "localhost.localdomain";
 
-    /// <summary>Greet during connect (Net::SMTP <c>SendHello</c>).</summary>
+    /// <summary>
+    /// Greet during connect (Net::SMTP <c>SendHello</c>). When off, STARTTLS and AUTH that the options ask for wait for
+    /// the first <see cref="SmtpClient.HelloAsync"/>, which runs them before it returns.
+    /// </summary>
     public bool SendHello { get; init; } = true;
 
     /// <summary>Addresses must be RFC 5321 paths already (Net::SMTP <c>ExactAddresses</c>).</summary>

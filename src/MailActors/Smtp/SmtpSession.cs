@@ -43,8 +43,12 @@ public static class SmtpSession
         public string Name => "EHLO";
     }
 
-    /// <summary>Reply to <see cref="Hello"/>.</summary>
-    public sealed record Greeted(SmtpReply Reply, SmtpCapabilities Capabilities, bool UsedHelo);
+    /// <summary>
+    /// Reply to <see cref="Hello"/>. The first hello of a session connected with <c>SendHello</c> off also runs the
+    /// STARTTLS and AUTH its settings ask for: <paramref name="Capabilities"/> are then those advertised after TLS, and
+    /// <paramref name="IsEncrypted"/> and <paramref name="AuthenticatedAs"/> say what followed.
+    /// </summary>
+    public sealed record Greeted(SmtpReply Reply, SmtpCapabilities Capabilities, bool UsedHelo, bool IsEncrypted = false, string? AuthenticatedAs = null);
 
     /// <summary>STARTTLS, the TLS handshake, and EHLO again (RFC 3207). Reply: <see cref="TlsStarted"/>.</summary>
     public sealed record StartTls : ICommand

@@ -39,15 +39,21 @@ public sealed partial class SmtpSessionActor
             FinishWith(ConnectedReply(), Greeting);
             return;
         }
-        SendHello(_settings.HelloDomain, _ => AfterConnectHello(), FailSession);
+        SendHello(_settings.HelloDomain, _ => SecureAndAuthenticate(() => FinishWith(ConnectedReply(), Ready)), FailSession);
     }
 
-    private void AfterConnectHello()
+    /// <summary>
+    /// The steps the settings ask for once the server is greeted: STARTTLS (required or when available), then AUTH with
+    /// the configured credentials. They run after the first hello whether it is sent while connecting or later (with
+    /// <c>SendHello</c> off), so a session never reaches Ready without the TLS or the login it was told to have. A
+    /// failure ends the session: carrying on in cleartext or unauthenticated is not an option.
+    /// </summary>
+    private void SecureAndAuthenticate(Action onDone)
     {
         var wantsTls = _settings.TlsMode is TlsMode.StartTls or TlsMode.StartTlsWhenAvailable && !Link!.IsEncrypted;
         if (wantsTls && _capabilities.StartTls)
         {
-            RunStartTls(_ => AfterConnectTls(), FailSession);
+            RunStartTls(_ => AuthenticateIfConfigured(onDone), FailSession);
         }
         else if (wantsTls && _settings.TlsMode == TlsMode.StartTls)
         {
@@ -55,19 +61,19 @@ public sealed partial class SmtpSessionActor
         }
         else
         {
-            AfterConnectTls();
+            AuthenticateIfConfigured(onDone);
         }
     }
 
-    private void AfterConnectTls()
+    private void AuthenticateIfConfigured(Action onDone)
     {
-        if (_settings.Credentials is { } credentials)
+        if (_settings.Credentials is { } credentials && _authenticatedAs is null)
         {
-            RunAuthentication(credentials, null, _ => FinishWith(ConnectedReply(), Ready), FailSession);
+            RunAuthentication(credentials, null, _ => onDone(), FailSession);
         }
         else
         {
-            FinishWith(ConnectedReply(), Ready);
+            onDone();
         }
     }
 
@@ -106,7 +112,7 @@ public sealed partial class SmtpSessionActor
             if (reply.IsPositiveCompletion)
             {
                 _capabilities = SmtpCapabilities.FromEhloReply(reply);
-                onGreeted(new Greeted(reply, _capabilities, UsedHelo: false));
+                onGreeted(new Greeted(reply, _capabilities, UsedHelo: false, Link!.IsEncrypted, _authenticatedAs));
             }
             else if (reply.IsPermanentNegative)
             {
@@ -115,7 +121,7 @@ public sealed partial class SmtpSessionActor
                     if (helo.IsPositiveCompletion)
                     {
                         _capabilities = SmtpCapabilities.None;
-                        onGreeted(new Greeted(helo, _capabilities, UsedHelo: true));
+                        onGreeted(new Greeted(helo, _capabilities, UsedHelo: true, Link!.IsEncrypted, _authenticatedAs));
                     }
                     else
                     {

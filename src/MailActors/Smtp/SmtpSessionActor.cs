@@ -71,7 +71,9 @@ public sealed partial class SmtpSessionActor : MailSessionActor
         {
             case Hello hello:
                 Begin(message);
-                SendHello(hello.Domain ?? _settings.HelloDomain, greeted => FinishWith(greeted, Ready));
+                // The first hello also runs the STARTTLS and AUTH the settings ask for; the answer shows what followed.
+                SendHello(hello.Domain ?? _settings.HelloDomain, greeted =>
+                    SecureAndAuthenticate(() => FinishWith(greeted with { Capabilities = _capabilities, IsEncrypted = Link!.IsEncrypted, AuthenticatedAs = _authenticatedAs }, Ready)));
                 break;
             case Noop or Help or Raw or Quit:
                 ServeSimple((ICommand)message);

@@ -27,6 +27,35 @@ public sealed class MailerSpecs(ITestOutputHelper output) : DeliveryTestKit(outp
     }
 
     [Fact]
+    public async Task A_recipient_listed_twice_across_routes_gets_one_outcome_per_entry()
+    {
+        var partners = await StartServerAsync();
+        var everyone = await StartServerAsync();
+        var mailer = StartMailer(RouteTo(everyone, "default"), RouteTo(partners, "partners") with { Domains = ["partner.test"] });
+
+        var report = await mailer.SendAsync(Mail("a@example.test", "b@partner.test", "A@example.test"));
+
+        Assert.True(report.AllDelivered);
+        Assert.Equal(["a@example.test", "b@partner.test", "A@example.test"], report.Recipients.Select(r => r.Address)); // as the caller wrote each
+    }
+
+    [Fact]
+    public async Task Per_recipient_parameters_are_found_whatever_the_case_of_their_key()
+    {
+        var server = await StartServerAsync();
+        var mailer = StartMailer(RouteTo(server));
+        var caseSensitive = new Dictionary<string, MailActors.Protocol.Smtp.RecipientParameters>(StringComparer.Ordinal)
+        {
+            ["Bob@Example.Test"] = new() { Notify = MailActors.Protocol.Smtp.DsnNotify.Never },
+        };
+
+        await mailer.SendAsync(Mail("bob@example.test") with { PerRecipientParameters = caseSensitive });
+        caseSensitive.Clear(); // the message took a copy
+
+        Assert.Contains("RCPT TO:<bob@example.test> NOTIFY=NEVER", server.CommandLog);
+    }
+
+    [Fact]
     public async Task A_message_can_name_its_route()
     {
         var first = await StartServerAsync();

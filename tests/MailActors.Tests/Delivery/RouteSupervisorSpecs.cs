@@ -363,6 +363,17 @@ public sealed class RouteSupervisorSpecs(ITestOutputHelper output) : DeliveryTes
     }
 
     [Fact]
+    public async Task A_route_whose_sessions_would_not_greet_is_refused_when_the_mailer_starts()
+    {
+        var server = await StartServerAsync();
+        var route = RouteTo(server);
+
+        var error = Assert.Throws<ArgumentException>(() => StartMailer(route with { Session = route.Session with { SendHello = false } }));
+
+        Assert.Contains("send-hello", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Postmaster_without_a_domain_is_a_recipient_and_the_null_sender_is_a_sender()
     {
         var server = await StartServerAsync();

@@ -88,6 +88,36 @@ public sealed class SmtpClientSpecs(ITestOutputHelper output) : SessionTestKit(o
     }
 
     [Fact]
+    public async Task SendHello_off_with_StartTls_required_upgrades_on_the_first_hello()
+    {
+        var (server, client) = await ConnectAsync(tweak: o => o with { SendHello = false, StartTls = TlsMode.StartTls });
+        await using var _ = client;
+        Assert.False(client.IsEncrypted);
+
+        var capabilities = await client.HelloAsync();
+        await client.MailAsync("a@example.test");
+        await client.ToAsync("b@example.test");
+        await client.DataAsync("Subject: tls\r\n\r\nsecret\r\n");
+
+        Assert.True(client.IsEncrypted);
+        Assert.False(capabilities.StartTls); // what the server advertises once TLS is up
+        Assert.True(server.Messages.Single().UsedTls);
+    }
+
+    [Fact]
+    public async Task SendHello_off_with_StartTls_required_ends_the_session_on_the_first_hello_when_not_offered()
+    {
+        var (server, client) = await ConnectAsync(new SmtpTestServerOptions { StartTls = false }, o => o with { SendHello = false, StartTls = TlsMode.StartTls });
+        await using var _ = client;
+
+        var error = await Assert.ThrowsAsync<MailNotSupportedException>(() => client.HelloAsync());
+        await Assert.ThrowsAnyAsync<Exception>(() => client.MailAsync("a@example.test"));
+
+        Assert.Equal("STARTTLS", error.Extension);
+        Assert.DoesNotContain(server.CommandLog, c => c.StartsWith("MAIL", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task LocalAddr_and_LocalPort_bind_the_client_socket()
     {
         var localPort = UnusedPort();

@@ -84,6 +84,29 @@ public sealed class SmtpSessionSecuritySpecs(ITestOutputHelper output) : Session
     }
 
     [Fact]
+    public async Task With_SendHello_off_the_first_hello_runs_the_configured_StartTls_and_AUTH()
+    {
+        var server = await StartServerAsync(AuthServer(requireTlsForAuth: true));
+        var session = await ConnectedSessionAsync(SettingsFor(server) with
+        {
+            SendHello = false,
+            TlsMode = TlsMode.StartTls,
+            Credentials = new SaslCredentials("alice", "alice-secret"),
+        });
+
+        var greeted = await session.Ask<Greeted>(new Hello(), TimeSpan.FromSeconds(10));
+        var result = await session.Ask<TransactionResult>(
+            new Transaction("a@example.test", [new TransactionRecipient("b@example.test")], MessageContent.FromBytes("Subject: x\r\n\r\nx\r\n"u8.ToArray())), TimeSpan.FromSeconds(10));
+
+        Assert.True(greeted.IsEncrypted);
+        Assert.Equal("alice", greeted.AuthenticatedAs);
+        Assert.True(result.Delivered);
+        var received = server.Sessions.Single();
+        Assert.True(received.UsedTls);
+        Assert.Equal("alice", received.AuthenticatedUser);
+    }
+
+    [Fact]
     public async Task StartTls_required_but_not_offered_fails_connect()
     {
         var server = await StartServerAsync(new SmtpTestServerOptions { StartTls = false });
