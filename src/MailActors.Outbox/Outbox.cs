@@ -95,10 +95,10 @@ public sealed class Outbox : IAsyncDisposable
         var undelivered = system.ActorOf(UndeliveredEnqueues.Props(), $"outbox-undelivered-{instance}");
         var refs = new IActorRef[partitions];
         Outbox? outbox = null;
-        var window = Math.Max(1, (int)Math.Ceiling(options.InFlight / (double)partitions));
+        var windows = SplitInFlight(options.InFlight, partitions);
         for (var i = 0; i < partitions; i++)
         {
-            var context = new PartitionContext(i, $"{prefix}-partition-{i}", options, window, engine, routes, suppression,
+            var context = new PartitionContext(i, $"{prefix}-partition-{i}", options, windows[i], engine, routes, suppression,
                 (address, reason) => suppressionActor.Tell(new SuppressionListActor.Suppress(address, reason)),
                 request => outbox!.EnqueueDsnAsync(request),
                 events,
@@ -305,6 +305,20 @@ public sealed class Outbox : IAsyncDisposable
             }
         }
         return own;
+    }
+
+    /// <summary>
+    /// Each partition's share of <see cref="OutboxOptions.InFlight"/>: the shares add up to it exactly (it bounds the
+    /// duplicates after a crash), except that every partition gets at least one so that none is starved.
+    /// </summary>
+    internal static int[] SplitInFlight(int inFlight, int partitions)
+    {
+        var shares = new int[partitions];
+        for (var i = 0; i < partitions; i++)
+        {
+            shares[i] = Math.Max(1, (inFlight / partitions) + (i < inFlight % partitions ? 1 : 0));
+        }
+        return shares;
     }
 
     private static EnqueueResult Rejected(string id, OutboxRejection reason, string error) =>

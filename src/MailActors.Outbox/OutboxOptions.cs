@@ -18,7 +18,10 @@ public sealed record OutboxOptions
     /// <summary>Partitions (persistent actors); fixed for a store once created.</summary>
     public int Partitions { get; init; } = 4;
 
-    /// <summary>Messages handed to the delivery engine and not yet journaled as finished (the duplicate bound after a crash).</summary>
+    /// <summary>
+    /// Messages handed to the delivery engine and not yet journaled as finished, over all partitions (the duplicate
+    /// bound after a crash). It is shared out between the partitions, each getting at least one.
+    /// </summary>
     public int InFlight { get; init; } = 1000;
 
     /// <summary>
