@@ -39,6 +39,31 @@ public sealed class SendCommandTests
     }
 
     [Fact]
+    public async Task The_embedded_sink_offers_the_tls_and_knows_the_user_the_command_asks_for()
+    {
+        var result = await CliRunner.RunAsync(
+            ["send", "--embedded-sink", "--tls", "starttls", "--user", "alice", "--password-env", "MAILACTORS_TEST_PW",
+             "--from", "alice@example.test", "--to", "bob@example.test", "--body", "hi"],
+            new Dictionary<string, string> { ["MAILACTORS_TEST_PW"] = "s3cret-pass" });
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("C: STARTTLS", result.Output, StringComparison.Ordinal);
+        Assert.Contains("C: AUTH PLAIN ****", result.Output, StringComparison.Ordinal);
+        Assert.Contains("sent to 1 recipient(s)", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret-pass", result.Output + result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_tls_mode_is_a_usage_error()
+    {
+        var result = await CliRunner.RunAsync(["send", "--embedded-sink", "--tls", "startls", "--from", "alice@example.test", "--to", "bob@example.test"]);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("Unknown TLS mode 'startls'", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("FormatException", result.Output + result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Cleartext_auth_is_refused_and_names_the_auth_phase()
     {
         await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions

@@ -25,6 +25,18 @@ internal sealed class ConnectionOptions
         {
             command.Options.Add(option);
         }
+        // An unknown mode is a usage error at parse time, not an exception from deep inside the run.
+        Tls.Validators.Add(option =>
+        {
+            try
+            {
+                TlsModes.Parse(option.GetValueOrDefault<string>() ?? "none");
+            }
+            catch (FormatException e)
+            {
+                option.AddError(e.Message);
+            }
+        });
     }
 
     public TlsOptions TlsOptions(ParseResult result)

@@ -58,20 +58,18 @@ internal static class SendCommand
             var hosts = result.GetValue(connection.Host) ?? [];
             var port = result.GetValue(connection.Port);
             var tls = connection.TlsOptions(result);
-            if (args.Embedded)
-            {
-                server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions { StartTls = tlsMode is TlsMode.StartTls or TlsMode.StartTlsWhenAvailable, ImplicitTls = tlsMode == TlsMode.Implicit }, ct).ConfigureAwait(false);
-                hosts = ["127.0.0.1"];
-                port = server.Port;
-                // The embedded server's certificate is generated in-process: trust exactly that one.
-                tls = tls with { TrustedCertificates = [server.Certificate], TargetHost = "localhost" };
-                await output.WriteLineAsync($"* embedded SMTP server listening on 127.0.0.1:{server.Port}").ConfigureAwait(false);
-            }
             var password = connection.Password(result);
             var user = result.GetValue(connection.User);
             if ((user is null) != (password is null))
             {
                 throw new CliUsageException("--user and --password-env go together.");
+            }
+            if (args.Embedded)
+            {
+                (server, tls) = await EmbeddedSmtpSink.StartAsync(tlsMode, user, password, tls, record: true, idleTimeout: null, ct).ConfigureAwait(false);
+                hosts = ["127.0.0.1"];
+                port = server.Port;
+                await output.WriteLineAsync($"* embedded SMTP server listening on 127.0.0.1:{server.Port}").ConfigureAwait(false);
             }
             var transcript = result.GetValue(connection.Debug) || args.Embedded ? new TextWriterTranscript(output) : null;
             var options = new SmtpClientOptions

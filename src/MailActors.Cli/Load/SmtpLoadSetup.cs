@@ -32,19 +32,9 @@ internal static class SmtpLoadSetup
         SmtpTestServer? sink = null;
         if (result.GetValue(o.Embedded))
         {
-            sink = await SmtpTestServer.StartAsync(new SmtpTestServerOptions
-            {
-                Record = false,
-                StartTls = tlsMode is TlsMode.StartTls or TlsMode.StartTlsWhenAvailable,
-                ImplicitTls = tlsMode == TlsMode.Implicit,
-                AuthMechanisms = user is null ? [] : ["PLAIN", "LOGIN"],
-                Users = user is null ? new Dictionary<string, string>() : new Dictionary<string, string> { [user] = password! },
-                IdleTimeout = TimeSpan.FromHours(1),
-            }, ct).ConfigureAwait(false);
+            (sink, tls) = await EmbeddedSmtpSink.StartAsync(tlsMode, user, password, tls, record: false, idleTimeout: TimeSpan.FromHours(1), ct).ConfigureAwait(false);
             hosts = ["127.0.0.1"];
             port = sink.Port;
-            // The embedded server's certificate is generated in-process: trust exactly that one.
-            tls = tls with { TrustedCertificates = [sink.Certificate], TargetHost = "localhost" };
             console.Note($"embedded SMTP sink listening on 127.0.0.1:{sink.Port}");
         }
         try

@@ -105,19 +105,18 @@ internal static class BulkCommand
             var port = result.GetValue(connection.Port);
             var tlsMode = SmtpSessionSettings.ParseTlsMode(result.GetValue(connection.Tls)!);
             var tls = connection.TlsOptions(result);
-            if (embedded)
-            {
-                sink = await SmtpTestServer.StartAsync(new SmtpTestServerOptions { Record = false, StartTls = false }, ct).ConfigureAwait(false);
-                hosts = ["127.0.0.1"];
-                port = sink.Port;
-                tlsMode = TlsMode.None;
-                Console.WriteLine($"* embedded SMTP sink listening on 127.0.0.1:{sink.Port}");
-            }
             var user = result.GetValue(connection.User);
             var password = connection.Password(result);
             if ((user is null) != (password is null))
             {
                 throw new CliUsageException("--user and --password-env go together.");
+            }
+            if (embedded)
+            {
+                (sink, tls) = await EmbeddedSmtpSink.StartAsync(tlsMode, user, password, tls, record: false, idleTimeout: null, ct).ConfigureAwait(false);
+                hosts = ["127.0.0.1"];
+                port = sink.Port;
+                Console.WriteLine($"* embedded SMTP sink listening on 127.0.0.1:{sink.Port}");
             }
             var addresses = hosts.Select(ServerAddress.Parse).ToArray();
             var route = new RouteOptions
