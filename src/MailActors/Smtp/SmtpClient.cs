@@ -37,7 +37,7 @@ public sealed class SmtpClient : IAsyncDisposable
         _options = options;
         _connected = connected;
         _capabilities = connected.Capabilities;
-        _lastReply = connected.Capabilities.Keywords.Count > 0 ? null : connected.Greeting;
+        _lastReply = connected.LastReply; // Net::SMTP's code() after new() is the hello's
         _askTimeout = askTimeout;
         IsEncrypted = connected.IsEncrypted;
     }

@@ -33,7 +33,11 @@ public static class SmtpSession
     /// <param name="Capabilities">What EHLO advertised (empty when no hello was sent or HELO was used).</param>
     /// <param name="IsEncrypted">True when TLS is up.</param>
     /// <param name="AuthenticatedAs">The user name, when authenticated during connect.</param>
-    public sealed record Connected(ServerAddress Host, SmtpReply Greeting, string? ServerDomain, SmtpCapabilities Capabilities, bool IsEncrypted, string? AuthenticatedAs);
+    public sealed record Connected(ServerAddress Host, SmtpReply Greeting, string? ServerDomain, SmtpCapabilities Capabilities, bool IsEncrypted, string? AuthenticatedAs)
+    {
+        /// <summary>The last reply of the connect: the hello's (or AUTH's) answer, or the greeting when no hello was sent.</summary>
+        public SmtpReply LastReply { get; init; } = Greeting;
+    }
 
     /// <summary>EHLO, falling back to HELO when EHLO gets a 5xx (as Net::SMTP does). Reply: <see cref="Greeted"/>.</summary>
     /// <param name="Domain">The client's domain; the configured hello domain when null.</param>

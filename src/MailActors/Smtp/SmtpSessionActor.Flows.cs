@@ -78,7 +78,10 @@ public sealed partial class SmtpSessionActor
     }
 
     private Connected ConnectedReply() => new(
-        Link!.Host, _greeting!, ServerDomainOf(_greeting!), _capabilities, Link.IsEncrypted, _authenticatedAs);
+        Link!.Host, _greeting!, ServerDomainOf(_greeting!), _capabilities, Link.IsEncrypted, _authenticatedAs)
+    {
+        LastReply = _lastReply ?? _greeting!,
+    };
 
     private static string? ServerDomainOf(SmtpReply greeting)
     {

@@ -46,6 +46,19 @@ public sealed class SmtpClientSpecs(ITestOutputHelper output) : SessionTestKit(o
     }
 
     [Fact]
+    public async Task Code_and_message_after_connect_are_the_hellos_or_the_greetings_without_one()
+    {
+        var (_, greeted) = await ConnectAsync();
+        await using var _ = greeted;
+        var (__, silent) = await ConnectAsync(tweak: o => o with { SendHello = false });
+        await using var ___ = silent;
+
+        Assert.Equal(250, greeted.Code); // Net::SMTP: code() after new() is the hello's
+        Assert.Equal(220, silent.Code);
+        Assert.StartsWith("localhost", silent.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Host_list_is_tried_in_turn()
     {
         var server = await StartServerAsync();
