@@ -423,8 +423,14 @@ public sealed class Outbox : IAsyncDisposable
 
     private async Task EnqueueDsnAsync(DsnRequest request)
     {
-        var dsn = DsnBuilder.Build(request, _options.DsnReportingMta, _options.Clock.GetUtcNow().UtcDateTime);
-        var result = (await EnqueueBatchAsync([new OutboxMessage(dsn)]).ConfigureAwait(false))[0];
+        var now = _options.Clock.GetUtcNow().UtcDateTime;
+        var result = (await EnqueueBatchAsync([new OutboxMessage(DsnBuilder.Build(request, _options.DsnReportingMta, now))]).ConfigureAwait(false))[0];
+        if (result is { Outcome: EnqueueOutcome.Rejected, Rejection: OutboxRejection.TooLarge } && request.Return == DsnReturn.Full)
+        {
+            // RET=FULL quoted a message too large for the sender's route: the headers alone still tell what failed.
+            var headersOnly = DsnBuilder.Build(request with { Return = DsnReturn.Headers }, _options.DsnReportingMta, now);
+            result = (await EnqueueBatchAsync([new OutboxMessage(headersOnly)]).ConfigureAwait(false))[0];
+        }
         if (result.Outcome == EnqueueOutcome.Rejected)
         {
             // A DSN that cannot be queued (its recipient address is unusable) is dropped: retrying cannot help.

@@ -79,6 +79,33 @@ public sealed class EnvelopeParametersTests
     [Theory]
     [InlineData("sqlite")]
     [InlineData("postgres")]
+    public async Task A_full_dsn_too_large_for_the_route_quotes_the_headers_instead(string kind)
+    {
+        await using var store = await TestStore.CreateAsync(kind);
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions { UnknownRecipients = ["ghost@example.test"] });
+        await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port, OutboxHarness.FastOptions with
+        {
+            GenerateDsn = true,
+            Routes = new Dictionary<string, RouteOutboxOptions> { ["test"] = new(OutboxHarness.FastOptions.Retry, MaxMessageSize: 3_000) },
+        });
+        var mail = OutboxHarness.Mail("full-dsn", to: "ghost@example.test", from: "author@example.test", size: 2_500) with
+        {
+            Parameters = new MailParameters { Return = DsnReturn.Full },
+        };
+
+        await harness.Outbox.EnqueueAsync(mail);
+
+        await Eventually.TrueAsync(() => server.Messages.Count == 1, "the DSN reached the server");
+        var dsn = server.Messages[0];
+        Assert.Equal(["author@example.test"], dsn.Envelope.Recipients.Select(r => r.Address));
+        Assert.Contains("text/rfc822-headers", dsn.DataText, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("Subject: full-dsn", dsn.DataText, StringComparison.Ordinal);
+        Assert.DoesNotContain(new string('x', 100), dsn.DataText, StringComparison.Ordinal); // the body is not quoted
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
     public async Task Bad_parameters_are_rejected_at_enqueue_and_nothing_of_them_is_journaled(string kind)
     {
         await using var store = await TestStore.CreateAsync(kind);
