@@ -34,8 +34,10 @@ public sealed class FetchCommandTests : IAsyncLifetime
         File.Delete(_certificate);
     }
 
-    private Task<CliRunner.Result> FetchAsync(params string[] extra) => CliRunner.RunAsync(
-        ["fetch", "--host", "localhost", "--port", _server.Port.ToString(), "--tls", "starttls", "--trust-cert", _certificate,
+    private Task<CliRunner.Result> FetchAsync(params string[] extra) => FetchFromAsync(_server.Port, extra);
+
+    private Task<CliRunner.Result> FetchFromAsync(int port, params string[] extra) => CliRunner.RunAsync(
+        ["fetch", "--host", "localhost", "--port", port.ToString(), "--tls", "starttls", "--trust-cert", _certificate,
          "--user", "alice", "--password-env", PasswordVariable, .. extra],
         new Dictionary<string, string> { [PasswordVariable] = "pop-pass-123" });
 
@@ -103,6 +105,37 @@ public sealed class FetchCommandTests : IAsyncLifetime
             Assert.Equal(["Subject: one\n\nfirst body\n", "Subject: two\n\nsecond body\n.dotted\nthird line\n"], stored);
             Assert.Empty(Directory.GetFiles(Path.Combine(maildir, "tmp")));
             Assert.Empty(_server.GetMailbox("alice").Messages);
+        }
+        finally
+        {
+            Directory.Delete(maildir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Maildir_state_of_the_same_user_on_another_port_is_its_own()
+    {
+        // Both mailboxes number their messages from the same first UIDL: a state shared between them would take the
+        // other port's message as stored and, with --delete, delete it without downloading it.
+        await using var other = await Pop3TestServer.StartAsync(new Pop3TestServerOptions
+        {
+            Users = new Dictionary<string, string> { ["alice"] = "pop-pass-123" },
+            Mailboxes = new Dictionary<string, Pop3Mailbox> { ["alice"] = Pop3Mailbox.InMemory(["Subject: other\r\n\r\nfrom the other port\r\n"u8.ToArray()]) },
+            Certificate = _server.Certificate,
+        });
+        Assert.Equal(_server.GetMailbox("alice").Messages[0].Uid, other.GetMailbox("alice").Messages[0].Uid);
+        var maildir = Directory.CreateTempSubdirectory("mailactors-fetch-").FullName;
+        try
+        {
+            var first = await FetchAsync("--maildir", maildir, "--delete");
+            var second = await FetchFromAsync(other.Port, "--maildir", maildir, "--delete");
+
+            Assert.Contains("downloaded 2, already stored 0, deleted 2", first.Output, StringComparison.Ordinal);
+            Assert.Equal(0, second.ExitCode);
+            Assert.Contains("downloaded 1, already stored 0, deleted 1", second.Output, StringComparison.Ordinal);
+            var stored = Directory.GetFiles(Path.Combine(maildir, "new")).Select(File.ReadAllText).ToArray();
+            Assert.Equal(3, stored.Length);
+            Assert.Contains("Subject: other\n\nfrom the other port\n", stored);
         }
         finally
         {

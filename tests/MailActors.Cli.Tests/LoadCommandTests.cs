@@ -163,6 +163,15 @@ public sealed partial class LoadCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Hold_with_a_rate_is_a_usage_error()
+    {
+        var result = await CliRunner.RunAsync(["load", "--embedded-sink", "--hold", "--rate", "10", "--duration", "1s", "--quiet"]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("--rate and --hold cannot go together", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_unreachable_server_ends_the_run_with_the_connect_exit_code()
     {
         var port = FreePort();

@@ -34,6 +34,20 @@ public sealed class LoadPop3CommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Embedded_mailboxes_can_be_read_with_a_sasl_login()
+    {
+        var json = Path.Combine(_directory, "sasl.json");
+
+        var result = await CliRunner.RunAsync(["load", "--protocol", "pop3", "--embedded-sink", "--login", "sasl", "--sessions", "2", "--messages", "20",
+            "--json", json, "--quiet"]);
+
+        Assert.Equal(0, result.ExitCode);
+        var report = await JsonReportFile.ReadAsync(json);
+        Assert.Equal(20, report.Total("delivered"));
+        Assert.Contains("AUTH", report.Steps());
+    }
+
+    [Fact]
     public async Task A_real_host_with_starttls_a_user_template_and_a_password_from_the_environment()
     {
         var factory = new LoadMessageFactory(new LoadMessageOptions());

@@ -128,7 +128,7 @@ internal static class FetchCommand
                 }
                 try
                 {
-                    return await RunActionAsync(client, actions, $"{user}@{client.Host}", ct).ConfigureAwait(false);
+                    return await RunActionAsync(client, actions, Account(user, client, options), ct).ConfigureAwait(false);
                 }
                 catch (Pop3CommandException e)
                 {
@@ -154,6 +154,17 @@ internal static class FetchCommand
         {
             return Fail(("session", ExitCodes.Connect), e);
         }
+    }
+
+    /// <summary>
+    /// The mailbox a Maildir download remembers its UIDLs under, <c>user@host:port</c> as <see cref="FetchState"/> documents:
+    /// UIDLs are unique only per mailbox, and two mailboxes on one host differ by port, named in --host or not.
+    /// </summary>
+    private static string Account(string user, Pop3Client client, Pop3ClientOptions options)
+    {
+        var connected = ServerAddress.Parse(client.Host);
+        var port = connected.Port ?? options.ToSessionSettings().Connection.DefaultPort;
+        return $"{user}@{connected with { Port = port }}";
     }
 
     private static Task<int> LoginAsync(Pop3Client client, string user, string password, string method, string? mechanism, CancellationToken ct)

@@ -112,6 +112,8 @@ internal static class Pop3LoadSetup
         {
             Users = names.ToDictionary(n => n, _ => password),
             Mailboxes = names.ToDictionary(n => n, _ => Pop3Mailbox.InMemory(messages)),
+            // The test server offers no SASL mechanism by default: without these, --login sasl could never log in.
+            AuthMechanisms = ["PLAIN", "LOGIN"],
             StartTls = tlsMode is TlsMode.StartTls or TlsMode.StartTlsWhenAvailable,
             ImplicitTls = tlsMode == TlsMode.Implicit,
             Record = false,

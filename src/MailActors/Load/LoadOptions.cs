@@ -15,7 +15,7 @@ public sealed record LoadOptions
     /// <summary>Connections open at once (closed loop: each sends as fast as replies come).</summary>
     public int Sessions { get; init; } = 10;
 
-    /// <summary>Messages to send in all; with <see cref="Rate"/> and no count, <c>Rate × Duration</c>.</summary>
+    /// <summary>Messages to send in all; with <see cref="Rate"/> and no count, <c>Rate × Duration</c> (with both, the smaller).</summary>
     public long? Messages { get; init; }
 
     /// <summary>How long to run; the run also stops when <see cref="Messages"/> have been sent.</summary>
@@ -61,6 +61,11 @@ public sealed record LoadOptions
         {
             throw new ArgumentException("Hold mode needs a duration.");
         }
+        if (Hold && Rate is not null)
+        {
+            // A rate would make an open loop of no messages, whose schedule ends the run after the drain time, not the duration.
+            throw new ArgumentException("Hold mode sends no mail, so it takes no rate.");
+        }
         if (Sessions < 1)
         {
             throw new ArgumentException("At least one session is needed.");
@@ -84,7 +89,11 @@ public sealed record LoadOptions
         Message.Validate();
     }
 
-    /// <summary>The total number of messages the run will try to send, or null when only the duration bounds it.</summary>
+    /// <summary>
+    /// The total number of messages the run will try to send, or null when only the duration bounds it. In an open loop
+    /// with both bounds, the schedule ends at whichever comes first: the count, or what the rate makes due in the duration.
+    /// </summary>
     public long? PlannedMessages => Hold ? 0
-        : Messages ?? (Rate is { } rate && Duration is { } duration ? (long)Math.Round(rate * duration.TotalSeconds) : null);
+        : Rate is { } rate && Duration is { } duration ? Math.Min(Messages ?? long.MaxValue, (long)Math.Round(rate * duration.TotalSeconds))
+        : Messages;
 }

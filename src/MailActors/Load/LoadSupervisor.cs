@@ -74,7 +74,8 @@ internal sealed class LoadSupervisor : LoadSupervisorBase
 
     protected override void PreStart()
     {
-        // Open loop: the schedule is the bound; a server that falls behind gets the drain time to catch up, then the rest is cut.
+        // Open loop: the schedule is the bound (the plan already ends it at the duration when that comes first); a server
+        // that falls behind gets the drain time to catch up, then the rest is cut.
         var deadline = OpenLoop && _planned is { } planned
             ? TimeSpan.FromSeconds(planned / _options.Rate!.Value) + _options.DrainTimeout
             : _options.Duration;

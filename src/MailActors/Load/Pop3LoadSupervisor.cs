@@ -62,7 +62,16 @@ internal sealed class Pop3LoadSupervisor : LoadSupervisorBase
         TlsMode = _options.Session.TlsMode == TlsMode.Implicit ? TlsMode.Implicit : TlsMode.None,
     };
 
-    private bool WantsStls => _options.Session.TlsMode is TlsMode.StartTls or TlsMode.StartTlsWhenAvailable;
+    /// <summary>
+    /// Whether to send STLS after CAPA: always when TLS is required (without a CAPA answer too: an RFC 1939 server may
+    /// still know STLS, and a refusal then ends the step clearly), and when it is only wanted if CAPA listed it.
+    /// </summary>
+    private bool WantsStls(Pop3Capabilities? listed) => _options.Session.TlsMode switch
+    {
+        TlsMode.StartTls => true,
+        TlsMode.StartTlsWhenAvailable => listed?.Stls == true,
+        _ => false,
+    };
 
     protected override void PreStart()
     {
@@ -144,14 +153,7 @@ internal sealed class Pop3LoadSupervisor : LoadSupervisorBase
                 break;
             case Step.Capa:
                 Timed(slot, "CAPA");
-                if (WantsStls)
-                {
-                    Command(slot, Step.Stls, Pop3Session.StartTls.Instance);
-                }
-                else
-                {
-                    LogIn(slot);
-                }
+                AfterCapabilities(slot, (reply as CapabilitiesRead)?.Capabilities);
                 break;
             case Step.Stls:
                 Timed(slot, "STLS");
@@ -202,6 +204,18 @@ internal sealed class Pop3LoadSupervisor : LoadSupervisorBase
                 // A mailbox found empty is not refilled at once: wait before looking again instead of spinning.
                 EndConnection(slot, backoff: slot.MailboxCount == 0 ? EmptyMailboxBackoff : null);
                 break;
+        }
+    }
+
+    private void AfterCapabilities(Slot slot, Pop3Capabilities? listed)
+    {
+        if (WantsStls(listed))
+        {
+            Command(slot, Step.Stls, Pop3Session.StartTls.Instance);
+        }
+        else
+        {
+            LogIn(slot);
         }
     }
 
@@ -279,15 +293,23 @@ internal sealed class Pop3LoadSupervisor : LoadSupervisorBase
                 }
                 return;
             case Step.Capa when error is Pop3CommandException:
-                LogIn(slot); // an RFC 1939 server without CAPA
+                AfterCapabilities(slot, listed: null); // an RFC 1939 server without CAPA
                 return;
-            case Step.Login or Step.Stls when error is Pop3CommandException:
-                // Counted like a failed connect: a run that can never log in must end, not retry for ever.
+            case Step.Capa or Step.Stls or Step.Login:
+                // Counted like a failed connect, whatever the failure (-ERR, STLS not offered, cleartext refused, no APOP
+                // timestamp, a dropped connection): a run that can never log in must end, not retry for ever.
                 if (++_consecutiveConnectFailures >= _options.MaxConsecutiveConnectFailures)
                 {
-                    BeginStopping($"{_consecutiveConnectFailures} sessions in a row could not log in; last: {error.Message}");
+                    BeginStopping($"{_consecutiveConnectFailures} sessions in a row could not log in; last: {phase}: {error.Message}");
                 }
-                Command(slot, Step.Quit, Quit.Instance);
+                if (SessionStillUsable(error))
+                {
+                    Command(slot, Step.Quit, Quit.Instance);
+                }
+                else
+                {
+                    EndConnection(slot, ReconnectBackoff);
+                }
                 return;
             case Step.Stat when error is Pop3CommandException:
                 Command(slot, Step.Quit, Quit.Instance);
@@ -300,6 +322,13 @@ internal sealed class Pop3LoadSupervisor : LoadSupervisorBase
                 return;
         }
     }
+
+    /// <summary>
+    /// Whether the session refused the step without losing its connection (it rests in AUTHORIZATION and can QUIT):
+    /// an <c>-ERR</c>, or a refusal before anything was sent. Anything else closed the session.
+    /// </summary>
+    private static bool SessionStillUsable(Exception error) =>
+        error is Pop3CommandException or MailNotSupportedException or MailAuthenticationException or MailStateException or ArgumentException;
 
     private static string Describe(Pop3Response response) => response.ResponseCode is { } code ? $"-ERR [{code}]" : "-ERR";
 

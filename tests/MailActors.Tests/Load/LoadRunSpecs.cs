@@ -237,6 +237,21 @@ public sealed class LoadRunSpecs(ITestOutputHelper output) : SessionTestKit(outp
     }
 
     [Fact]
+    public void Hold_with_a_rate_is_refused()
+    {
+        var options = new LoadOptions
+        {
+            Session = new SmtpSessionSettings { Connection = new Transport.ConnectionSpec { Hosts = [], DefaultPort = 25 } },
+            Hold = true,
+            Rate = 10,
+            Duration = TimeSpan.FromSeconds(1),
+        };
+
+        var error = Assert.Throws<ArgumentException>(() => LoadRun.Start(Sys, options));
+        Assert.Contains("no rate", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Stop_ends_a_run_early_and_reports_what_was_done()
     {
         var server = await StartServerAsync(new SmtpTestServerOptions { Record = false });

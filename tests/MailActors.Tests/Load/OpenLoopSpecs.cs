@@ -52,4 +52,46 @@ public sealed class OpenLoopSpecs(ITestOutputHelper output) : SessionTestKit(out
         Assert.True(report.MessageLatency.P99 >= stall.TotalMilliseconds * 0.9, $"p99 {report.MessageLatency.P99} ms");
         Assert.True(report.MessageLatency.P50 < stall.TotalMilliseconds / 2, $"p50 {report.MessageLatency.P50} ms");
     }
+
+    [Fact]
+    public async Task With_a_count_and_a_duration_the_schedule_ends_at_the_duration_when_that_comes_first()
+    {
+        var server = await StartServerAsync(new SmtpTestServerOptions { Record = false });
+
+        // 100 000 messages at 50 a second would take over half an hour; the one-second duration must end the schedule.
+        var report = await LoadRun.Start(Sys, new LoadOptions
+        {
+            Session = SettingsFor(server),
+            Sessions = 2,
+            Rate = 50,
+            Messages = 100_000,
+            Duration = TimeSpan.FromSeconds(1),
+        }).Completion.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Null(report.AbortReason);
+        Assert.Equal(50, report.Header.PlannedMessages);
+        Assert.Equal(50, report.Attempted);
+        Assert.Equal(50, report.Delivered);
+        Assert.Equal(50, server.MessagesReceived);
+    }
+
+    [Fact]
+    public async Task With_a_count_and_a_duration_the_schedule_ends_at_the_count_when_that_comes_first()
+    {
+        var server = await StartServerAsync(new SmtpTestServerOptions { Record = false });
+
+        var report = await LoadRun.Start(Sys, new LoadOptions
+        {
+            Session = SettingsFor(server),
+            Sessions = 2,
+            Rate = 100,
+            Messages = 20,
+            Duration = TimeSpan.FromMinutes(10),
+        }).Completion.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Null(report.AbortReason);
+        Assert.Equal(20, report.Header.PlannedMessages);
+        Assert.Equal(20, report.Delivered);
+        Assert.Equal(20, server.MessagesReceived);
+    }
 }

@@ -18,7 +18,8 @@ public sealed class Pop3LoadSpecs(ITestOutputHelper output) : SessionTestKit(out
         return [.. Enumerable.Range(1, count).Select(n => factory.Create(n, 1)).Select(m => m.Content.Bytes.ToArray())];
     }
 
-    private static async Task<Pop3TestServer> StartAsync(int users, int messagesEach, Func<int, IEnumerable<byte[]>>? extra = null, bool startTls = true)
+    private static async Task<Pop3TestServer> StartAsync(
+        int users, int messagesEach, Func<int, IEnumerable<byte[]>>? extra = null, bool startTls = true, bool apop = true, IReadOnlyList<FaultRule>? faults = null)
     {
         var names = Enumerable.Range(1, users).Select(i => $"load{i}").ToList();
         return await Pop3TestServer.StartAsync(new Pop3TestServerOptions
@@ -27,6 +28,8 @@ public sealed class Pop3LoadSpecs(ITestOutputHelper output) : SessionTestKit(out
             Mailboxes = names.Select((n, i) => (n, Pop3Mailbox.InMemory(Messages(messagesEach).Concat(extra?.Invoke(i + 1) ?? []))))
                 .ToDictionary(p => p.n, p => p.Item2),
             StartTls = startTls,
+            Apop = apop,
+            Faults = faults ?? [],
             Record = false,
         });
     }
@@ -169,4 +172,77 @@ public sealed class Pop3LoadSpecs(ITestOutputHelper output) : SessionTestKit(out
             User = "u",
             Password = "p",
         }));
+
+    [Fact]
+    public async Task Starttls_when_available_goes_on_without_tls_when_capa_does_not_list_it()
+    {
+        await using var server = await StartAsync(users: 1, messagesEach: 3, startTls: false);
+        var options = Options(server, sessions: 1, messages: 3);
+
+        var report = await LoadRun.StartPop3(Sys, options with { Session = options.Session with { TlsMode = TlsMode.StartTlsWhenAvailable } })
+            .Completion.WaitAsync(RunTimeout);
+
+        Assert.Null(report.AbortReason);
+        Assert.Equal(3, report.Delivered);
+        Assert.DoesNotContain(report.Steps, s => s.Name == "STLS");
+        Assert.Empty(report.Errors);
+    }
+
+    [Fact]
+    public async Task A_required_starttls_the_server_does_not_list_ends_the_run()
+    {
+        await using var server = await StartAsync(users: 1, messagesEach: 3, startTls: false);
+        var options = Options(server, sessions: 1, messages: 3) with { MaxConsecutiveConnectFailures = 3 };
+
+        var report = await LoadRun.StartPop3(Sys, options with { Session = options.Session with { TlsMode = TlsMode.StartTls } })
+            .Completion.WaitAsync(RunTimeout);
+
+        Assert.NotNull(report.AbortReason);
+        Assert.Contains("STLS", report.AbortReason, StringComparison.Ordinal);
+        Assert.Equal(0, report.Delivered);
+        Assert.Equal(3, report.Errors.Where(e => e is { Phase: "STLS", What: "not-supported:STLS" }).Sum(e => e.Count));
+    }
+
+    [Fact]
+    public async Task A_required_starttls_is_sent_even_when_capa_is_refused()
+    {
+        await using var server = await StartAsync(users: 1, messagesEach: 3, faults: [FaultRule.On("CAPA", FaultAction.Reply("-ERR no CAPA here"))]);
+        var options = Options(server, sessions: 1, messages: 3);
+
+        var report = await LoadRun.StartPop3(Sys, options with { Session = options.Session with { TlsMode = TlsMode.StartTls } })
+            .Completion.WaitAsync(RunTimeout);
+
+        Assert.Null(report.AbortReason);
+        Assert.Equal(3, report.Delivered);
+        Assert.Contains(report.Steps, s => s is { Name: "STLS", Count: > 0 });
+    }
+
+    [Fact]
+    public async Task A_login_the_client_will_not_send_in_cleartext_ends_the_run()
+    {
+        await using var server = await StartAsync(users: 1, messagesEach: 3, startTls: false);
+        var options = Options(server, sessions: 1, messages: 3) with { MaxConsecutiveConnectFailures = 3 };
+
+        var report = await LoadRun.StartPop3(Sys, options with { Session = options.Session with { AllowCleartextAuthentication = false } })
+            .Completion.WaitAsync(RunTimeout);
+
+        Assert.NotNull(report.AbortReason);
+        Assert.Equal(0, report.Delivered);
+        Assert.Equal(3, report.Errors.Where(e => e is { Phase: "PASS", What: "refused" }).Sum(e => e.Count));
+        Assert.Equal(0, server.LoginsSucceeded);
+    }
+
+    [Fact]
+    public async Task Apop_against_a_greeting_without_a_timestamp_ends_the_run()
+    {
+        await using var server = await StartAsync(users: 1, messagesEach: 3, apop: false);
+        var options = Options(server, sessions: 1, messages: 3) with { MaxConsecutiveConnectFailures = 3 };
+
+        var report = await LoadRun.StartPop3(Sys, options with { Session = options.Session with { LoginMethod = Pop3LoginMethod.Apop } })
+            .Completion.WaitAsync(RunTimeout);
+
+        Assert.NotNull(report.AbortReason);
+        Assert.Equal(0, report.Delivered);
+        Assert.Equal(3, report.Errors.Where(e => e is { Phase: "APOP", What: "not-supported:APOP" }).Sum(e => e.Count));
+    }
 }
