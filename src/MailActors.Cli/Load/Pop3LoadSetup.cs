@@ -66,6 +66,7 @@ internal static class Pop3LoadSetup
                 },
                 User = user,
                 Password = password,
+                AuthMechanism = result.GetValue(o.Connection.Mechanism),
                 Sessions = sessions,
                 Messages = result.GetValue(o.Messages),
                 Duration = result.GetValue(o.Duration) is { } d ? ArgumentParsers.Duration(d, "--duration") : null,

@@ -79,6 +79,7 @@ internal static class SmtpLoadSetup
             TlsMode = tlsMode,
             HelloDomain = result.GetValue(o.Hello)!,
             Credentials = user is null ? null : new SaslCredentials(user, password!),
+            AuthMechanism = result.GetValue(o.Connection.Mechanism),
             AllowCleartextAuthentication = result.GetValue(o.Connection.AllowCleartextAuth),
             CommandTimeout = timeout,
             UsePipelining = ArgumentParsers.OnOff(result.GetValue(o.Pipelining)!, "--pipelining"),

@@ -20,6 +20,9 @@ public sealed record Pop3LoadOptions
     /// <summary>The password (the same for every mailbox).</summary>
     public required string Password { get; init; }
 
+    /// <summary>The SASL mechanism when logging in with AUTH; null = the strongest the server offers.</summary>
+    public string? AuthMechanism { get; init; }
+
     /// <summary>Concurrent sessions.</summary>
     public int Sessions { get; init; } = 1;
 

@@ -225,7 +225,7 @@ internal sealed class Pop3LoadSupervisor : LoadSupervisorBase
         object login = _options.Session.LoginMethod switch
         {
             Pop3LoginMethod.Apop => new Pop3Session.Apop(user, _options.Password),
-            Pop3LoginMethod.Sasl => new Authenticate(new Protocol.Sasl.SaslCredentials(user, _options.Password)),
+            Pop3LoginMethod.Sasl => new Authenticate(new Protocol.Sasl.SaslCredentials(user, _options.Password), _options.AuthMechanism),
             _ => new Login(user, _options.Password),
         };
         Command(slot, Step.Login, login);

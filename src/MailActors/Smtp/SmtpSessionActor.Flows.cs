@@ -69,7 +69,7 @@ public sealed partial class SmtpSessionActor
     {
         if (_settings.Credentials is { } credentials && _authenticatedAs is null)
         {
-            RunAuthentication(credentials, null, _ => onDone(), FailSession);
+            RunAuthentication(credentials, _settings.AuthMechanism, _ => onDone(), FailSession);
         }
         else
         {

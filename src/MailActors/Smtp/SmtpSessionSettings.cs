@@ -26,6 +26,9 @@ public sealed record SmtpSessionSettings
     /// <summary>Authenticate during <c>Connect</c> when set (after STARTTLS, if any).</summary>
     public SaslCredentials? Credentials { get; init; }
 
+    /// <summary>The SASL mechanism for <see cref="Credentials"/>; null = the strongest the server offers.</summary>
+    public string? AuthMechanism { get; init; }
+
     /// <summary>Lets credentials cross an unencrypted connection. Off by default; only for loopback tests or trusted links.</summary>
     public bool AllowCleartextAuthentication { get; init; }
 
@@ -83,6 +86,7 @@ public sealed record SmtpSessionSettings
             HelloDomain = smtp.GetString("hello", "localhost.localdomain"),
             SendHello = smtp.GetBoolean("send-hello", true),
             AllowCleartextAuthentication = smtp.GetBoolean("allow-cleartext-auth", false),
+            AuthMechanism = smtp.GetString("auth-mechanism", null) is { Length: > 0 } mechanism ? mechanism : null,
             CommandTimeout = smtp.GetTimeSpan("command-timeout", TimeSpan.FromSeconds(120)),
             TransactionTimeout = smtp.GetTimeSpan("transaction-timeout", TimeSpan.FromMinutes(10)),
             ExactAddresses = smtp.GetBoolean("exact-addresses", false),

@@ -22,6 +22,7 @@ public sealed class ConfigurationSpecs
         Assert.Equal(TimeSpan.FromMinutes(10), settings.TransactionTimeout);
         Assert.Equal(TimeSpan.FromSeconds(30), settings.Connection.ConnectTimeout);
         Assert.False(settings.AllowCleartextAuthentication);
+        Assert.Null(settings.AuthMechanism);
         Assert.True(settings.UsePipelining);
         Assert.False(settings.PreferChunking);
         Assert.Equal(256 * 1024, settings.ChunkSize);
@@ -44,6 +45,7 @@ public sealed class ConfigurationSpecs
               transaction-timeout = 1m
               exact-addresses = on
               allow-cleartext-auth = on
+              auth-mechanism = LOGIN
               pipelining = off
               prefer-chunking = on
               chunk-size = 64k
@@ -64,6 +66,7 @@ public sealed class ConfigurationSpecs
         Assert.Equal(TimeSpan.FromMinutes(1), settings.TransactionTimeout);
         Assert.True(settings.ExactAddresses);
         Assert.True(settings.AllowCleartextAuthentication);
+        Assert.Equal("LOGIN", settings.AuthMechanism);
         Assert.False(settings.UsePipelining);
         Assert.True(settings.PreferChunking);
         Assert.Equal(64 * 1024, settings.ChunkSize);

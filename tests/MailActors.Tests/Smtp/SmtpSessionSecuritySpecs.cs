@@ -107,6 +107,24 @@ public sealed class SmtpSessionSecuritySpecs(ITestOutputHelper output) : Session
     }
 
     [Fact]
+    public async Task The_configured_mechanism_is_used_for_the_login_during_connect()
+    {
+        var server = await StartServerAsync(AuthServer());
+        var session = await ConnectedSessionAsync(SettingsFor(server) with
+        {
+            TlsMode = TlsMode.StartTls,
+            Credentials = new SaslCredentials("alice", "alice-secret"),
+            AuthMechanism = "LOGIN", // not the strongest offered (SCRAM-SHA-256 is)
+        });
+
+        await session.Ask<TransactionResult>(
+            new Transaction("a@example.test", [new TransactionRecipient("b@example.test")], MessageContent.FromBytes("Subject: x\r\n\r\nx\r\n"u8.ToArray())), TimeSpan.FromSeconds(10));
+
+        Assert.Contains(server.Sessions.Single().CommandLog, c => c.StartsWith("AUTH LOGIN", StringComparison.Ordinal));
+        Assert.Equal("alice", server.Messages.Single().AuthenticatedUser);
+    }
+
+    [Fact]
     public async Task StartTls_required_but_not_offered_fails_connect()
     {
         var server = await StartServerAsync(new SmtpTestServerOptions { StartTls = false });

@@ -135,6 +135,7 @@ internal static class BulkCommand
                     HelloDomain = "mailactors.bulk",
                     CommandTimeout = TimeSpan.FromSeconds(result.GetValue(connection.Timeout)),
                     Credentials = user is null ? null : new Protocol.Sasl.SaslCredentials(user, password!),
+                    AuthMechanism = result.GetValue(connection.Mechanism),
                     AllowCleartextAuthentication = result.GetValue(connection.AllowCleartextAuth),
                 },
                 MaxSessions = sessions,
