@@ -96,6 +96,100 @@ public sealed class RetryAndBounceTests
         Assert.Equal(RecipientState.Expired, (await FinishedAsync(harness.Outbox, "route-age")).Recipients[0].State);
     }
 
+    [Fact]
+    public void Infinite_durations_read_as_never_and_negative_ones_are_refused()
+    {
+        var options = OutboxOptions.FromConfig(Akka.Configuration.ConfigurationFactory.ParseString("""
+            mailactors.outbox { retry.max-age = infinite, in-flight-timeout = infinite, sweep-grace = infinite }
+            mailactors.routes.slow { hosts = ["127.0.0.1:1"], outbox { retry { base-delay = infinite, max-age = infinite } } }
+            """));
+
+        Assert.Equal(TimeSpan.MaxValue, options.Retry.MaxAge);
+        Assert.Equal(TimeSpan.MaxValue, options.InFlightTimeout);
+        Assert.Equal(TimeSpan.MaxValue, options.SweepGrace);
+        Assert.Equal(TimeSpan.MaxValue, options.ForRoute("slow").Retry.MaxAge);
+        Assert.Equal(TimeSpan.MaxValue, options.ForRoute("slow").Retry.BaseDelay);
+        foreach (var negative in new[] { "-5s", "-5" })
+        {
+            var refused = Assert.Throws<Akka.Configuration.ConfigurationException>(() => OutboxOptions.FromConfig(Akka.Configuration.ConfigurationFactory.ParseString($$"""
+                mailactors.routes.slow { hosts = ["127.0.0.1:1"], outbox { retry { max-age = {{negative}} } } }
+                """)));
+            Assert.Contains("mailactors.routes.slow.outbox.retry.max-age = " + negative, refused.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task An_infinite_max_age_from_hocon_or_csharp_keeps_retrying_a_deferred_recipient(string kind)
+    {
+        var options = OutboxOptions.FromConfig(Akka.Configuration.ConfigurationFactory.ParseString("""
+            mailactors.outbox.retry { base-delay = 50ms, max-delay = 100ms, max-age = infinite }
+            """));
+        await using var store = await TestStore.CreateAsync(kind);
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions
+        {
+            Faults = [RcptReply("451 4.3.0 later", times: 1, match: "hocon@"), RcptReply("451 4.3.0 later", times: 1, match: "csharp@")],
+        });
+        await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port, OutboxHarness.FastOptions with { Retry = options.Retry });
+
+        await harness.Outbox.EnqueueAsync(OutboxHarness.Mail("never-old-hocon", to: "hocon@example.test"));
+        // TimeSpan.MaxValue added to the acceptance time overflowed, and the partition crashed at every attempt.
+        await harness.Outbox.EnqueueAsync(new OutboxMessage(OutboxHarness.Mail("never-old-csharp", to: "csharp@example.test"))
+        {
+            Retry = new RetryOverride(MaxAge: TimeSpan.MaxValue),
+        });
+
+        foreach (var id in new[] { "never-old-hocon", "never-old-csharp" })
+        {
+            var recipient = (await FinishedAsync(harness.Outbox, id)).Recipients[0];
+            Assert.Equal((RecipientState.Delivered, 2), (recipient.State, recipient.Attempts));
+        }
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task A_recipient_is_retried_until_its_max_age_and_expires_when_that_last_attempt_fails(string kind)
+    {
+        await using var store = await TestStore.CreateAsync(kind);
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions { Faults = [RcptReply("451 4.3.0 later")] });
+        var clock = new ShiftableClock();
+        // Every retry waits 40 minutes (no jitter); the recipient expires an hour after acceptance. The sweep re-drives
+        // an attempt once the shifted clock makes it due.
+        var options = OutboxHarness.FastOptions with
+        {
+            Clock = clock,
+            Retry = new RetryPolicy { BaseDelay = TimeSpan.FromMinutes(40), MaxDelay = TimeSpan.FromMinutes(40), Jitter = 0, MaxAge = TimeSpan.FromHours(1) },
+        };
+        await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port, options);
+
+        await harness.Outbox.EnqueueAsync(OutboxHarness.Mail("last-try"));
+        var first = await SettledAfterAsync(harness.Outbox, "last-try", attempts: 1);
+        Assert.Equal(RecipientState.Deferred, first.Recipients[0].State);
+        clock.Shift(TimeSpan.FromMinutes(40));
+
+        // The second attempt fails 40 minutes in: the next one, 40 minutes later, would be past the hour. It is brought
+        // forward to the hour instead of the recipient expiring 20 minutes early.
+        var second = await SettledAfterAsync(harness.Outbox, "last-try", attempts: 2);
+        Assert.Equal(RecipientState.Deferred, second.Recipients[0].State);
+        Assert.Equal(second.AcceptedAt + TimeSpan.FromHours(1), second.Recipients[0].NextAttemptAt);
+        clock.Shift(TimeSpan.FromMinutes(30));
+
+        var last = await SettledAfterAsync(harness.Outbox, "last-try", attempts: 3);
+        Assert.Equal(RecipientState.Expired, last.Recipients[0].State);
+        Assert.Equal(451, last.Recipients[0].LastReply!.Code);
+    }
+
+    /// <summary>The status once the outcome of attempt number <paramref name="attempts"/> (or a later one) is journaled.</summary>
+    private static async Task<MessageStatus> SettledAfterAsync(Outbox outbox, string id, int attempts)
+    {
+        MessageStatus? status = null;
+        await Eventually.TrueAsync(async () => (status = await outbox.GetStatusAsync(id)) is { } s
+            && (s.IsFinished || (s.Recipients[0].Attempts >= attempts && s.Recipients[0].State == RecipientState.Deferred)), $"{id}: attempt {attempts} settled");
+        return status!;
+    }
+
     [Theory]
     [InlineData("sqlite")]
     [InlineData("postgres")]
