@@ -396,6 +396,56 @@ public sealed class RetryAndBounceTests
     [Theory]
     [InlineData("sqlite")]
     [InlineData("postgres")]
+    public async Task A_dsn_matches_recipients_written_with_angle_brackets_or_a_display_name(string kind)
+    {
+        await using var store = await TestStore.CreateAsync(kind);
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions());
+        await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port);
+        await harness.Outbox.EnqueueAsync(MailFrom("written-1", "sender@example.test", "<bob@example.test>", "Carol <carol@example.test>"));
+        await FinishedAsync(harness.Outbox, "written-1");
+
+        // DSNs name bare addresses: Bob's in Final-Recipient, Carol's in the Original-Recipient of the ORCPT sent for her.
+        var result = await harness.Outbox.ApplyDsnAsync(new DeliveryStatusReport("written-1", "mx.example.test",
+        [
+            new DsnRecipientReport(null, "bob@example.test", DsnAction.Failed, "5.1.1", "smtp; 550 5.1.1 user unknown", null),
+            new DsnRecipientReport("carol@example.test", "carol@mailbox.example.test", DsnAction.Failed, "5.2.1", "smtp; 550 5.2.1 disabled", null),
+        ]));
+
+        Assert.Equal(["<bob@example.test>", "Carol <carol@example.test>"], result.Bounced);
+        var status = await harness.Outbox.GetStatusAsync("written-1");
+        Assert.All(status!.Recipients, r => Assert.Equal(RecipientState.Bounced, r.State));
+        Assert.Same(status.Recipients[1], status.Recipient("CAROL@example.test"));
+        await Eventually.TrueAsync(() => harness.Outbox.IsSuppressed("bob@example.test", out _), "Bob's hard bounce suppressed");
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task A_dsn_reaches_a_sender_written_with_a_display_name(string kind)
+    {
+        await using var store = await TestStore.CreateAsync(kind);
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions { UnknownRecipients = ["ghost@example.test"] });
+        await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port, OutboxHarness.FastOptions with { GenerateDsn = true });
+
+        await harness.Outbox.EnqueueAsync(MailFrom("named-1", "Alice <author@example.test>", "Ghost <ghost@example.test>"));
+
+        await Eventually.TrueAsync(() => server.Messages.Count == 1, "the DSN reached the server");
+        var dsn = server.Messages[0];
+        Assert.Equal(["author@example.test"], dsn.Envelope.Recipients.Select(r => r.Address));
+        Assert.True(DsnParser.TryParse(dsn.Data, out var report));
+        Assert.Equal("ghost@example.test", Assert.Single(report.Recipients).FinalRecipient);
+        Assert.Contains("<ghost@example.test>: permanent failure", dsn.DataText, StringComparison.Ordinal);
+    }
+
+    private static Delivery.OutgoingMail MailFrom(string id, string from, params string[] to)
+    {
+        var body = $"From: sender@example.test\r\nTo: rcpt@example.test\r\nSubject: {id}\r\nMessage-ID: <{id}@outbox.test>\r\n\r\nbody\r\n";
+        return new Delivery.OutgoingMail(from, to, MailActors.Smtp.MessageContent.FromBytes(System.Text.Encoding.ASCII.GetBytes(body))) { MessageId = id };
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
     public async Task A_dsn_for_an_unknown_envelope_id_matches_nothing_but_still_suppresses_hard_failures(string kind)
     {
         await using var store = await TestStore.CreateAsync(kind);

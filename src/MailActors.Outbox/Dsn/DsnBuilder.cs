@@ -102,5 +102,6 @@ internal static class DsnBuilder
         return text.ToString();
     }
 
-    private static string Bare(string address) => address.Trim().TrimStart('<').TrimEnd('>');
+    // The address alone, whatever form the caller wrote ("Alice <a@x>" lost only its closing bracket to a trim before).
+    private static string Bare(string address) => Actors.SuppressionSet.Normalize(address);
 }

@@ -223,8 +223,7 @@ internal sealed class PartitionState(int statusRetention, bool generateDsn)
 
     private static DsnRequest? DsnFor(MessageRecord record)
     {
-        var sender = record.Envelope.Sender.Trim();
-        if (sender is "" or "<>")
+        if (Actors.SuppressionSet.Normalize(record.Envelope.Sender) is "") // "", "<>" and "Name <>" alike
         {
             return null; // never answer a bounce with a bounce
         }
