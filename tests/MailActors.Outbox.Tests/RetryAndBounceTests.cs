@@ -338,6 +338,29 @@ public sealed class RetryAndBounceTests
         Assert.Equal(RecipientState.Delivered, (await FinishedAsync(harness.Outbox, DsnBuilderIdFor("dsn-1"))).Recipients[0].State);
     }
 
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task A_dsn_reports_an_orcpt_given_pre_encoded(string kind)
+    {
+        await using var store = await TestStore.CreateAsync(kind);
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions { UnknownRecipients = ["ghost@example.test"] });
+        await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port, OutboxHarness.FastOptions with { GenerateDsn = true });
+        var mail = OutboxHarness.Mail("raw-orcpt", to: "ghost@example.test", from: "author@example.test") with
+        {
+            RecipientParameters = new RecipientParameters { Notify = DsnNotify.Failure, OriginalRecipientRaw = "rfc822;alias+2Bghost@example.test" },
+        };
+
+        await harness.Outbox.EnqueueAsync(mail);
+
+        await Eventually.TrueAsync(() => server.Messages.Count == 1, "the DSN reached the server");
+        var dsn = server.Messages[0];
+        Assert.Contains("Original-Recipient: rfc822;alias+2Bghost@example.test\r\n", dsn.DataText, StringComparison.Ordinal);
+        Assert.True(DsnParser.TryParse(dsn.Data, out var report));
+        var line = Assert.Single(report.Recipients);
+        Assert.Equal(("alias+ghost@example.test", "ghost@example.test"), (line.OriginalRecipient, line.FinalRecipient));
+    }
+
     private static string DsnBuilderIdFor(string id) => "dsn." + id;
 
     [Theory]

@@ -36,6 +36,11 @@ internal static class DsnBuilder
             {
                 group.Add("Original-Recipient", "rfc822;" + original);
             }
+            else if (recipient.OriginalRecipientRaw is { } raw)
+            {
+                // Already addr-type;xtext, as RFC 3464 section 2.3.1 writes the field; checked before it was queued.
+                group.Add("Original-Recipient", raw);
+            }
             group.Add("Final-Recipient", "rfc822;" + Bare(recipient.Address));
             group.Add("Action", "failed");
             group.Add("Status", StatusCode(recipient));

@@ -229,7 +229,11 @@ internal sealed class PartitionState(int statusRetention, bool generateDsn)
         }
         var failed = record.Recipients
             .Where(r => r.State is RecipientState.Bounced or RecipientState.Expired && !r.ReportedByDsn && WantsFailureNotice(record.Envelope.RecipientParametersFor(r.Address)))
-            .Select(r => new DsnRecipient(r.Address, record.Envelope.RecipientParametersFor(r.Address)?.OriginalRecipient, r.State, r.LastReply, r.LastError, r.UpdatedAt))
+            .Select(r =>
+            {
+                var own = record.Envelope.RecipientParametersFor(r.Address);
+                return new DsnRecipient(r.Address, own?.OriginalRecipient, r.State, r.LastReply, r.LastError, r.UpdatedAt) { OriginalRecipientRaw = own?.OriginalRecipientRaw };
+            })
             .ToArray();
         if (failed.Length == 0)
         {
