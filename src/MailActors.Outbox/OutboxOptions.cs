@@ -54,7 +54,7 @@ public sealed record OutboxOptions
     /// <summary>Journal bytes since the last snapshot, relative to the state's size, that trigger the next snapshot.</summary>
     public double SnapshotCostRatio { get; init; } = 2;
 
-    /// <summary>A partition with nothing unfinished snapshots after being idle this long.</summary>
+    /// <summary>A partition with nothing unfinished snapshots after being idle this long; <see cref="TimeSpan.MaxValue"/> (HOCON <c>infinite</c>) never.</summary>
     public TimeSpan SnapshotIdleAfter { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Finished messages whose status stays queryable, per partition.</summary>
@@ -69,13 +69,13 @@ public sealed record OutboxOptions
     /// <summary>Per-route overrides by route name.</summary>
     public IReadOnlyDictionary<string, RouteOutboxOptions> Routes { get; init; } = new Dictionary<string, RouteOutboxOptions>(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>How often the stuck-message sweep runs.</summary>
+    /// <summary>How often the stuck-message sweep runs; <see cref="TimeSpan.MaxValue"/> (HOCON <c>infinite</c>) turns it off.</summary>
     public TimeSpan SweepInterval { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How overdue a next attempt must be before the sweep re-drives it.</summary>
     public TimeSpan SweepGrace { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>An attempt without an outcome for this long is considered lost and re-driven.</summary>
+    /// <summary>An attempt without an outcome for this long is considered lost and re-driven; <see cref="TimeSpan.MaxValue"/> (HOCON <c>infinite</c>) never is.</summary>
     public TimeSpan InFlightTimeout { get; init; } = TimeSpan.FromMinutes(15);
 
     /// <summary>Put hard-bounced addresses on the suppression list.</summary>
@@ -108,7 +108,7 @@ public sealed record OutboxOptions
     {
         var merged = config is null ? OutboxConfig.Default : config.WithFallback(OutboxConfig.Default);
         var outbox = merged.GetConfig("mailactors.outbox");
-        var retry = RetryPolicy.FromConfig(outbox.GetConfig("retry"));
+        var retry = RetryPolicy.FromConfig(outbox.GetConfig("retry"), null, "mailactors.outbox.retry");
         var maxSize = outbox.GetByteSize("max-message-size") ?? 25L * 1024 * 1024;
         var routes = new Dictionary<string, RouteOutboxOptions>(StringComparer.OrdinalIgnoreCase);
         if (merged.HasPath("mailactors.routes"))
@@ -121,7 +121,7 @@ public sealed record OutboxOptions
                     continue;
                 }
                 routes[name] = new RouteOutboxOptions(
-                    RetryPolicy.FromConfig(own.HasPath("retry") ? own.GetConfig("retry") : null, retry),
+                    RetryPolicy.FromConfig(own.HasPath("retry") ? own.GetConfig("retry") : null, retry, $"mailactors.routes.{name}.outbox.retry"),
                     own.GetByteSize("max-message-size") ?? maxSize);
             }
         }
@@ -130,20 +130,20 @@ public sealed record OutboxOptions
             Partitions = outbox.GetInt("partitions", 4),
             InFlight = outbox.GetInt("in-flight", 1000),
             MaxUnfinishedBytes = outbox.GetByteSize("max-unfinished-bytes") ?? 1L << 30,
-            DeferredContentInMemoryWithin = InfiniteAsMax(outbox.GetTimeSpan("deferred-content-in-memory-within", TimeSpan.FromSeconds(30), allowInfinite: true)),
+            DeferredContentInMemoryWithin = Duration(outbox, "deferred-content-in-memory-within", TimeSpan.FromSeconds(30)),
             MaxWriteBatch = outbox.GetInt("max-write-batch", 2000),
             MaxWriteBatchBytes = outbox.GetByteSize("max-write-batch-bytes") ?? 8L * 1024 * 1024,
             SnapshotMinEvents = outbox.GetInt("snapshot-min-events", 1000),
             SnapshotMinBytes = outbox.GetByteSize("snapshot-min-bytes") ?? 8L * 1024 * 1024,
             SnapshotCostRatio = outbox.GetDouble("snapshot-cost-ratio", 2),
-            SnapshotIdleAfter = outbox.GetTimeSpan("snapshot-idle-after", TimeSpan.FromSeconds(2)),
+            SnapshotIdleAfter = Duration(outbox, "snapshot-idle-after", TimeSpan.FromSeconds(2)),
             StatusRetention = outbox.GetInt("status-retention", 1000),
             Retry = retry,
             MaxMessageSize = maxSize,
             Routes = routes,
-            SweepInterval = outbox.GetTimeSpan("sweep-interval", TimeSpan.FromSeconds(30)),
-            SweepGrace = outbox.GetTimeSpan("sweep-grace", TimeSpan.FromSeconds(5)),
-            InFlightTimeout = outbox.GetTimeSpan("in-flight-timeout", TimeSpan.FromMinutes(15)),
+            SweepInterval = Duration(outbox, "sweep-interval", TimeSpan.FromSeconds(30)),
+            SweepGrace = Duration(outbox, "sweep-grace", TimeSpan.FromSeconds(5)),
+            InFlightTimeout = Duration(outbox, "in-flight-timeout", TimeSpan.FromMinutes(15)),
             SuppressHardBounces = outbox.GetBoolean("suppress-hard-bounces", true),
             GenerateDsn = outbox.GetBoolean("generate-dsn", false),
             DsnReportingMta = outbox.GetString("dsn-reporting-mta", "mailactors.localdomain"),
@@ -151,8 +151,40 @@ public sealed record OutboxOptions
         };
     }
 
-    // HOCON's "infinite" reads as a negative span; "never evict" is a span no deferral exceeds.
-    private static TimeSpan InfiniteAsMax(TimeSpan span) => span < TimeSpan.Zero ? TimeSpan.MaxValue : span;
+    private static TimeSpan Duration(Config outbox, string path, TimeSpan fallback) => HoconDurations.Read(outbox, path, fallback, "mailactors.outbox");
+}
+
+/// <summary>The outbox's durations as HOCON gives them.</summary>
+internal static class HoconDurations
+{
+    /// <summary>
+    /// <paramref name="path"/> in <paramref name="config"/>, <see cref="TimeSpan.MaxValue"/> for <c>infinite</c>.
+    /// Akka reads <c>infinite</c> as -1 ms, which every deadline and age comparison would take for "already past"
+    /// (an infinite max-age expired recipients at their first attempt); "never" is a span nothing reaches.
+    /// </summary>
+    /// <exception cref="ConfigurationException">The duration is not one, or is negative (other than <c>infinite</c>).</exception>
+    public static TimeSpan Read(Config config, string path, TimeSpan fallback, string where)
+    {
+        TimeSpan span;
+        try
+        {
+            span = config.GetTimeSpan(path, fallback, allowInfinite: true);
+        }
+        catch (FormatException e)
+        {
+            // Akka's own message names the text but not the key (and is all a negative duration such as -5s gets).
+            throw new ConfigurationException($"{where}.{path} = {config.GetString(path)} is not a duration of zero or more, nor infinite.", e);
+        }
+        if (span == Timeout.InfiniteTimeSpan)
+        {
+            return TimeSpan.MaxValue;
+        }
+        if (span < TimeSpan.Zero)
+        {
+            throw new ConfigurationException($"{where}.{path} = {config.GetString(path)} is negative: give a duration of zero or more, or infinite.");
+        }
+        return span;
+    }
 }
 
 /// <summary>The outbox's built-in configuration: <c>hocon/outbox.conf</c> over <c>hocon/mailactors.conf</c>.</summary>

@@ -176,14 +176,4 @@ public sealed class ContentEvictionTests
             Assert.True(received.Data.Span.SequenceEqual(bytes), $"{mail.MessageId}: the restated content differs");
         }
     }
-
-    /// <summary>System time, moved forward by a test.</summary>
-    private sealed class ShiftableClock : TimeProvider
-    {
-        private long _offsetTicks;
-
-        public void Shift(TimeSpan by) => Interlocked.Add(ref _offsetTicks, by.Ticks);
-
-        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + TimeSpan.FromTicks(Interlocked.Read(ref _offsetTicks));
-    }
 }

@@ -96,6 +96,100 @@ public sealed class RetryAndBounceTests
         Assert.Equal(RecipientState.Expired, (await FinishedAsync(harness.Outbox, "route-age")).Recipients[0].State);
     }
 
+    [Fact]
+    public void Infinite_durations_read_as_never_and_negative_ones_are_refused()
+    {
+        var options = OutboxOptions.FromConfig(Akka.Configuration.ConfigurationFactory.ParseString("""
+            mailactors.outbox { retry.max-age = infinite, in-flight-timeout = infinite, sweep-grace = infinite }
+            mailactors.routes.slow { hosts = ["127.0.0.1:1"], outbox { retry { base-delay = infinite, max-age = infinite } } }
+            """));
+
+        Assert.Equal(TimeSpan.MaxValue, options.Retry.MaxAge);
+        Assert.Equal(TimeSpan.MaxValue, options.InFlightTimeout);
+        Assert.Equal(TimeSpan.MaxValue, options.SweepGrace);
+        Assert.Equal(TimeSpan.MaxValue, options.ForRoute("slow").Retry.MaxAge);
+        Assert.Equal(TimeSpan.MaxValue, options.ForRoute("slow").Retry.BaseDelay);
+        foreach (var negative in new[] { "-5s", "-5" })
+        {
+            var refused = Assert.Throws<Akka.Configuration.ConfigurationException>(() => OutboxOptions.FromConfig(Akka.Configuration.ConfigurationFactory.ParseString($$"""
+                mailactors.routes.slow { hosts = ["127.0.0.1:1"], outbox { retry { max-age = {{negative}} } } }
+                """)));
+            Assert.Contains("mailactors.routes.slow.outbox.retry.max-age = " + negative, refused.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task An_infinite_max_age_from_hocon_or_csharp_keeps_retrying_a_deferred_recipient(string kind)
+    {
+        var options = OutboxOptions.FromConfig(Akka.Configuration.ConfigurationFactory.ParseString("""
+            mailactors.outbox.retry { base-delay = 50ms, max-delay = 100ms, max-age = infinite }
+            """));
+        await using var store = await TestStore.CreateAsync(kind);
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions
+        {
+            Faults = [RcptReply("451 4.3.0 later", times: 1, match: "hocon@"), RcptReply("451 4.3.0 later", times: 1, match: "csharp@")],
+        });
+        await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port, OutboxHarness.FastOptions with { Retry = options.Retry });
+
+        await harness.Outbox.EnqueueAsync(OutboxHarness.Mail("never-old-hocon", to: "hocon@example.test"));
+        // TimeSpan.MaxValue added to the acceptance time overflowed, and the partition crashed at every attempt.
+        await harness.Outbox.EnqueueAsync(new OutboxMessage(OutboxHarness.Mail("never-old-csharp", to: "csharp@example.test"))
+        {
+            Retry = new RetryOverride(MaxAge: TimeSpan.MaxValue),
+        });
+
+        foreach (var id in new[] { "never-old-hocon", "never-old-csharp" })
+        {
+            var recipient = (await FinishedAsync(harness.Outbox, id)).Recipients[0];
+            Assert.Equal((RecipientState.Delivered, 2), (recipient.State, recipient.Attempts));
+        }
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task A_recipient_is_retried_until_its_max_age_and_expires_when_that_last_attempt_fails(string kind)
+    {
+        await using var store = await TestStore.CreateAsync(kind);
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions { Faults = [RcptReply("451 4.3.0 later")] });
+        var clock = new ShiftableClock();
+        // Every retry waits 40 minutes (no jitter); the recipient expires an hour after acceptance. The sweep re-drives
+        // an attempt once the shifted clock makes it due.
+        var options = OutboxHarness.FastOptions with
+        {
+            Clock = clock,
+            Retry = new RetryPolicy { BaseDelay = TimeSpan.FromMinutes(40), MaxDelay = TimeSpan.FromMinutes(40), Jitter = 0, MaxAge = TimeSpan.FromHours(1) },
+        };
+        await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port, options);
+
+        await harness.Outbox.EnqueueAsync(OutboxHarness.Mail("last-try"));
+        var first = await SettledAfterAsync(harness.Outbox, "last-try", attempts: 1);
+        Assert.Equal(RecipientState.Deferred, first.Recipients[0].State);
+        clock.Shift(TimeSpan.FromMinutes(40));
+
+        // The second attempt fails 40 minutes in: the next one, 40 minutes later, would be past the hour. It is brought
+        // forward to the hour instead of the recipient expiring 20 minutes early.
+        var second = await SettledAfterAsync(harness.Outbox, "last-try", attempts: 2);
+        Assert.Equal(RecipientState.Deferred, second.Recipients[0].State);
+        Assert.Equal(second.AcceptedAt + TimeSpan.FromHours(1), second.Recipients[0].NextAttemptAt);
+        clock.Shift(TimeSpan.FromMinutes(30));
+
+        var last = await SettledAfterAsync(harness.Outbox, "last-try", attempts: 3);
+        Assert.Equal(RecipientState.Expired, last.Recipients[0].State);
+        Assert.Equal(451, last.Recipients[0].LastReply!.Code);
+    }
+
+    /// <summary>The status once the outcome of attempt number <paramref name="attempts"/> (or a later one) is journaled.</summary>
+    private static async Task<MessageStatus> SettledAfterAsync(Outbox outbox, string id, int attempts)
+    {
+        MessageStatus? status = null;
+        await Eventually.TrueAsync(async () => (status = await outbox.GetStatusAsync(id)) is { } s
+            && (s.IsFinished || (s.Recipients[0].Attempts >= attempts && s.Recipients[0].State == RecipientState.Deferred)), $"{id}: attempt {attempts} settled");
+        return status!;
+    }
+
     [Theory]
     [InlineData("sqlite")]
     [InlineData("postgres")]
@@ -244,6 +338,29 @@ public sealed class RetryAndBounceTests
         Assert.Equal(RecipientState.Delivered, (await FinishedAsync(harness.Outbox, DsnBuilderIdFor("dsn-1"))).Recipients[0].State);
     }
 
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task A_dsn_reports_an_orcpt_given_pre_encoded(string kind)
+    {
+        await using var store = await TestStore.CreateAsync(kind);
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions { UnknownRecipients = ["ghost@example.test"] });
+        await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port, OutboxHarness.FastOptions with { GenerateDsn = true });
+        var mail = OutboxHarness.Mail("raw-orcpt", to: "ghost@example.test", from: "author@example.test") with
+        {
+            RecipientParameters = new RecipientParameters { Notify = DsnNotify.Failure, OriginalRecipientRaw = "rfc822;alias+2Bghost@example.test" },
+        };
+
+        await harness.Outbox.EnqueueAsync(mail);
+
+        await Eventually.TrueAsync(() => server.Messages.Count == 1, "the DSN reached the server");
+        var dsn = server.Messages[0];
+        Assert.Contains("Original-Recipient: rfc822;alias+2Bghost@example.test\r\n", dsn.DataText, StringComparison.Ordinal);
+        Assert.True(DsnParser.TryParse(dsn.Data, out var report));
+        var line = Assert.Single(report.Recipients);
+        Assert.Equal(("alias+ghost@example.test", "ghost@example.test"), (line.OriginalRecipient, line.FinalRecipient));
+    }
+
     private static string DsnBuilderIdFor(string id) => "dsn." + id;
 
     [Theory]
@@ -297,6 +414,56 @@ public sealed class RetryAndBounceTests
         await harness.RestartAsync();
         Assert.Equal(RecipientState.Bounced, (await harness.Outbox.GetStatusAsync("later-1"))!.Recipients[0].State);
         Assert.Equal(1, (await harness.Outbox.GetCountsAsync()).Bounced);
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task A_dsn_matches_recipients_written_with_angle_brackets_or_a_display_name(string kind)
+    {
+        await using var store = await TestStore.CreateAsync(kind);
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions());
+        await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port);
+        await harness.Outbox.EnqueueAsync(MailFrom("written-1", "sender@example.test", "<bob@example.test>", "Carol <carol@example.test>"));
+        await FinishedAsync(harness.Outbox, "written-1");
+
+        // DSNs name bare addresses: Bob's in Final-Recipient, Carol's in the Original-Recipient of the ORCPT sent for her.
+        var result = await harness.Outbox.ApplyDsnAsync(new DeliveryStatusReport("written-1", "mx.example.test",
+        [
+            new DsnRecipientReport(null, "bob@example.test", DsnAction.Failed, "5.1.1", "smtp; 550 5.1.1 user unknown", null),
+            new DsnRecipientReport("carol@example.test", "carol@mailbox.example.test", DsnAction.Failed, "5.2.1", "smtp; 550 5.2.1 disabled", null),
+        ]));
+
+        Assert.Equal(["<bob@example.test>", "Carol <carol@example.test>"], result.Bounced);
+        var status = await harness.Outbox.GetStatusAsync("written-1");
+        Assert.All(status!.Recipients, r => Assert.Equal(RecipientState.Bounced, r.State));
+        Assert.Same(status.Recipients[1], status.Recipient("CAROL@example.test"));
+        await Eventually.TrueAsync(() => harness.Outbox.IsSuppressed("bob@example.test", out _), "Bob's hard bounce suppressed");
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task A_dsn_reaches_a_sender_written_with_a_display_name(string kind)
+    {
+        await using var store = await TestStore.CreateAsync(kind);
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions { UnknownRecipients = ["ghost@example.test"] });
+        await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port, OutboxHarness.FastOptions with { GenerateDsn = true });
+
+        await harness.Outbox.EnqueueAsync(MailFrom("named-1", "Alice <author@example.test>", "Ghost <ghost@example.test>"));
+
+        await Eventually.TrueAsync(() => server.Messages.Count == 1, "the DSN reached the server");
+        var dsn = server.Messages[0];
+        Assert.Equal(["author@example.test"], dsn.Envelope.Recipients.Select(r => r.Address));
+        Assert.True(DsnParser.TryParse(dsn.Data, out var report));
+        Assert.Equal("ghost@example.test", Assert.Single(report.Recipients).FinalRecipient);
+        Assert.Contains("<ghost@example.test>: permanent failure", dsn.DataText, StringComparison.Ordinal);
+    }
+
+    private static Delivery.OutgoingMail MailFrom(string id, string from, params string[] to)
+    {
+        var body = $"From: sender@example.test\r\nTo: rcpt@example.test\r\nSubject: {id}\r\nMessage-ID: <{id}@outbox.test>\r\n\r\nbody\r\n";
+        return new Delivery.OutgoingMail(from, to, MailActors.Smtp.MessageContent.FromBytes(System.Text.Encoding.ASCII.GetBytes(body))) { MessageId = id };
     }
 
     [Theory]

@@ -96,5 +96,30 @@ public class SnapshotCompatibilityTests
         Assert.Equal(snapshot.Bytes, PartitionSnapshot.From(restored).Bytes);
     }
 
+    [Fact]
+    public void A_pending_dsn_keeps_a_pre_encoded_orcpt_and_only_then_needs_version_4()
+    {
+        var state = new PartitionState(statusRetention: 10, generateDsn: true);
+        foreach (var e in Events())
+        {
+            state.Apply(e, sequenceNr: 0);
+        }
+        Assert.Equal(2, PartitionSnapshot.From(state).Bytes[0]);
+
+        state.Apply(new MessageAccepted("m5", T0.AddSeconds(9), new StoredEnvelope("sender@example.test", ["e@example.test"], null, null,
+            new RecipientParameters { Notify = DsnNotify.Failure, OriginalRecipientRaw = "rfc822;alias+2Be@example.test" }),
+            Ascii("Subject: five\r\n\r\nbody five\r\n"), null, null, 0, []), sequenceNr: 0);
+        state.Apply(new DeliveryAttempted("m5", ["e@example.test"], 1, T0.AddSeconds(10)), sequenceNr: 0);
+        state.Apply(new RecipientBounced("m5", "e@example.test", SmtpReply.Create(550, "5.1.1 no such user"), null, true, BounceSource.Smtp, T0.AddSeconds(11)), sequenceNr: 0);
+        var snapshot = PartitionSnapshot.From(state);
+        var restored = snapshot.Restore(statusRetention: 10, generateDsn: true);
+
+        Assert.Equal(4, snapshot.Bytes[0]);
+        var raw = Assert.Single(restored.DsnPending["m5"].Recipients);
+        Assert.Equal(("rfc822;alias+2Be@example.test", null), (raw.OriginalRecipientRaw, raw.OriginalRecipient));
+        Assert.Equal("c@example.test", Assert.Single(restored.DsnPending["m2"].Recipients).OriginalRecipient);
+        Assert.Equal(snapshot.Bytes, PartitionSnapshot.From(restored).Bytes);
+    }
+
     private static byte[] Ascii(string text) => Encoding.ASCII.GetBytes(text);
 }

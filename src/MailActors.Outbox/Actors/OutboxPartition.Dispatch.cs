@@ -120,8 +120,13 @@ internal sealed partial class OutboxPartition
         }
         _dueArmedFor = earliest;
         var delay = earliest - now;
-        Timers.StartSingleTimer("due", Due.Instance, delay < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : delay);
+        // Akka's scheduler adds the delay to its own clock, which a far deadline (an infinite retry delay) overflows into
+        // the past: wake up at most a day ahead and arm again then.
+        delay = delay < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : delay > MaxTimerDelay ? MaxTimerDelay : delay;
+        Timers.StartSingleTimer("due", Due.Instance, delay);
     }
+
+    private static readonly TimeSpan MaxTimerDelay = TimeSpan.FromDays(1);
 
     private RetryPolicy PolicyFor(MessageRecord record, string recipient) =>
         _options.ForRoute(_context.Routes.RouteOf(record.Envelope.Route, recipient)).Retry.With(record.Retry);
@@ -140,7 +145,7 @@ internal sealed partial class OutboxPartition
             {
                 events.Add(new RecipientSuppressed(record.Id, recipient.Address, reason, now));
             }
-            else if (now >= record.AcceptedAt + PolicyFor(record, recipient.Address).MaxAge)
+            else if (ExpiresBeforeAttempt(record, recipient, now))
             {
                 events.Add(new RecipientExpired(record.Id, recipient.Address, recipient.LastReply, recipient.LastError ?? "not delivered within the maximum age", now));
             }
@@ -249,13 +254,31 @@ internal sealed partial class OutboxPartition
         Write(events, () => Settled(record.Id, completed.Token));
     }
 
+    /// <summary>
+    /// A recipient past its max-age is expired without an attempt, except the one whose last retry was brought forward
+    /// to that age (<see cref="DeferOrExpire"/>): it gets that attempt, even if it comes late, and expires if it fails.
+    /// </summary>
+    private bool ExpiresBeforeAttempt(MessageRecord record, RecipientRecord recipient, DateTime now)
+    {
+        var deadline = PolicyFor(record, recipient.Address).DeadlineFor(record.AcceptedAt);
+        return now >= deadline && !(recipient.State == RecipientState.Deferred && recipient.NextAttemptAt >= deadline);
+    }
+
+    /// <summary>
+    /// A failed attempt before the recipient's max-age is retried, at the latest when that age is reached (so the
+    /// recipient is tried until it expires, as documented, rather than expiring when its next backoff would overshoot);
+    /// one at or after it expires the recipient.
+    /// </summary>
     private IOutboxPersisted DeferOrExpire(MessageRecord record, string address, int attempt, SmtpReply? reply, string? error, DateTime now)
     {
         var policy = PolicyFor(record, address);
-        var next = now + policy.DelayBefore(attempt, _random);
-        return next >= record.AcceptedAt + policy.MaxAge
-            ? new RecipientExpired(record.Id, address, reply, error ?? "not delivered within the maximum age", now)
-            : new RecipientDeferred(record.Id, address, reply, error, attempt, next, now);
+        var deadline = policy.DeadlineFor(record.AcceptedAt);
+        if (now >= deadline)
+        {
+            return new RecipientExpired(record.Id, address, reply, error ?? "not delivered within the maximum age", now);
+        }
+        var next = RetryPolicy.Later(now, policy.DelayBefore(attempt, _random));
+        return new RecipientDeferred(record.Id, address, reply, error, attempt, next < deadline ? next : deadline, now);
     }
 
     /// <summary>The attempt's outcome is journaled: the message leaves the in-flight window and, if unfinished, is scheduled again.</summary>
@@ -288,7 +311,7 @@ internal sealed partial class OutboxPartition
         {
             if (_inFlight.TryGetValue(record.Id, out var flight))
             {
-                if (now - flight.StartedAt > _options.InFlightTimeout)
+                if (now - flight.StartedAt > _options.InFlightTimeout) // a difference: no sum to overflow for an infinite timeout
                 {
                     _log.Warning("Outbox partition {0}: message {1} had no outcome after {2}; sending it again", _context.Index, record.Id, now - flight.StartedAt);
                     _inFlight.Remove(record.Id);
@@ -301,12 +324,12 @@ internal sealed partial class OutboxPartition
             {
                 continue;
             }
-            if (_scheduledAt.TryGetValue(record.Id, out var scheduled) && scheduled + _options.SweepGrace > now)
+            if (_scheduledAt.TryGetValue(record.Id, out var scheduled) && now - scheduled < _options.SweepGrace)
             {
                 continue; // its timer is still ahead (or only just due)
             }
-            var overdue = record.Recipients.Any(r => r.IsPending && (r.NextAttemptAt ?? r.UpdatedAt) + _options.SweepGrace <= now);
-            var expired = record.Recipients.Any(r => r.IsPending && now >= record.AcceptedAt + PolicyFor(record, r.Address).MaxAge);
+            var overdue = record.Recipients.Any(r => r.IsPending && now - (r.NextAttemptAt ?? r.UpdatedAt) >= _options.SweepGrace);
+            var expired = record.Recipients.Any(r => r.IsPending && now >= PolicyFor(record, r.Address).DeadlineFor(record.AcceptedAt));
             if (overdue || expired)
             {
                 MakeReady(record.Id);

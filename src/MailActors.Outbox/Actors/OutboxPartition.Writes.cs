@@ -151,7 +151,7 @@ internal sealed partial class OutboxPartition
         }
         else if (_state.Unfinished.Count == 0 && _eventsSinceSnapshot > 0)
         {
-            Timers.StartSingleTimer("idle-snapshot", IdleSnapshot.Instance, _options.SnapshotIdleAfter);
+            StartIdleSnapshotTimer();
         }
         SendPendingDsns();
         Flush();
@@ -286,7 +286,7 @@ internal sealed partial class OutboxPartition
         if (_state.Unfinished.Count == 0 && _eventsSinceSnapshot > 0)
         {
             // Events written while this snapshot was being saved: the next idle snapshot takes them.
-            Timers.StartSingleTimer("idle-snapshot", IdleSnapshot.Instance, _options.SnapshotIdleAfter);
+            StartIdleSnapshotTimer();
         }
         // A final snapshot that frees no row (the oldest unfinished message is in the first one) has no cleanup to wait for.
         ContinueShutdown();
@@ -341,10 +341,20 @@ internal sealed partial class OutboxPartition
         ContinueShutdown();
     }
 
+    private void StartIdleSnapshotTimer()
+    {
+        if (_options.SnapshotIdleAfter != TimeSpan.MaxValue) // infinite: never, and no timer Akka's scheduler would overflow
+        {
+            Timers.StartSingleTimer("idle-snapshot", IdleSnapshot.Instance, _options.SnapshotIdleAfter);
+        }
+    }
+
     private TimeSpan HousekeepingRetryDelay()
     {
         var factor = 1L << Math.Min(_housekeepingFailures++, 6);
-        return TimeSpan.FromTicks(Math.Min(_options.SnapshotIdleAfter.Ticks * factor, TimeSpan.FromMinutes(1).Ticks));
+        var cap = TimeSpan.FromMinutes(1);
+        // Compared before multiplying: an infinite idle time times the factor would wrap to a negative delay.
+        return _options.SnapshotIdleAfter.Ticks > cap.Ticks / factor ? cap : TimeSpan.FromTicks(_options.SnapshotIdleAfter.Ticks * factor);
     }
 
     // ---- DSNs for finished messages with failed recipients ----

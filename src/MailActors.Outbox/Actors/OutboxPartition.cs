@@ -83,7 +83,10 @@ internal sealed partial class OutboxPartition : UntypedPersistentActor, IWithTim
         {
             _log.Info("Outbox partition {0}: {1} unfinished message(s) resume", _context.Index, resumed);
         }
-        Timers.StartPeriodicTimer("sweep", Sweep.Instance, _options.SweepInterval);
+        if (_options.SweepInterval != TimeSpan.MaxValue) // infinite: no sweep, and no timer Akka's scheduler would overflow
+        {
+            Timers.StartPeriodicTimer("sweep", Sweep.Instance, _options.SweepInterval);
+        }
         SendPendingDsns();
         Dispatch();
     }

@@ -36,6 +36,11 @@ internal static class DsnBuilder
             {
                 group.Add("Original-Recipient", "rfc822;" + original);
             }
+            else if (recipient.OriginalRecipientRaw is { } raw)
+            {
+                // Already addr-type;xtext, as RFC 3464 section 2.3.1 writes the field; checked before it was queued.
+                group.Add("Original-Recipient", raw);
+            }
             group.Add("Final-Recipient", "rfc822;" + Bare(recipient.Address));
             group.Add("Action", "failed");
             group.Add("Status", StatusCode(recipient));
@@ -102,5 +107,6 @@ internal static class DsnBuilder
         return text.ToString();
     }
 
-    private static string Bare(string address) => address.Trim().TrimStart('<').TrimEnd('>');
+    // The address alone, whatever form the caller wrote ("Alice <a@x>" lost only its closing bracket to a trim before).
+    private static string Bare(string address) => Actors.SuppressionSet.Normalize(address);
 }

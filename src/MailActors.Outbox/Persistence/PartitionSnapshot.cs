@@ -7,18 +7,22 @@ namespace MailActors.Outbox.Persistence;
 /// not see the live, mutable state). Version 2 refers to message contents by journal row instead of holding them
 /// (see <see cref="StoredContent"/>); version 1 snapshots, which hold them, are still read. Version 3 adds per-recipient
 /// parameters to envelopes; it is written only when an unfinished message has some, so that otherwise earlier versions
-/// can still read the store.
+/// can still read the store. Version 4 adds to version 3 the pre-encoded ORCPT of pending DSNs' recipients; it is written
+/// only when a pending DSN has one.
 /// </summary>
 internal sealed record PartitionSnapshot(byte[] Bytes) : IOutboxPersisted
 {
-    private const byte Version = 3;
+    private const byte Version = 4;
+    private const byte VersionWithoutRawOriginalRecipients = 3;
     private const byte VersionWithoutPerRecipientParameters = 2;
 
     public static PartitionSnapshot From(PartitionState state) => new(BinaryCodec.Encode(w => Write(w, state)));
 
     private static void Write(BinaryWriter w, PartitionState state)
     {
-        var version = state.Unfinished.Values.Any(r => r.Envelope.HasPerRecipientParameters) ? Version : VersionWithoutPerRecipientParameters;
+        var version = state.DsnPending.Values.Any(d => d.Recipients.Any(r => r.OriginalRecipientRaw is not null)) ? Version
+            : state.Unfinished.Values.Any(r => r.Envelope.HasPerRecipientParameters) ? VersionWithoutRawOriginalRecipients
+            : VersionWithoutPerRecipientParameters;
         w.Write(version);
         w.Write(state.MessagesAccepted);
         w.Write(state.Delivered);
@@ -77,6 +81,10 @@ internal sealed record PartitionSnapshot(byte[] Bytes) : IOutboxPersisted
                 w.WriteNullable(r.Reply);
                 w.WriteNullable(r.Error);
                 w.Write(r.At);
+                if (version >= 4)
+                {
+                    w.WriteNullable(r.OriginalRecipientRaw);
+                }
             }
         }
     }
@@ -86,7 +94,7 @@ internal sealed record PartitionSnapshot(byte[] Bytes) : IOutboxPersisted
         var state = new PartitionState(statusRetention, generateDsn);
         using var r = BinaryCodec.Reader(Bytes);
         var version = r.ReadByte();
-        if (version is not (1 or 2 or Version))
+        if (version is not (1 or 2 or 3 or Version))
         {
             throw new NotSupportedException($"Outbox partition snapshot version {version} is not supported (expected 1 to {Version}).");
         }
@@ -137,7 +145,10 @@ internal sealed record PartitionSnapshot(byte[] Bytes) : IOutboxPersisted
             var recipients = new DsnRecipient[r.Read7BitEncodedInt()];
             for (var i = 0; i < recipients.Length; i++)
             {
-                recipients[i] = new DsnRecipient(r.ReadString(), r.ReadNullableString(), (RecipientState)r.ReadByte(), r.ReadNullableReply(), r.ReadNullableString(), r.ReadDateTime());
+                recipients[i] = new DsnRecipient(r.ReadString(), r.ReadNullableString(), (RecipientState)r.ReadByte(), r.ReadNullableReply(), r.ReadNullableString(), r.ReadDateTime())
+                {
+                    OriginalRecipientRaw = version >= 4 ? r.ReadNullableString() : null,
+                };
             }
             state.DsnPending[id] = new DsnRequest(id, envid, sender, acceptedAt, ret < 0 ? null : (Protocol.Smtp.DsnReturn)ret, original, recipients);
         }

@@ -83,4 +83,8 @@ internal sealed record DsnRequest(
 }
 
 /// <summary>A failed recipient in a <see cref="DsnRequest"/>.</summary>
-internal sealed record DsnRecipient(string Address, string? OriginalRecipient, RecipientState State, SmtpReply? Reply, string? Error, DateTime At);
+internal sealed record DsnRecipient(string Address, string? OriginalRecipient, RecipientState State, SmtpReply? Reply, string? Error, DateTime At)
+{
+    /// <summary>The ORCPT as given pre-encoded (<c>addr-type;xtext</c>), when it was given so rather than as <see cref="OriginalRecipient"/>.</summary>
+    public string? OriginalRecipientRaw { get; init; }
+}

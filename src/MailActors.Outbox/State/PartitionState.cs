@@ -223,14 +223,17 @@ internal sealed class PartitionState(int statusRetention, bool generateDsn)
 
     private static DsnRequest? DsnFor(MessageRecord record)
     {
-        var sender = record.Envelope.Sender.Trim();
-        if (sender is "" or "<>")
+        if (Actors.SuppressionSet.Normalize(record.Envelope.Sender) is "") // "", "<>" and "Name <>" alike
         {
             return null; // never answer a bounce with a bounce
         }
         var failed = record.Recipients
             .Where(r => r.State is RecipientState.Bounced or RecipientState.Expired && !r.ReportedByDsn && WantsFailureNotice(record.Envelope.RecipientParametersFor(r.Address)))
-            .Select(r => new DsnRecipient(r.Address, record.Envelope.RecipientParametersFor(r.Address)?.OriginalRecipient, r.State, r.LastReply, r.LastError, r.UpdatedAt))
+            .Select(r =>
+            {
+                var own = record.Envelope.RecipientParametersFor(r.Address);
+                return new DsnRecipient(r.Address, own?.OriginalRecipient, r.State, r.LastReply, r.LastError, r.UpdatedAt) { OriginalRecipientRaw = own?.OriginalRecipientRaw };
+            })
             .ToArray();
         if (failed.Length == 0)
         {

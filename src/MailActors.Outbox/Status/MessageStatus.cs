@@ -46,9 +46,24 @@ public sealed record MessageStatus(string MessageId, string EnvelopeId, string S
     /// <summary>True when every recipient is final.</summary>
     public bool IsFinished => Recipients.All(r => r.IsFinal);
 
-    /// <summary>The recipient <paramref name="address"/> (case-insensitive), or null.</summary>
-    public RecipientStatus? Recipient(string address) =>
-        Recipients.FirstOrDefault(r => string.Equals(r.Address, address, StringComparison.OrdinalIgnoreCase));
+    /// <summary>
+    /// The recipient <paramref name="address"/>, or null. Addresses are compared case-insensitively as bare addresses,
+    /// so <c>bob@example.com</c>, <c>&lt;bob@example.com&gt;</c> and <c>Bob &lt;bob@example.com&gt;</c> find the same
+    /// recipient however it was written at enqueue; one written exactly as asked is preferred.
+    /// </summary>
+    public RecipientStatus? Recipient(string address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var exact = Recipients.FirstOrDefault(r => string.Equals(r.Address, address, StringComparison.OrdinalIgnoreCase));
+        if (exact is not null)
+        {
+            return exact;
+        }
+        // Recipients are stored as the caller wrote them, while DSNs (and their ORCPT, which the outbox sends bare)
+        // name the bare address.
+        var bare = Actors.SuppressionSet.Normalize(address);
+        return Recipients.FirstOrDefault(r => string.Equals(Actors.SuppressionSet.Normalize(r.Address), bare, StringComparison.OrdinalIgnoreCase));
+    }
 }
 
 /// <summary>
