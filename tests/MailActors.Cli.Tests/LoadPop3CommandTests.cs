@@ -87,6 +87,34 @@ public sealed class LoadPop3CommandTests : IDisposable
         Assert.Contains("--protocol smtp", result.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--from", "x@example.test", true)]
+    [InlineData("--pipelining", "off", true)]
+    [InlineData("--recipients", "3", true)]
+    [InlineData("--size", "1m", false)] // against a real server POP3 reads what is there: only the embedded mailboxes are sized
+    public async Task Options_of_smtp_mode_are_refused_instead_of_ignored(string option, string value, bool embedded)
+    {
+        string[] target = embedded ? ["--embedded-sink"] : ["--host", "127.0.0.1", "--port", "1", "--user", "u", "--password-env", "LOAD_TEST_PW"];
+
+        var result = await CliRunner.RunAsync(["load", "--protocol", "pop3", .. target, "--messages", "5", option, value],
+            new Dictionary<string, string> { ["LOAD_TEST_PW"] = "pw" });
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains($"{option} does not apply to --protocol pop3", result.Error + result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Login_is_refused_in_smtp_mode_and_a_host_beside_the_embedded_sink_too()
+    {
+        var login = await CliRunner.RunAsync(["load", "--embedded-sink", "--messages", "5", "--login", "apop"]);
+        var host = await CliRunner.RunAsync(["load", "--embedded-sink", "--messages", "5", "--host", "mail.example.test"]);
+
+        Assert.NotEqual(0, login.ExitCode);
+        Assert.Contains("--login is for --protocol pop3", login.Error + login.Output, StringComparison.Ordinal);
+        Assert.NotEqual(0, host.ExitCode);
+        Assert.Contains("leave out --host and --port", host.Error + host.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_real_host_needs_a_user()
     {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Security.Cryptography.X509Certificates;
 using MailActors.Transport;
 
@@ -38,6 +39,21 @@ internal sealed class ConnectionOptions
             }
         });
     }
+
+    /// <summary>
+    /// <c>--embedded-sink</c> picks the host and port of the server it starts: an explicit <c>--host</c> or
+    /// <c>--port</c> beside it would be silently ignored, so it is an error instead.
+    /// </summary>
+    public void RefuseTargetWithEmbedded(CommandResult result, Option<bool> embedded)
+    {
+        if (result.GetValue(embedded) && (Given(result, Host) || Given(result, Port)))
+        {
+            result.AddError("--embedded-sink starts its own server on 127.0.0.1: leave out --host and --port.");
+        }
+    }
+
+    /// <summary>Whether the user wrote <paramref name="option"/> (a default value does not count).</summary>
+    public static bool Given(SymbolResult result, Option option) => result.GetResult(option) is { Implicit: false };
 
     public TlsOptions TlsOptions(ParseResult result)
     {

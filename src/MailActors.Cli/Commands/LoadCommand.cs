@@ -67,6 +67,18 @@ internal static class LoadCommand
             {
                 result.AddError("--host is required (or use --embedded-sink).");
             }
+            options.Connection.RefuseTargetWithEmbedded(result, options.Embedded);
+            // An option of the other protocol would be accepted and do nothing: say so instead.
+            var pop3 = string.Equals(result.GetValue(options.Protocol), "pop3", StringComparison.OrdinalIgnoreCase);
+            Option[] notForThisProtocol = pop3
+                ? [options.Recipients, options.From, options.To, options.Hello, options.Pipelining, options.Chunking, .. result.GetValue(options.Embedded) ? Array.Empty<Option>() : [options.Size]]
+                : [options.Login];
+            foreach (var option in notForThisProtocol.Where(option => ConnectionOptions.Given(result, option)))
+            {
+                result.AddError(pop3
+                    ? $"{option.Name} does not apply to --protocol pop3{(option == options.Size ? " (it sizes the messages --embedded-sink puts in the mailboxes)" : "")}."
+                    : $"{option.Name} is for --protocol pop3.");
+            }
         });
         command.SetAction((result, ct) => RunAsync(result, options, ct));
         return command;

@@ -39,6 +39,7 @@ internal static class SendCommand
             {
                 result.AddError("--host is required (or use --embedded-sink).");
             }
+            connection.RefuseTargetWithEmbedded(result, embedded);
         });
         command.SetAction((result, ct) => RunAsync(result, connection, new SendArguments(
             result.GetValue(from)!, result.GetValue(to)!, result.GetValue(subject)!, result.GetValue(body), result.GetValue(eml),

@@ -61,6 +61,7 @@ internal static class BulkCommand
             {
                 result.AddError("--host is required (or use --embedded-sink).");
             }
+            connection.RefuseTargetWithEmbedded(result, embedded);
         });
         command.SetAction(async (result, ct) =>
         {
