@@ -161,7 +161,8 @@ internal sealed class Pop3LoadSupervisor : LoadSupervisorBase
                 break;
             case Step.Login:
                 Timed(slot, LoginStepName(_options.Session.LoginMethod));
-                _consecutiveConnectFailures = 0;
+                // Not yet progress: a session that logs in and then always fails (STAT refused, the connection dropped)
+                // must still count towards the stop, or the run would never end.
                 Command(slot, Step.Stat, Stat.Instance);
                 break;
             case Step.Stat when reply is MailboxStatus status:
@@ -170,6 +171,7 @@ internal sealed class Pop3LoadSupervisor : LoadSupervisorBase
                 slot.NextMessage = 1;
                 if (status.Count == 0)
                 {
+                    _consecutiveConnectFailures = 0; // an answer, if not a useful one: empty mailboxes end the run their own way
                     MailboxEmpty(slot);
                     return;
                 }
@@ -188,6 +190,7 @@ internal sealed class Pop3LoadSupervisor : LoadSupervisorBase
                 Timed(slot, "RETR");
                 Recorder.DigestChecked(ContentDigest.Verify(retrieved.Content.Span));
                 Recorder.MessageCompleted(delivered: true, retrieved.Octets, slot.StepStarted);
+                _consecutiveConnectFailures = 0;
                 if (_options.Delete)
                 {
                     Command(slot, Step.Dele, new Delete(retrieved.Number));
@@ -312,14 +315,28 @@ internal sealed class Pop3LoadSupervisor : LoadSupervisorBase
                 }
                 return;
             case Step.Stat when error is Pop3CommandException:
+                CountFailureWithoutProgress(phase, error);
                 Command(slot, Step.Quit, Quit.Instance);
                 return;
             case Step.Quit:
                 EndConnection(slot, backoff: null);
                 return;
             default:
+                CountFailureWithoutProgress(phase, error);
                 EndConnection(slot, ReconnectBackoff);
                 return;
+        }
+    }
+
+    /// <summary>
+    /// A session failed after logging in. Until a message is retrieved this counts like a failed connect: a server that
+    /// refuses STAT or drops every session before a retrieval must end the run, not keep it reconnecting for ever.
+    /// </summary>
+    private void CountFailureWithoutProgress(string phase, Exception error)
+    {
+        if (++_consecutiveConnectFailures >= _options.MaxConsecutiveConnectFailures)
+        {
+            BeginStopping($"{_consecutiveConnectFailures} sessions in a row failed before retrieving anything; last: {phase}: {error.Message}");
         }
     }
 

@@ -232,6 +232,23 @@ public sealed class Pop3LoadSpecs(ITestOutputHelper output) : SessionTestKit(out
         Assert.Equal(0, server.LoginsSucceeded);
     }
 
+    [Theory]
+    [InlineData(false)] // STAT answered -ERR
+    [InlineData(true)] // the connection dropped at STAT
+    public async Task Sessions_that_log_in_but_always_fail_before_a_retrieval_end_the_run(bool drop)
+    {
+        var fault = drop ? FaultAction.DisconnectBeforeReply() : FaultAction.Reply("-ERR [SYS/TEMP] mailbox unavailable");
+        await using var server = await StartAsync(users: 1, messagesEach: 3, faults: [FaultRule.On("STAT", fault)]);
+        var options = Options(server, sessions: 1, messages: 3) with { MaxConsecutiveConnectFailures = 3 };
+
+        var report = await LoadRun.StartPop3(Sys, options).Completion.WaitAsync(RunTimeout);
+
+        Assert.NotNull(report.AbortReason);
+        Assert.Contains("before retrieving anything", report.AbortReason, StringComparison.Ordinal);
+        Assert.Equal(0, report.Delivered);
+        Assert.Equal(3, report.Errors.Where(e => e.Phase == "STAT").Sum(e => e.Count));
+    }
+
     [Fact]
     public async Task Apop_against_a_greeting_without_a_timestamp_ends_the_run()
     {
