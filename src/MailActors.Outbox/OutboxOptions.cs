@@ -165,6 +165,11 @@ internal static class HoconDurations
     /// <exception cref="ConfigurationException">The duration is not one, or is negative (other than <c>infinite</c>).</exception>
     public static TimeSpan Read(Config config, string path, TimeSpan fallback, string where)
     {
+        // Decided on the text: Akka gives -1 ms both for "infinite" and for a written "-1ms", which must be refused.
+        if (config.HasPath(path) && string.Equals(config.GetString(path)?.Trim(), "infinite", StringComparison.OrdinalIgnoreCase))
+        {
+            return TimeSpan.MaxValue;
+        }
         TimeSpan span;
         try
         {
@@ -174,10 +179,6 @@ internal static class HoconDurations
         {
             // Akka's own message names the text but not the key (and is all a negative duration such as -5s gets).
             throw new ConfigurationException($"{where}.{path} = {config.GetString(path)} is not a duration of zero or more, nor infinite.", e);
-        }
-        if (span == Timeout.InfiniteTimeSpan)
-        {
-            return TimeSpan.MaxValue;
         }
         if (span < TimeSpan.Zero)
         {

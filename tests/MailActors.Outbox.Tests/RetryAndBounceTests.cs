@@ -109,7 +109,7 @@ public sealed class RetryAndBounceTests
         Assert.Equal(TimeSpan.MaxValue, options.SweepGrace);
         Assert.Equal(TimeSpan.MaxValue, options.ForRoute("slow").Retry.MaxAge);
         Assert.Equal(TimeSpan.MaxValue, options.ForRoute("slow").Retry.BaseDelay);
-        foreach (var negative in new[] { "-5s", "-5" })
+        foreach (var negative in new[] { "-5s", "-5", "-1ms" }) // -1ms is what Akka turns "infinite" into: written, it is refused
         {
             var refused = Assert.Throws<Akka.Configuration.ConfigurationException>(() => OutboxOptions.FromConfig(Akka.Configuration.ConfigurationFactory.ParseString($$"""
                 mailactors.routes.slow { hosts = ["127.0.0.1:1"], outbox { retry { max-age = {{negative}} } } }

@@ -66,13 +66,18 @@ public sealed class Mailer : IAsyncDisposable
         {
             throw new ArgumentException("A mailer needs at least one route.", nameof(options));
         }
+        // Checked before any route starts, so that a refused configuration leaves no actors behind.
+        if (options.Routes.FirstOrDefault(r => !r.Session.SendHello) is { } silent)
+        {
+            // A pooled session goes from connect straight to transactions: without a hello it could never deliver.
+            throw new ArgumentException($"Route '{silent.Name}': send-hello = off leaves its sessions unable to deliver; a route's sessions always greet the server.", nameof(options));
+        }
+        if (options.DefaultRoute is { } defaultName && !options.Routes.Any(r => string.Equals(r.Name, defaultName, StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new ArgumentException($"The default route '{defaultName}' is not among the routes.", nameof(options));
+        }
         foreach (var route in options.Routes)
         {
-            if (!route.Session.SendHello)
-            {
-                // A pooled session goes from connect straight to transactions: without a hello it could never deliver.
-                throw new ArgumentException($"Route '{route.Name}': send-hello = off leaves its sessions unable to deliver; a route's sessions always greet the server.", nameof(options));
-            }
             var queue = Channel.CreateBounded<DeliveryJob>(new BoundedChannelOptions(Math.Max(1, route.QueueCapacity))
             {
                 FullMode = BoundedChannelFullMode.Wait,

@@ -102,8 +102,8 @@ public sealed class SmtpClient : IAsyncDisposable
 
     /// <summary>
     /// EHLO, or HELO after a 5xx (Net::SMTP <c>hello</c>). Returns what the server advertised. When the client was
-    /// connected with <see cref="SmtpClientOptions.SendHello"/> off, the first hello also runs the STARTTLS and AUTH the
-    /// options ask for (TLS mode, credentials), so they are never skipped; a failure there ends the session.
+    /// connected with <see cref="SmtpClientOptions.SendHello"/> off, the first hello also runs the STARTTLS the options
+    /// ask for, so it is never skipped; a failure there ends the session.
     /// </summary>
     public async Task<SmtpCapabilities> HelloAsync(string? domain = null, CancellationToken cancellationToken = default)
     {

@@ -14,8 +14,8 @@ public sealed record SmtpClientOptions : MailClientOptions
     public string Hello { get; init; } = "localhost.localdomain";
 
     /// <summary>
-    /// Greet during connect (Net::SMTP <c>SendHello</c>). When off, STARTTLS and AUTH that the options ask for wait for
-    /// the first <see cref="SmtpClient.HelloAsync"/>, which runs them before it returns.
+    /// Greet during connect (Net::SMTP <c>SendHello</c>). When off, the STARTTLS the options ask for waits for the first
+    /// <see cref="SmtpClient.HelloAsync"/>, which runs it before it returns.
     /// </summary>
     public bool SendHello { get; init; } = true;
 

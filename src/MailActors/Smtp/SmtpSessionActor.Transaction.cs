@@ -686,12 +686,15 @@ public sealed partial class SmtpSessionActor
         return ReferenceEquals(p, NoMailParameters) ? null : p;
     }
 
-    // A transaction knows all its recipients before MAIL: one with a UTF-8 address makes the whole transaction SMTPUTF8.
-    private static bool AnyNeedsSmtpUtf8(IReadOnlyList<TransactionRecipient> recipients)
+    // A transaction knows all its recipients before MAIL: one whose forward-path is UTF-8 makes the whole transaction
+    // SMTPUTF8. The path, not the text: a non-ASCII display name ("Zoë <zoe@example.test>") needs nothing. ASCII text
+    // gives an ASCII path, so only non-ASCII text is turned into its path.
+    private bool AnyNeedsSmtpUtf8(IReadOnlyList<TransactionRecipient> recipients)
     {
         for (var i = 0; i < recipients.Count; i++)
         {
-            if (SmtpPath.RequiresSmtpUtf8(recipients[i].Address))
+            var address = recipients[i].Address;
+            if (SmtpPath.RequiresSmtpUtf8(address) && SmtpPath.RequiresSmtpUtf8(SmtpPath.ToRecipientPath(address, _settings.ExactAddresses)))
             {
                 return true;
             }

@@ -23,7 +23,10 @@ public sealed record SmtpSessionSettings
     /// <summary>Send EHLO (falling back to HELO on a 5xx) right after the greeting (Net::SMTP <c>SendHello</c>).</summary>
     public bool SendHello { get; init; } = true;
 
-    /// <summary>Authenticate during <c>Connect</c> when set (after STARTTLS, if any).</summary>
+    /// <summary>
+    /// Authenticate during <c>Connect</c> when set (after STARTTLS, if any), or during the first <c>Hello</c> when
+    /// <see cref="SendHello"/> is off.
+    /// </summary>
     public SaslCredentials? Credentials { get; init; }
 
     /// <summary>The SASL mechanism for <see cref="Credentials"/>; null = the strongest the server offers.</summary>

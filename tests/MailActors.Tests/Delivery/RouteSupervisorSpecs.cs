@@ -368,9 +368,15 @@ public sealed class RouteSupervisorSpecs(ITestOutputHelper output) : DeliveryTes
         var server = await StartServerAsync();
         var route = RouteTo(server);
 
-        var error = Assert.Throws<ArgumentException>(() => StartMailer(route with { Session = route.Session with { SendHello = false } }));
+        var error = Assert.Throws<ArgumentException>(() => StartMailer(RouteTo(server, "greets"), route with { Session = route.Session with { SendHello = false } }));
 
         Assert.Contains("send-hello", error.Message, StringComparison.Ordinal);
+        // Refused before any route started: no supervisor of the good route is left running.
+        Assert.False(await AnyRouteRunning());
+        StartMailer(RouteTo(server, "greets"));
+        Assert.True(await AnyRouteRunning()); // the look-up does find a route that runs
+
+        Task<bool> AnyRouteRunning() => Sys.ActorSelection("/user/route-*").ResolveOne(TimeSpan.FromSeconds(1)).ContinueWith(t => t.IsCompletedSuccessfully);
     }
 
     [Fact]

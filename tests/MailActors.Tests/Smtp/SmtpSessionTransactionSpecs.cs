@@ -234,6 +234,22 @@ public sealed class SmtpSessionTransactionSpecs(ITestOutputHelper output) : Sess
     }
 
     [Fact]
+    public async Task A_non_ascii_display_name_needs_no_SMTPUTF8()
+    {
+        var server = await StartServerAsync(new SmtpTestServerOptions { SmtpUtf8 = false });
+        var session = await ConnectedSessionAsync(SettingsFor(server));
+
+        var result = await session.Ask<TransactionResult>(
+            new Transaction("noreply@example.test", [new TransactionRecipient("Zoë Müller <zoe@example.test>")], Content("Subject: x\r\n\r\nx\r\n")),
+            TimeSpan.FromSeconds(5));
+
+        Assert.True(result.Delivered);
+        var envelope = server.Messages.Single().Envelope;
+        Assert.DoesNotContain(envelope.MailParameters, p => p.Equals("SMTPUTF8", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal("zoe@example.test", envelope.Recipients.Single().Address);
+    }
+
+    [Fact]
     public async Task Utf8_address_without_SMTPUTF8_is_refused_before_anything_is_written()
     {
         var server = await StartServerAsync(new SmtpTestServerOptions { SmtpUtf8 = false });
