@@ -288,8 +288,8 @@ public sealed class Outbox : IAsyncDisposable
         return new(new PreparedMessage(accepted), null);
     }
 
-    // The recipients' own parameters as the Mailer would find them (the caller's dictionary and comparer), kept only for
-    // recipients of this message: what is journaled is what the attempts will send.
+    // The recipients' own parameters, kept only for recipients of this message: what is journaled is what the attempts
+    // will send (OutgoingMail already holds them in a case-insensitive copy of its own).
     private static Dictionary<string, RecipientParameters>? OwnParameters(OutgoingMail mail)
     {
         if (mail.PerRecipientParameters is not { Count: > 0 } given)

@@ -68,16 +68,21 @@ internal static class LoadCommand
                 result.AddError("--host is required (or use --embedded-sink).");
             }
             options.Connection.RefuseTargetWithEmbedded(result, options.Embedded);
-            // An option of the other protocol would be accepted and do nothing: say so instead.
+            // Every option of the other protocol is refused here, in one table, rather than accepted and doing nothing.
             var pop3 = string.Equals(result.GetValue(options.Protocol), "pop3", StringComparison.OrdinalIgnoreCase);
             Option[] notForThisProtocol = pop3
-                ? [options.Recipients, options.From, options.To, options.Hello, options.Pipelining, options.Chunking, .. result.GetValue(options.Embedded) ? Array.Empty<Option>() : [options.Size]]
-                : [options.Login];
+                ? [options.Rate, options.Hold, options.Recipients, options.From, options.To, options.Hello, options.Pipelining, options.Chunking,
+                   .. result.GetValue(options.Embedded) ? Array.Empty<Option>() : [options.Size]]
+                : [options.Delete, options.Login];
             foreach (var option in notForThisProtocol.Where(option => ConnectionOptions.Given(result, option)))
             {
-                result.AddError(pop3
-                    ? $"{option.Name} does not apply to --protocol pop3{(option == options.Size ? " (it sizes the messages --embedded-sink puts in the mailboxes)" : "")}."
-                    : $"{option.Name} is for --protocol pop3.");
+                result.AddError(!pop3 ? $"{option.Name} is for --protocol pop3."
+                    : option == options.Size ? $"{option.Name} does not apply to --protocol pop3 (it sizes the messages --embedded-sink puts in the mailboxes)."
+                    : $"{option.Name} does not apply to --protocol pop3; it is for --protocol smtp.");
+            }
+            if (!pop3 && result.GetValue(options.Hold) && result.GetValue(options.Rate) is not null)
+            {
+                result.AddError("--rate and --hold cannot go together: hold mode sends no mail.");
             }
         });
         command.SetAction((result, ct) => RunAsync(result, options, ct));

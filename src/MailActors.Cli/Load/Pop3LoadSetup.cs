@@ -21,10 +21,6 @@ internal static class Pop3LoadSetup
 
     public static async Task<PreparedRun> PrepareAsync(ParseResult result, LoadCommand.Options o, LoadConsole console, CancellationToken ct)
     {
-        if (result.GetValue(o.Rate) is not null || result.GetValue(o.Hold))
-        {
-            throw new CliUsageException("--rate and --hold are for --protocol smtp; POP3 sessions run a closed loop.");
-        }
         var embedded = result.GetValue(o.Embedded);
         var tlsMode = SmtpSessionSettings.ParseTlsMode(result.GetValue(o.Connection.Tls)!);
         var hosts = result.GetValue(o.Connection.Host) ?? [];

@@ -15,14 +15,6 @@ internal static class SmtpLoadSetup
 {
     public static async Task<PreparedRun> PrepareAsync(ParseResult result, LoadCommand.Options o, LoadConsole console, CancellationToken ct)
     {
-        if (result.GetValue(o.Delete))
-        {
-            throw new CliUsageException("--delete is for --protocol pop3.");
-        }
-        if (result.GetValue(o.Hold) && result.GetValue(o.Rate) is not null)
-        {
-            throw new CliUsageException("--rate and --hold cannot go together: hold mode sends no mail.");
-        }
         var tlsMode = SmtpSessionSettings.ParseTlsMode(result.GetValue(o.Connection.Tls)!);
         var hosts = result.GetValue(o.Connection.Host) ?? [];
         var port = result.GetValue(o.Connection.Port);

@@ -228,11 +228,12 @@ internal sealed class PartitionState(int statusRetention, bool generateDsn)
             return null; // never answer a bounce with a bounce
         }
         var failed = record.Recipients
-            .Where(r => r.State is RecipientState.Bounced or RecipientState.Expired && !r.ReportedByDsn && WantsFailureNotice(record.Envelope.RecipientParametersFor(r.Address)))
-            .Select(r =>
+            .Where(r => r.State is RecipientState.Bounced or RecipientState.Expired && !r.ReportedByDsn)
+            .Select(r => (Recipient: r, Own: record.Envelope.RecipientParametersFor(r.Address)))
+            .Where(x => WantsFailureNotice(x.Own))
+            .Select(x => new DsnRecipient(x.Recipient.Address, x.Own?.OriginalRecipient, x.Recipient.State, x.Recipient.LastReply, x.Recipient.LastError, x.Recipient.UpdatedAt)
             {
-                var own = record.Envelope.RecipientParametersFor(r.Address);
-                return new DsnRecipient(r.Address, own?.OriginalRecipient, r.State, r.LastReply, r.LastError, r.UpdatedAt) { OriginalRecipientRaw = own?.OriginalRecipientRaw };
+                OriginalRecipientRaw = x.Own?.OriginalRecipientRaw,
             })
             .ToArray();
         if (failed.Length == 0)

@@ -70,7 +70,7 @@ public readonly record struct SmtpCommand(string Verb, string Line, bool IsSensi
     public static SmtpCommand RcptTo(string path, RecipientParameters? parameters = null)
     {
         WireText.EnsureSafe(path, nameof(path));
-        if (!string.Equals(path, "<Postmaster>", StringComparison.OrdinalIgnoreCase))
+        if (!string.Equals(path, SmtpPath.Postmaster, StringComparison.OrdinalIgnoreCase))
         {
             SmtpPath.Validate(path, allowNull: false);
         }

@@ -87,7 +87,7 @@ public static class SmtpPath
     {
         WireText.EnsureSafe(address, nameof(address));
         var inside = Inside(address, exactAddresses);
-        if (role == PathRole.Recipient && inside.Equals("Postmaster", StringComparison.OrdinalIgnoreCase))
+        if (role == PathRole.Recipient && inside.Equals(Postmaster.AsSpan(1, Postmaster.Length - 2), StringComparison.OrdinalIgnoreCase))
         {
             return inside;
         }

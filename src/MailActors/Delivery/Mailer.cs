@@ -86,9 +86,7 @@ public sealed class Mailer : IAsyncDisposable
             var supervisor = system.ActorOf(RouteSupervisor.Props(route, queue.Reader), "route-" + Uri.EscapeDataString(route.Name) + "-" + Guid.NewGuid().ToString("N")[..8]);
             _routes.Add(route.Name, new Route(route, queue, supervisor));
         }
-        _default = options.DefaultRoute is { } name
-            ? _routes.TryGetValue(name, out var chosen) ? chosen : throw new ArgumentException($"The default route '{name}' is not among the routes.", nameof(options))
-            : _routes[options.Routes[0].Name];
+        _default = _routes[options.DefaultRoute ?? options.Routes[0].Name]; // checked above to be among the routes
     }
 
     /// <summary>Starts a mailer in <paramref name="system"/>.</summary>

@@ -301,10 +301,7 @@ internal sealed class Pop3LoadSupervisor : LoadSupervisorBase
             case Step.Capa or Step.Stls or Step.Login:
                 // Counted like a failed connect, whatever the failure (-ERR, STLS not offered, cleartext refused, no APOP
                 // timestamp, a dropped connection): a run that can never log in must end, not retry for ever.
-                if (++_consecutiveConnectFailures >= _options.MaxConsecutiveConnectFailures)
-                {
-                    BeginStopping($"{_consecutiveConnectFailures} sessions in a row could not log in; last: {phase}: {error.Message}");
-                }
+                CountFailureTowardsStop("sessions in a row could not log in", phase, error);
                 if (SessionStillUsable(error))
                 {
                     Command(slot, Step.Quit, Quit.Instance);
@@ -315,28 +312,30 @@ internal sealed class Pop3LoadSupervisor : LoadSupervisorBase
                 }
                 return;
             case Step.Stat when error is Pop3CommandException:
-                CountFailureWithoutProgress(phase, error);
+                CountFailureTowardsStop("sessions in a row failed before retrieving anything", phase, error);
                 Command(slot, Step.Quit, Quit.Instance);
                 return;
             case Step.Quit:
                 EndConnection(slot, backoff: null);
                 return;
             default:
-                CountFailureWithoutProgress(phase, error);
+                CountFailureTowardsStop("sessions in a row failed before retrieving anything", phase, error);
                 EndConnection(slot, ReconnectBackoff);
                 return;
         }
     }
 
     /// <summary>
-    /// A session failed after logging in. Until a message is retrieved this counts like a failed connect: a server that
-    /// refuses STAT or drops every session before a retrieval must end the run, not keep it reconnecting for ever.
+    /// A session could not log in, or failed after logging in but before a retrieval. Each counts like a failed connect
+    /// (only a retrieval resets the count): a server that refuses the login or STAT, or drops every session early, must
+    /// end the run, not keep it reconnecting for ever. The connect step counts on its own, as it must end its connection
+    /// before stopping.
     /// </summary>
-    private void CountFailureWithoutProgress(string phase, Exception error)
+    private void CountFailureTowardsStop(string what, string phase, Exception error)
     {
         if (++_consecutiveConnectFailures >= _options.MaxConsecutiveConnectFailures)
         {
-            BeginStopping($"{_consecutiveConnectFailures} sessions in a row failed before retrieving anything; last: {phase}: {error.Message}");
+            BeginStopping($"{_consecutiveConnectFailures} {what}; last: {phase}: {error.Message}");
         }
     }
 

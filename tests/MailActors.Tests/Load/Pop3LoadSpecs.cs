@@ -188,18 +188,30 @@ public sealed class Pop3LoadSpecs(ITestOutputHelper output) : SessionTestKit(out
         Assert.Empty(report.Errors);
     }
 
+    /// <summary>
+    /// A run of 3 messages over one session that fails every time the same way: it must give up after 3 failures in a
+    /// row, with a reason and nothing retrieved.
+    /// </summary>
+    private async Task<LoadReport> RunThatGivesUp(Pop3TestServer server, Func<Pop3SessionSettings, Pop3SessionSettings>? session = null)
+    {
+        var options = Options(server, sessions: 1, messages: 3) with { MaxConsecutiveConnectFailures = 3 };
+
+        var report = await LoadRun.StartPop3(Sys, options with { Session = session is null ? options.Session : session(options.Session) })
+            .Completion.WaitAsync(RunTimeout);
+
+        Assert.NotNull(report.AbortReason);
+        Assert.Equal(0, report.Delivered);
+        return report;
+    }
+
     [Fact]
     public async Task A_required_starttls_the_server_does_not_list_ends_the_run()
     {
         await using var server = await StartAsync(users: 1, messagesEach: 3, startTls: false);
-        var options = Options(server, sessions: 1, messages: 3) with { MaxConsecutiveConnectFailures = 3 };
 
-        var report = await LoadRun.StartPop3(Sys, options with { Session = options.Session with { TlsMode = TlsMode.StartTls } })
-            .Completion.WaitAsync(RunTimeout);
+        var report = await RunThatGivesUp(server, session => session with { TlsMode = TlsMode.StartTls });
 
-        Assert.NotNull(report.AbortReason);
         Assert.Contains("STLS", report.AbortReason, StringComparison.Ordinal);
-        Assert.Equal(0, report.Delivered);
         Assert.Equal(3, report.Errors.Where(e => e is { Phase: "STLS", What: "not-supported:STLS" }).Sum(e => e.Count));
     }
 
@@ -221,13 +233,9 @@ public sealed class Pop3LoadSpecs(ITestOutputHelper output) : SessionTestKit(out
     public async Task A_login_the_client_will_not_send_in_cleartext_ends_the_run()
     {
         await using var server = await StartAsync(users: 1, messagesEach: 3, startTls: false);
-        var options = Options(server, sessions: 1, messages: 3) with { MaxConsecutiveConnectFailures = 3 };
 
-        var report = await LoadRun.StartPop3(Sys, options with { Session = options.Session with { AllowCleartextAuthentication = false } })
-            .Completion.WaitAsync(RunTimeout);
+        var report = await RunThatGivesUp(server, session => session with { AllowCleartextAuthentication = false });
 
-        Assert.NotNull(report.AbortReason);
-        Assert.Equal(0, report.Delivered);
         Assert.Equal(3, report.Errors.Where(e => e is { Phase: "PASS", What: "refused" }).Sum(e => e.Count));
         Assert.Equal(0, server.LoginsSucceeded);
     }
@@ -239,13 +247,10 @@ public sealed class Pop3LoadSpecs(ITestOutputHelper output) : SessionTestKit(out
     {
         var fault = drop ? FaultAction.DisconnectBeforeReply() : FaultAction.Reply("-ERR [SYS/TEMP] mailbox unavailable");
         await using var server = await StartAsync(users: 1, messagesEach: 3, faults: [FaultRule.On("STAT", fault)]);
-        var options = Options(server, sessions: 1, messages: 3) with { MaxConsecutiveConnectFailures = 3 };
 
-        var report = await LoadRun.StartPop3(Sys, options).Completion.WaitAsync(RunTimeout);
+        var report = await RunThatGivesUp(server);
 
-        Assert.NotNull(report.AbortReason);
         Assert.Contains("before retrieving anything", report.AbortReason, StringComparison.Ordinal);
-        Assert.Equal(0, report.Delivered);
         Assert.Equal(3, report.Errors.Where(e => e.Phase == "STAT").Sum(e => e.Count));
     }
 
@@ -253,13 +258,9 @@ public sealed class Pop3LoadSpecs(ITestOutputHelper output) : SessionTestKit(out
     public async Task Apop_against_a_greeting_without_a_timestamp_ends_the_run()
     {
         await using var server = await StartAsync(users: 1, messagesEach: 3, apop: false);
-        var options = Options(server, sessions: 1, messages: 3) with { MaxConsecutiveConnectFailures = 3 };
 
-        var report = await LoadRun.StartPop3(Sys, options with { Session = options.Session with { LoginMethod = Pop3LoginMethod.Apop } })
-            .Completion.WaitAsync(RunTimeout);
+        var report = await RunThatGivesUp(server, session => session with { LoginMethod = Pop3LoginMethod.Apop });
 
-        Assert.NotNull(report.AbortReason);
-        Assert.Equal(0, report.Delivered);
         Assert.Equal(3, report.Errors.Where(e => e is { Phase: "APOP", What: "not-supported:APOP" }).Sum(e => e.Count));
     }
 }
