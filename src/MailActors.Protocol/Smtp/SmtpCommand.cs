@@ -38,6 +38,16 @@ public readonly record struct SmtpCommand(string Verb, string Line, bool IsSensi
     /// <exception cref="MailArgumentException">The domain is empty or holds spaces, controls, CR, LF or NUL.</exception>
     public static SmtpCommand Ehlo(string domain) => new("EHLO", "EHLO " + ValidateToken(domain, nameof(domain)));
 
+    /// <summary>
+    /// Checks that <paramref name="domain"/> can be sent with EHLO or HELO, so that a bad setting is refused where it is
+    /// given rather than when a session greets.
+    /// </summary>
+    /// <param name="domain">The client's domain or address literal.</param>
+    /// <param name="paramName">The setting's name for the error.</param>
+    /// <returns><paramref name="domain"/>.</returns>
+    /// <exception cref="MailArgumentException">The domain is empty or holds spaces, controls, CR, LF or NUL.</exception>
+    public static string ValidateHelloDomain(string domain, string paramName) => ValidateToken(domain, paramName);
+
     /// <summary><c>HELO domain</c>.</summary>
     /// <param name="domain">The client's domain or address literal: non-empty, no spaces or controls.</param>
     /// <returns>The command.</returns>

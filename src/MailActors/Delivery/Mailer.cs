@@ -72,6 +72,11 @@ public sealed class Mailer : IAsyncDisposable
             // A pooled session goes from connect straight to transactions: without a hello it could never deliver.
             throw new ArgumentException($"Route '{silent.Name}': send-hello = off leaves its sessions unable to deliver; a route's sessions always greet the server.", nameof(options));
         }
+        foreach (var route in options.Routes)
+        {
+            // Refused here, not at each session's greeting, where it would count as a connect failure and open the circuit.
+            SmtpCommand.ValidateHelloDomain(route.Session.HelloDomain, $"routes.{route.Name}.smtp.hello");
+        }
         if (options.DefaultRoute is { } defaultName && !options.Routes.Any(r => string.Equals(r.Name, defaultName, StringComparison.OrdinalIgnoreCase)))
         {
             throw new ArgumentException($"The default route '{defaultName}' is not among the routes.", nameof(options));

@@ -26,8 +26,14 @@ public sealed record MailOptions
     /// <summary>XVERP (Postfix).</summary>
     public bool Xverp { get; init; }
 
-    /// <summary>AUTH=: the submitter mailbox, or <c>&lt;&gt;</c> (RFC 4954).</summary>
+    /// <summary>AUTH= given raw: the submitter mailbox, or <c>&lt;&gt;</c> (RFC 4954); it is xtext-encoded on the wire.</summary>
     public string? Auth { get; init; }
+
+    /// <summary>
+    /// AUTH= given already xtext-encoded, as Net::SMTP's <c>AUTH</c> option takes it; wins over <see cref="Auth"/>.
+    /// Without it, a Net::SMTP caller's encoded <c>a+2Bb@x</c> would be encoded a second time.
+    /// </summary>
+    public string? AuthEncoded { get; init; }
 
     /// <summary>SMTPUTF8 (RFC 6531); set automatically when an address needs it.</summary>
     public bool SmtpUtf8 { get; init; }
@@ -44,7 +50,7 @@ public sealed record MailOptions
         TransactionId = Transaction,
         EnvelopeId = EnvId is not null ? XText.Decode(EnvId) : Envelope,
         Xverp = Xverp,
-        Auth = Auth,
+        Auth = AuthEncoded is not null ? XText.Decode(AuthEncoded) : Auth,
         SmtpUtf8 = SmtpUtf8,
         Extra = Extra,
     };

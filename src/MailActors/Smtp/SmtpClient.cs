@@ -51,7 +51,7 @@ public sealed class SmtpClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         var settings = options.ToSessionSettings();
-        WireText.EnsureSafe(options.Hello, nameof(options.Hello));
+        SmtpCommand.ValidateHelloDomain(options.Hello, nameof(options.Hello));
         // The session enforces every protocol timeout itself; this only guards against a session that vanished.
         var askTimeout = settings.TransactionTimeout + settings.CommandTimeout + settings.Connection.ConnectTimeout;
         var (session, connected) = await Sessions.SessionStarter.ConnectAsync<Connected>(
@@ -109,7 +109,7 @@ public sealed class SmtpClient : IAsyncDisposable
     {
         if (domain is not null)
         {
-            WireText.EnsureSafe(domain, nameof(domain));
+            SmtpCommand.ValidateHelloDomain(domain, nameof(domain));
         }
         var greeted = await AskAsync<Greeted>(new Hello(domain), cancellationToken).ConfigureAwait(false);
         _lastReply = greeted.Reply;

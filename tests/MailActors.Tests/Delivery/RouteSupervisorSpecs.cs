@@ -363,6 +363,19 @@ public sealed class RouteSupervisorSpecs(ITestOutputHelper output) : DeliveryTes
     }
 
     [Fact]
+    public async Task A_route_whose_hello_domain_EHLO_cannot_carry_is_refused_when_the_mailer_starts()
+    {
+        var server = await StartServerAsync();
+        var route = RouteTo(server, "spaced");
+
+        // Before, the route started and every session failed its greeting as a connect failure, opening the circuit.
+        var error = Assert.Throws<MailArgumentException>(() => StartMailer(route with { Session = route.Session with { HelloDomain = "client example.test" } }));
+
+        Assert.Equal("routes.spaced.smtp.hello", error.ParamName);
+        Assert.Equal(0, server.SessionsOpened);
+    }
+
+    [Fact]
     public async Task A_route_whose_sessions_would_not_greet_is_refused_when_the_mailer_starts()
     {
         var server = await StartServerAsync();

@@ -272,6 +272,21 @@ public sealed class SmtpClientSpecs(ITestOutputHelper output) : SessionTestKit(o
         Assert.Contains("ENVID=abc+2Bdef", server.CommandLog.Single(c => c.StartsWith("MAIL", StringComparison.Ordinal)), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Mail_with_a_pre_encoded_AUTH_sends_it_unchanged_and_a_raw_one_encoded()
+    {
+        var (server, client) = await ConnectAsync(new SmtpTestServerOptions { AuthMechanisms = ["PLAIN"] });
+        await using var _ = client;
+
+        await client.MailAsync("a@example.test", new MailOptions { AuthEncoded = "a+2Bb@example.test" });
+        await client.ResetAsync();
+        await client.MailAsync("a@example.test", new MailOptions { Auth = "a+b@example.test" });
+
+        var mails = server.CommandLog.Where(c => c.StartsWith("MAIL", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, mails.Count);
+        Assert.All(mails, m => Assert.EndsWith(" AUTH=a+2Bb@example.test", m, StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("SEND")]
     [InlineData("SOML")]
@@ -495,6 +510,23 @@ public sealed class SmtpClientSpecs(ITestOutputHelper output) : SessionTestKit(o
         await Assert.ThrowsAnyAsync<ArgumentException>(() => client.CommandAsync("NOOP", bad));
 
         Assert.Equal(before, server.CommandLog.Count);
+    }
+
+    [Theory]
+    [InlineData("client example.test")]
+    [InlineData("")]
+    public async Task A_hello_domain_EHLO_cannot_carry_is_refused_before_connecting(string bad)
+    {
+        var server = await StartServerAsync();
+
+        var error = await Assert.ThrowsAsync<MailArgumentException>(() => SmtpClient.ConnectAsync(OptionsFor(server) with { Hello = bad }));
+        await using var client = await SmtpClient.ConnectAsync(OptionsFor(server) with { SendHello = false });
+        var later = await Assert.ThrowsAsync<MailArgumentException>(() => client.HelloAsync(bad));
+
+        Assert.Equal("Hello", error.ParamName);
+        Assert.Equal("domain", later.ParamName);
+        Assert.Equal(1, server.SessionsOpened); // only the second client's connection: the refused one never dialled
+        Assert.DoesNotContain(server.CommandLog, c => c.StartsWith("EHLO", StringComparison.Ordinal) || c.StartsWith("HELO", StringComparison.Ordinal));
     }
 
     [Fact]
