@@ -221,7 +221,29 @@ public readonly record struct Pop3Command(string Verb, string Line, bool IsSensi
             line.Append(' ').Append(argument);
         }
 
-        return new Pop3Command(verb.ToUpperInvariant(), line.ToString(), false, null, multiLineReply);
+        var upperVerb = verb.ToUpperInvariant();
+        var text = line.ToString();
+        var transcript = RawTranscript(upperVerb, text);
+        return new Pop3Command(upperVerb, text, transcript is not null, transcript, multiLineReply);
+    }
+
+    // A raw PASS, APOP or AUTH carries the same secrets as the typed commands, so it is redacted the same way: what
+    // follows PASS, the digest of APOP, and whatever follows AUTH's mechanism.
+    private static string? RawTranscript(string verb, string line)
+    {
+        var rest = line.AsSpan(verb.Length).Trim();
+        if (rest.IsEmpty)
+        {
+            return null;
+        }
+        var firstEnd = rest.IndexOf(' ');
+        return verb switch
+        {
+            "PASS" => "PASS " + Redacted,
+            "APOP" or "AUTH" when firstEnd > 0 => $"{verb} {rest[..firstEnd]} {Redacted}",
+            "APOP" => "APOP " + Redacted,
+            _ => null,
+        };
     }
 
     /// <summary>The command as sent: the line in UTF-8 followed by CRLF.</summary>

@@ -215,7 +215,7 @@ public readonly record struct SmtpCommand(string Verb, string Line, bool IsSensi
 
     /// <summary>
     /// Any command, as Net::SMTP's <c>command()</c>: the verb and arguments joined by single spaces, each validated.
-    /// An <c>AUTH</c> command with more than a mechanism is marked sensitive.
+    /// An <c>AUTH</c> command with more than a mechanism is marked sensitive, however its arguments are split.
     /// </summary>
     /// <param name="verb">The verb: non-empty ASCII, no spaces or controls; sent upper-cased.</param>
     /// <param name="args">Arguments: each non-empty and free of CR, LF and NUL (an argument may hold spaces).</param>
@@ -231,7 +231,10 @@ public readonly record struct SmtpCommand(string Verb, string Line, bool IsSensi
             line.Append(' ').Append(ValidateText(arg, nameof(args)));
         }
 
-        return new SmtpCommand(upperVerb, line.ToString(), IsSensitive: upperVerb == "AUTH" && args.Length > 1);
+        // One argument may hold "PLAIN <response>" itself, so what counts is whether anything follows the mechanism.
+        var text = line.ToString();
+        var sensitive = upperVerb == "AUTH" && text.AsSpan(upperVerb.Length).Trim().Contains(' ');
+        return new SmtpCommand(upperVerb, text, IsSensitive: sensitive);
     }
 
     /// <summary>The number of bytes <see cref="ToWireBytes"/> produces: the UTF-8 line plus CRLF.</summary>

@@ -42,6 +42,11 @@ public class Pop3CommandTests
         { "raw", Pop3Command.Raw("ping", "mrose"), "PING mrose", "PING mrose", false, false },
         { "raw known multi-line verb", Pop3Command.Raw("retr", "5"), "RETR 5", "RETR 5", true, false },
         { "raw declared multi-line", Pop3Command.Raw("XTND", true, "XMIT"), "XTND XMIT", "XTND XMIT", true, false },
+        { "raw PASS", Pop3Command.Raw("pass", "hunter2"), "PASS hunter2", "PASS ****", false, true },
+        { "raw PASS with spaces", Pop3Command.Raw("PASS", "two words"), "PASS two words", "PASS ****", false, true },
+        { "raw APOP", Pop3Command.Raw("APOP", "mrose c4c9334bac560ecc979e58001b3e22fb"), "APOP mrose c4c9334bac560ecc979e58001b3e22fb", "APOP mrose ****", false, true },
+        { "raw AUTH with initial response", Pop3Command.Raw("AUTH", "PLAIN", "AG1yb3NlAHNlY3JldA=="), "AUTH PLAIN AG1yb3NlAHNlY3JldA==", "AUTH PLAIN ****", false, true },
+        { "raw AUTH mechanism only", Pop3Command.Raw("AUTH", "PLAIN"), "AUTH PLAIN", "AUTH PLAIN", false, false },
     };
 
     [Theory]

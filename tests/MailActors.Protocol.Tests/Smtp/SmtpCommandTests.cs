@@ -149,13 +149,17 @@ public class SmtpCommandTests
         Assert.Equal("****", command.ToTranscript());
     }
 
-    [Fact]
-    public void Raw_auth_with_payload_is_sensitive()
+    [Theory]
+    [InlineData("PLAIN", "AGFsaWNlAHNlY3JldA==")]
+    [InlineData("PLAIN AGFsaWNlAHNlY3JldA==", null)] // Net::SMTP's command('AUTH', "PLAIN $b64") shape
+    public void Raw_auth_with_payload_is_sensitive(string first, string? second)
     {
-        var command = SmtpCommand.Raw("auth", "PLAIN", "AGFsaWNlAHNlY3JldA==");
+        var command = second is null ? SmtpCommand.Raw("auth", first) : SmtpCommand.Raw("auth", first, second);
 
         Assert.True(command.IsSensitive);
         Assert.Equal("AUTH PLAIN ****", command.ToTranscript());
+        Assert.Equal("AUTH PLAIN ****", command.ToString());
+        Assert.False(SmtpCommand.Raw("AUTH", "PLAIN").IsSensitive);
     }
 
     [Theory]
