@@ -242,32 +242,37 @@ public sealed class Outbox : IAsyncDisposable
         {
             return new(null, Rejected(id ?? "", OutboxRejection.InvalidAddress, "A message needs a message id."));
         }
-        var routes = new HashSet<string?>();
+        // The route comes first: each address is checked in the mode (exact-addresses or not) of the route it goes to.
+        if (mail.Route is { } named && !_routes.Exists(named))
+        {
+            return new(null, Rejected(id, OutboxRejection.NoRoute, $"No route named '{named}'."));
+        }
+        RoutePlan? plan;
         try
         {
-            mail.ValidateAddresses();
+            plan = _routes.Plan(mail);
         }
         catch (ArgumentException e)
         {
             return new(null, Rejected(id, OutboxRejection.InvalidAddress, $"Invalid address: {e.Message}"));
         }
-        if (mail.Route is { } named && !_routes.Exists(named))
-        {
-            return new(null, Rejected(id, OutboxRejection.NoRoute, $"No route named '{named}'."));
-        }
         try
         {
-            mail.ValidateParameters();
+            if (plan is null)
+            {
+                mail.ValidateParameters();
+            }
+            else
+            {
+                plan.ValidateParameters();
+            }
         }
         catch (ArgumentException e)
         {
             return new(null, Rejected(id, OutboxRejection.InvalidParameters, $"Invalid envelope parameter: {e.Message}"));
         }
-        foreach (var recipient in mail.Recipients)
-        {
-            routes.Add(_routes.RouteOf(mail.Route, recipient));
-        }
-        var maxSize = routes.Count == 0 ? _options.MaxMessageSize : routes.Min(r => _options.ForRoute(r).MaxMessageSize);
+        IEnumerable<string?> routes = plan is null ? [mail.Route] : plan.Groups.Select(g => (string?)g.Route.Name);
+        var maxSize = routes.Min(r => _options.ForRoute(r).MaxMessageSize);
         ReadOnlyMemory<byte> content;
         try
         {

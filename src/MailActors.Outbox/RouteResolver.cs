@@ -1,23 +1,41 @@
 using MailActors.Delivery;
-using MailActors.Protocol.Smtp;
+using MailActors.Protocol;
 
 namespace MailActors.Outbox;
 
-/// <summary>Which route carries a recipient, by the same rules as <see cref="Mailer"/>: the message's route, else the first route serving the domain, else the default route.</summary>
+/// <summary>
+/// Which route carries a recipient, and the checks of its addresses, by the <see cref="Mailer"/>'s own
+/// <see cref="RouteTable"/>: the message's route, else the route the recipient's domain selects, else the default route,
+/// each address checked with or without exact-addresses as its route will send it.
+/// </summary>
 internal sealed class RouteResolver(MailerOptions? mailer)
 {
-    private readonly string? _default = mailer is null ? null : mailer.DefaultRoute ?? mailer.Routes.FirstOrDefault()?.Name;
+    private readonly RouteTable? _table = mailer is null ? null : new RouteTable(mailer);
 
-    // With one route that is also the default, every recipient goes there: no need to parse the address (asked for every
-    // recipient at enqueue and at every attempt).
-    private readonly string? _only = mailer is { Routes.Count: 1 } && (mailer.DefaultRoute is null
-        || string.Equals(mailer.DefaultRoute, mailer.Routes[0].Name, StringComparison.OrdinalIgnoreCase)) ? mailer.Routes[0].Name : null;
+    // With one route (the table makes it the default) every recipient goes there: no need to parse the address (asked
+    // for every recipient at every attempt).
+    private readonly string? _only = mailer is { Routes.Count: 1 } ? mailer.Routes[0].Name : null;
 
-    public bool Exists(string route) => mailer?.Routes.Any(r => string.Equals(r.Name, route, StringComparison.OrdinalIgnoreCase)) ?? true;
+    public bool Exists(string route) => _table is null || _table.Find(route) is not null;
+
+    /// <summary>
+    /// Checks the addresses, each in the mode of its route, and returns the plan; without routes (a passive outbox,
+    /// which journals nothing) there is no plan, and the addresses are checked as a route without exact-addresses would.
+    /// </summary>
+    /// <exception cref="MailArgumentException">An address is refused.</exception>
+    public RoutePlan? Plan(OutgoingMail mail)
+    {
+        if (_table is null)
+        {
+            mail.ValidateAddresses();
+            return null;
+        }
+        return _table.Plan(mail);
+    }
 
     public string? RouteOf(string? messageRoute, string recipient)
     {
-        if (messageRoute is not null || mailer is null)
+        if (messageRoute is not null || _table is null)
         {
             return messageRoute;
         }
@@ -25,7 +43,16 @@ internal sealed class RouteResolver(MailerOptions? mailer)
         {
             return _only;
         }
-        var domain = SmtpPath.DomainOf(recipient);
-        return mailer.Routes.FirstOrDefault(r => r.Serves(domain))?.Name ?? _default;
+        try
+        {
+            return _table.RouteOf(recipient).Name;
+        }
+        catch (MailArgumentException)
+        {
+            // Checked at enqueue, so only a message journaled under other routes gets here (a route since set to
+            // exact-addresses, say): its retry policy is the default route's, and the Mailer's refusal of the address
+            // is what the attempt reports.
+            return _table.DefaultRoute.Name;
+        }
     }
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace MailActors.Protocol.Smtp;
 
 /// <summary>
@@ -57,15 +59,41 @@ public static class SmtpPath
         CheckedInside(recipient, exactAddresses, PathRole.Recipient);
 
     /// <summary>
-    /// The domain of a recipient as <see cref="ToRecipientPath"/> reads it (the part after the last <c>@</c>, without a
-    /// source route), or "" for <c>&lt;Postmaster&gt;</c>: what routes are chosen by.
+    /// The domain of a recipient as <see cref="ToRecipientPath"/> reads it in the given mode (the part after the last
+    /// <c>@</c>, without a source route), or "" for <c>&lt;Postmaster&gt;</c>: what routes are chosen by. The two modes
+    /// read the same domain unless the text holds a <c>&lt;...&gt;</c> and is not itself one path:
+    /// <c>"a &lt;b@x&gt;"@y</c> is <c>b@x</c> without <paramref name="exactAddresses"/> and a quoted local part at
+    /// <c>y</c> with it.
     /// </summary>
     /// <param name="recipient">The recipient as the caller has it.</param>
+    /// <param name="exactAddresses">Net::SMTP's ExactAddresses option.</param>
     /// <returns>The domain, as written.</returns>
     /// <exception cref="MailArgumentException">As <see cref="ToRecipientPath"/>.</exception>
-    public static string DomainOf(string recipient)
+    public static string DomainOf(string recipient, bool exactAddresses = false) =>
+        DomainIn(CheckedInside(recipient, exactAddresses, PathRole.Recipient));
+
+    /// <summary>
+    /// <see cref="DomainOf"/> without the exception: <see langword="false"/> where <see cref="ToRecipientPath"/> would
+    /// refuse the recipient in that mode (for callers that weigh both modes' readings of one address).
+    /// </summary>
+    /// <param name="recipient">The recipient as the caller has it.</param>
+    /// <param name="exactAddresses">Net::SMTP's ExactAddresses option.</param>
+    /// <param name="domain">The domain, as written, when the recipient is accepted.</param>
+    /// <returns>Whether the recipient makes a forward-path in that mode.</returns>
+    public static bool TryDomainOf(string recipient, bool exactAddresses, [NotNullWhen(true)] out string? domain)
     {
-        var inside = CheckedInside(recipient, exactAddresses: false, PathRole.Recipient);
+        ArgumentNullException.ThrowIfNull(recipient);
+        if (!WireText.IsSafe(recipient) || !TryInside(recipient, exactAddresses, PathRole.Recipient, out var inside, out _))
+        {
+            domain = null;
+            return false;
+        }
+        domain = DomainIn(inside);
+        return true;
+    }
+
+    private static string DomainIn(ReadOnlySpan<char> inside)
+    {
         var at = inside.LastIndexOf('@');
         return at < 0 ? "" : inside[(at + 1)..].ToString();
     }
@@ -86,17 +114,24 @@ public static class SmtpPath
     private static ReadOnlySpan<char> CheckedInside(string address, bool exactAddresses, PathRole role)
     {
         WireText.EnsureSafe(address, nameof(address));
-        var inside = Inside(address, exactAddresses);
-        if (role == PathRole.Recipient && inside.Equals(Postmaster.AsSpan(1, Postmaster.Length - 2), StringComparison.OrdinalIgnoreCase))
-        {
-            return inside;
-        }
-        if (!SmtpPathSyntax.TryValidateInside(inside, allowNull: role == PathRole.Sender, out var error))
+        if (!TryInside(address, exactAddresses, role, out var inside, out var error))
         {
             throw new MailArgumentException($"'{address}' does not make a valid SMTP path: {error}", nameof(address));
         }
 
         return inside;
+    }
+
+    // CheckedInside for text already known to be free of CR, LF and NUL; false (with the reason) when it is no path.
+    private static bool TryInside(string address, bool exactAddresses, PathRole role, out ReadOnlySpan<char> inside, out string error)
+    {
+        inside = Inside(address, exactAddresses);
+        if (role == PathRole.Recipient && inside.Equals(Postmaster.AsSpan(1, Postmaster.Length - 2), StringComparison.OrdinalIgnoreCase))
+        {
+            error = string.Empty;
+            return true;
+        }
+        return SmtpPathSyntax.TryValidateInside(inside, allowNull: role == PathRole.Sender, out error);
     }
 
     private static ReadOnlySpan<char> Inside(string address, bool exactAddresses)

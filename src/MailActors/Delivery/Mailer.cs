@@ -13,7 +13,10 @@ namespace MailActors.Delivery;
 /// <summary>The routes a <see cref="Mailer"/> sends through.</summary>
 public sealed record MailerOptions
 {
-    /// <summary>The routes. Recipients go to the first route whose <see cref="RouteOptions.Domains"/> match, else to <see cref="DefaultRoute"/>.</summary>
+    /// <summary>
+    /// The routes. Recipients go to the first route whose <see cref="RouteOptions.Domains"/> match, else to
+    /// <see cref="DefaultRoute"/>; <see cref="RouteTable"/> says how a domain is read when a route has exact-addresses on.
+    /// </summary>
     public required IReadOnlyList<RouteOptions> Routes { get; init; }
 
     /// <summary>The route for recipients no route claims; the first route when null.</summary>
@@ -48,8 +51,8 @@ public sealed class Mailer : IAsyncDisposable
 {
     private readonly ActorSystem _system;
     private readonly MailerOptions _options;
+    private readonly RouteTable _table;
     private readonly Dictionary<string, Route> _routes = new(StringComparer.OrdinalIgnoreCase);
-    private readonly Route _default;
     private long _outstanding;
     private readonly Action _released; // one delegate for every job, rather than a continuation task per message
     private TaskCompletionSource? _drained;
@@ -62,10 +65,6 @@ public sealed class Mailer : IAsyncDisposable
         _system = system;
         _options = options;
         _released = Released;
-        if (options.Routes.Count == 0)
-        {
-            throw new ArgumentException("A mailer needs at least one route.", nameof(options));
-        }
         // Checked before any route starts, so that a refused configuration leaves no actors behind.
         if (options.Routes.FirstOrDefault(r => !r.Session.SendHello) is { } silent)
         {
@@ -77,10 +76,7 @@ public sealed class Mailer : IAsyncDisposable
             // Refused here, not at each session's greeting, where it would count as a connect failure and open the circuit.
             SmtpCommand.ValidateHelloDomain(route.Session.HelloDomain, $"routes.{route.Name}.smtp.hello");
         }
-        if (options.DefaultRoute is { } defaultName && !options.Routes.Any(r => string.Equals(r.Name, defaultName, StringComparison.OrdinalIgnoreCase)))
-        {
-            throw new ArgumentException($"The default route '{defaultName}' is not among the routes.", nameof(options));
-        }
+        _table = new RouteTable(options); // refuses no routes, a name used twice, an unknown default route
         foreach (var route in options.Routes)
         {
             var queue = Channel.CreateBounded<DeliveryJob>(new BoundedChannelOptions(Math.Max(1, route.QueueCapacity))
@@ -91,7 +87,6 @@ public sealed class Mailer : IAsyncDisposable
             var supervisor = system.ActorOf(RouteSupervisor.Props(route, queue.Reader), "route-" + Uri.EscapeDataString(route.Name) + "-" + Guid.NewGuid().ToString("N")[..8]);
             _routes.Add(route.Name, new Route(route, queue, supervisor));
         }
-        _default = _routes[options.DefaultRoute ?? options.Routes[0].Name]; // checked above to be among the routes
     }
 
     /// <summary>Starts a mailer in <paramref name="system"/>.</summary>
@@ -110,20 +105,21 @@ public sealed class Mailer : IAsyncDisposable
     /// Refused recipients are outcomes, not exceptions.
     /// </summary>
     /// <exception cref="MailArgumentException">
-    /// An address is malformed or contains CR, LF or NUL, or a MAIL or RCPT parameter is refused (nothing was queued;
-    /// see <see cref="OutgoingMail.ValidateAddresses"/> and <see cref="OutgoingMail.ValidateParameters"/>).
+    /// An address contains CR, LF or NUL or does not make a path for the route it goes to (checked with or without
+    /// exact-addresses as that route sends it; see <see cref="RouteTable"/>), or a MAIL or RCPT parameter is refused:
+    /// nothing was queued.
     /// </exception>
-    /// <exception cref="ArgumentException">No route carries one of the recipients, or the named route does not exist.</exception>
+    /// <exception cref="ArgumentException">The named route does not exist.</exception>
     public async Task<DeliveryReport> SendAsync(OutgoingMail mail, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(mail);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        mail.ValidateAddresses();
-        mail.ValidateParameters();
-        var groups = Plan(mail);
-        var jobs = new List<DeliveryJob>(groups.Count);
-        foreach (var (route, recipients) in groups)
+        var plan = _table.Plan(mail);
+        plan.ValidateParameters();
+        var jobs = new List<DeliveryJob>(plan.Groups.Count);
+        foreach (var (options, recipients) in plan.Groups)
         {
+            var route = _routes[options.Name];
             var job = new DeliveryJob(mail, recipients, _released)
             {
                 Activity = MailActorsTelemetry.ActivitySource.StartActivity("mailactors.deliver", ActivityKind.Client),
@@ -198,32 +194,6 @@ public sealed class Mailer : IAsyncDisposable
         {
             _drained?.TrySetResult();
         }
-    }
-
-    private List<(Route Route, IReadOnlyList<string> Recipients)> Plan(OutgoingMail mail)
-    {
-        if (mail.Route is { } named)
-        {
-            return _routes.TryGetValue(named, out var route)
-                ? [(route, mail.Recipients)]
-                : throw new ArgumentException($"No route named '{named}'.", nameof(mail));
-        }
-        if (_routes.Count == 1)
-        {
-            return [(_default, mail.Recipients)]; // every recipient falls to the only route
-        }
-        var byRoute = new Dictionary<Route, List<string>>();
-        foreach (var recipient in mail.Recipients)
-        {
-            var domain = SmtpPath.DomainOf(recipient);
-            var route = _routes.Values.FirstOrDefault(r => r.Options.Serves(domain)) ?? _default;
-            if (!byRoute.TryGetValue(route, out var list))
-            {
-                byRoute[route] = list = [];
-            }
-            list.Add(recipient);
-        }
-        return byRoute.Select(kv => (kv.Key, (IReadOnlyList<string>)kv.Value)).ToList();
     }
 
     private static DeliveryReport Merge(OutgoingMail mail, DeliveryReport[] reports)

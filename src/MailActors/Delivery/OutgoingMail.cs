@@ -73,18 +73,29 @@ public sealed record OutgoingMail
         PerRecipientParameters is { } own && own.TryGetValue(recipient, out var parameters) ? parameters : RecipientParameters;
 
     /// <summary>
-    /// Checks the envelope's addresses before anything is queued: no CR, LF or NUL, valid path syntax, the null path
-    /// only as the sender, <c>&lt;Postmaster&gt;</c> allowed as a recipient.
+    /// Checks the envelope's addresses in one mode before anything is queued: no CR, LF or NUL, valid path syntax, the
+    /// null path only as the sender, <c>&lt;Postmaster&gt;</c> allowed as a recipient. The <see cref="Mailer"/> and the
+    /// outbox check each address in the mode of the route it goes to instead (<see cref="RouteTable.Plan"/>).
     /// </summary>
+    /// <param name="exactAddresses">The route's <see cref="SmtpSessionSettings.ExactAddresses"/>.</param>
     /// <exception cref="MailArgumentException">An address is refused; the message names it.</exception>
-    public void ValidateAddresses()
+    public void ValidateAddresses(bool exactAddresses = false)
+    {
+        EnsureSafe();
+        SmtpPath.ValidateSender(Sender, exactAddresses);
+        foreach (var recipient in Recipients)
+        {
+            SmtpPath.ValidateRecipient(recipient, exactAddresses);
+        }
+    }
+
+    /// <summary>Refuses CR, LF and NUL in any address, naming the envelope field: checked before any address is parsed.</summary>
+    internal void EnsureSafe()
     {
         WireText.EnsureSafe(Sender, nameof(Sender));
-        SmtpPath.ValidateSender(Sender);
         foreach (var recipient in Recipients)
         {
             WireText.EnsureSafe(recipient, nameof(Recipients));
-            SmtpPath.ValidateRecipient(recipient);
         }
     }
 
@@ -92,24 +103,29 @@ public sealed record OutgoingMail
     /// Checks the MAIL and RCPT parameters by building the command lines a session will send (ENVID and ORCPT
     /// encoding, NOTIFY combinations, AUTH, TRANSID, extra parameters), so that a bad one is refused before anything is
     /// queued or journaled. What the server offers (DSN, SMTPUTF8, SIZE) is checked by the session.
-    /// Call <see cref="ValidateAddresses"/> first.
+    /// Call <see cref="ValidateAddresses"/> first, in the same mode (or <see cref="RoutePlan.ValidateParameters"/>, which
+    /// uses each route's mode).
     /// </summary>
+    /// <param name="exactAddresses">The route's <see cref="SmtpSessionSettings.ExactAddresses"/>.</param>
     /// <exception cref="MailArgumentException">A parameter is refused; the message names it.</exception>
-    public void ValidateParameters()
+    public void ValidateParameters(bool exactAddresses = false) => ValidateParameters(exactAddresses, Recipients);
+
+    /// <summary><see cref="ValidateParameters(bool)"/> for the recipients that one route carries.</summary>
+    internal void ValidateParameters(bool exactAddresses, IReadOnlyList<string> recipients)
     {
         if (Parameters is not null)
         {
-            _ = SmtpCommand.MailFrom(SmtpPath.ToPath(Sender), Parameters);
+            _ = SmtpCommand.MailFrom(SmtpPath.ToPath(Sender, exactAddresses), Parameters);
         }
         if (RecipientParameters is null && PerRecipientParameters is null)
         {
             return;
         }
-        foreach (var recipient in Recipients)
+        foreach (var recipient in recipients)
         {
             if (RecipientParametersFor(recipient) is { } parameters)
             {
-                _ = SmtpCommand.RcptTo(SmtpPath.ToRecipientPath(recipient), parameters);
+                _ = SmtpCommand.RcptTo(SmtpPath.ToRecipientPath(recipient, exactAddresses), parameters);
             }
         }
     }

@@ -248,6 +248,32 @@ public class SmtpPathTests
         Assert.Equal(domain, SmtpPath.DomainOf(address));
     }
 
+    [Theory]
+    [InlineData("alice@example.test", "example.test")]
+    [InlineData(" <alice@Example.Test> ", "Example.Test")]
+    [InlineData("\"a <b@x.test>\"@example.test", "example.test")]
+    [InlineData("<\"a <b>\"@example.test>", "example.test")]
+    [InlineData("postmaster", "")]
+    public void Domain_of_a_recipient_taken_as_written(string address, string domain)
+    {
+        Assert.Equal(domain, SmtpPath.DomainOf(address, exactAddresses: true));
+        Assert.True(SmtpPath.TryDomainOf(address, exactAddresses: true, out var tried));
+        Assert.Equal(domain, tried);
+    }
+
+    [Theory]
+    [InlineData("Alice <alice@example.test>", true)]
+    [InlineData("\"a <b>\"@example.test", false)]
+    [InlineData("not an address", false)]
+    [InlineData("a@example.test\r\nRSET", false)]
+    [InlineData("<>", true)]
+    public void Try_domain_of_is_false_where_the_recipient_is_refused_in_that_mode(string address, bool exactAddresses)
+    {
+        Assert.False(SmtpPath.TryDomainOf(address, exactAddresses, out var domain));
+        Assert.Null(domain);
+        Assert.Throws<MailArgumentException>(() => SmtpPath.DomainOf(address, exactAddresses));
+    }
+
     [Fact]
     public void To_path_returns_the_callers_string_when_it_already_is_the_path()
     {
