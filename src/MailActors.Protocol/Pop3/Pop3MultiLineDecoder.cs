@@ -36,6 +36,9 @@ public sealed class Pop3MultiLineDecoder
     // Whether the last octet written for the current line was CR, which does not count if LF follows.
     private bool _lineEndsWithCarriageReturn;
 
+    // Memory the lines of the current listing take, as Pop3ParserOptions.MaxListingBytes estimates it.
+    private long _listingBytes;
+
     /// <summary>Creates a decoder with the given limits, or <see cref="Pop3ParserOptions.Default"/>.</summary>
     /// <param name="options">Limits to apply; null for the defaults.</param>
     public Pop3MultiLineDecoder(Pop3ParserOptions? options = null)
@@ -61,6 +64,7 @@ public sealed class Pop3MultiLineDecoder
         _state = State.LineStart;
         _lineLength = 0;
         _lineEndsWithCarriageReturn = false;
+        _listingBytes = 0;
         BytesIn = 0;
         BytesOut = 0;
         LineCount = 0;
@@ -163,12 +167,13 @@ public sealed class Pop3MultiLineDecoder
     /// <summary>
     /// Consumes whole lines from <paramref name="buffer"/> and adds each, un-stuffed and without its line ending, to
     /// <paramref name="lines"/> (decoded as UTF-8). Suited to short listings (CAPA, LIST, UIDL, LANG); lines are limited to
-    /// <see cref="Pop3ParserOptions.MaxLineLength"/>. A partial last line is left in the buffer.
+    /// <see cref="Pop3ParserOptions.MaxLineLength"/> and the lines together to <see cref="Pop3ParserOptions.MaxListingBytes"/>
+    /// of memory. A partial last line is left in the buffer.
     /// </summary>
     /// <param name="buffer">Received bytes; advanced past the lines consumed.</param>
     /// <param name="lines">Receives the content lines.</param>
     /// <returns>True when the terminator has been consumed; false when more bytes are needed.</returns>
-    /// <exception cref="Pop3ProtocolException">A line or the whole response is over its limit.</exception>
+    /// <exception cref="Pop3ProtocolException">A line, the whole response or the memory its lines take is over its limit.</exception>
     /// <exception cref="InvalidOperationException">The decoder is in the middle of a line from <see cref="Decode"/>.</exception>
     public bool DecodeLines(ref ReadOnlySequence<byte> buffer, ICollection<string> lines)
     {
@@ -211,6 +216,17 @@ public sealed class Pop3MultiLineDecoder
                 line = line.Slice(1);
             }
 
+            // Charged before the string exists, so a listing of tiny lines stops at the budget instead of at the wire
+            // limit, which such lines would take some 20 times over in memory.
+            long cost = (2 * line.Length) + Pop3ParserOptions.ListingLineOverhead;
+            if (_listingBytes + cost > _options.MaxListingBytes)
+            {
+                throw new Pop3ProtocolException(
+                    $"The POP3 server sent a listing whose lines would take more than {_options.MaxListingBytes} octets of " +
+                    $"memory, the listing limit; it was refused after {LineCount} lines.");
+            }
+
+            _listingBytes += cost;
             lines.Add(Encoding.UTF8.GetString(line));
             BytesOut += line.Length + 2;
             LineCount++;

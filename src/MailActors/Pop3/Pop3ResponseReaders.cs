@@ -59,7 +59,8 @@ internal abstract class BodySink
     }
 }
 
-/// <summary>A listing (CAPA, LIST, UIDL, LANG, a raw command) as text lines, each bounded by <see cref="Pop3ParserOptions.MaxLineLength"/>.</summary>
+/// <summary>A listing (CAPA, LIST, UIDL, LANG, a raw command) as text lines, each bounded by <see cref="Pop3ParserOptions.MaxLineLength"/>
+/// and all of them by <see cref="Pop3ParserOptions.MaxListingBytes"/> of memory.</summary>
 internal sealed class LinesSink : BodySink
 {
     public List<string> Lines { get; } = [];

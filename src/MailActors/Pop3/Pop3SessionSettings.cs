@@ -52,12 +52,13 @@ public sealed record Pop3SessionSettings
         ArgumentNullException.ThrowIfNull(config);
         var pop3 = config.GetConfig("mailactors.pop3");
         var tls = TlsModes.Parse(pop3.GetString("tls", "none"));
+        var port = pop3.GetInt("port", 0);
         return new Pop3SessionSettings
         {
             Connection = new ConnectionSpec
             {
                 Hosts = hosts,
-                DefaultPort = pop3.GetInt("port", tls == TlsMode.Implicit ? 995 : 110),
+                DefaultPort = port > 0 ? port : tls == TlsMode.Implicit ? 995 : 110,
                 ConnectTimeout = pop3.GetTimeSpan("connect-timeout", TimeSpan.FromSeconds(30)),
                 ImplicitTls = tls == TlsMode.Implicit,
                 Family = ConnectionSpec.ParseFamily(pop3.GetString("family", "any")),
@@ -74,6 +75,7 @@ public sealed record Pop3SessionSettings
                 MaxLineLength = pop3.GetInt("max-line-length", 8192),
                 MaxContentLineLength = (int)(pop3.GetByteSize("max-content-line-length") ?? 1024 * 1024),
                 MaxResponseBytes = pop3.GetByteSize("max-response-size") ?? 256L * 1024 * 1024,
+                MaxListingBytes = pop3.GetByteSize("max-listing-size") ?? 256L * 1024 * 1024,
             },
         };
     }

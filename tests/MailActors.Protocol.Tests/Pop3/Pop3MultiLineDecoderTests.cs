@@ -342,6 +342,67 @@ public class Pop3MultiLineDecoderTests
     }
 
     [Fact]
+    public void A_listing_of_tiny_lines_stops_at_the_listing_limit_having_allocated_about_that_much()
+    {
+        // 8 MiB of two-octet lines is well inside the wire limit but would take some 170 MB as strings in a list.
+        const long limit = 1024 * 1024;
+        var wire = new byte[(8 * 1024 * 1024) + 3];
+        for (int i = 0; i < wire.Length - 3; i += 2)
+        {
+            wire[i] = (byte)'1';
+            wire[i + 1] = (byte)'\n';
+        }
+
+        ".\r\n"u8.CopyTo(wire.AsSpan(wire.Length - 3));
+        var decoder = new Pop3MultiLineDecoder(new Pop3ParserOptions { MaxListingBytes = limit });
+        var lines = new List<string>();
+        var buffer = new ReadOnlySequence<byte>(wire);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var error = Assert.Throws<Pop3ProtocolException>(() => decoder.DecodeLines(ref buffer, lines));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Contains("1048576", error.Message, StringComparison.Ordinal);
+        Assert.Contains("listing", error.Message, StringComparison.Ordinal);
+        Assert.Equal(limit / (2 + Pop3ParserOptions.ListingLineOverhead), lines.Count);
+        Assert.True(allocated < 2 * limit, $"Decoding up to a {limit}-octet listing limit allocated {allocated} bytes.");
+    }
+
+    [Fact]
+    public void A_listing_of_exactly_the_listing_limit_is_accepted_and_the_limit_is_per_response()
+    {
+        // "1 120" costs 2 * 5 + 48 = 58 octets; ten of them 580.
+        byte[] wire = Ascii(string.Concat(Enumerable.Repeat("1 120\r\n", 10)) + ".\r\n");
+        var fits = new Pop3MultiLineDecoder(new Pop3ParserOptions { MaxListingBytes = 580 });
+
+        for (int response = 0; response < 2; response++)
+        {
+            var lines = new List<string>();
+            var buffer = new ReadOnlySequence<byte>(wire);
+            fits.Reset();
+            Assert.True(fits.DecodeLines(ref buffer, lines));
+            Assert.Equal(10, lines.Count);
+        }
+
+        var tooMuch = new ReadOnlySequence<byte>(wire);
+        Assert.Throws<Pop3ProtocolException>(
+            () => new Pop3MultiLineDecoder(new Pop3ParserOptions { MaxListingBytes = 579 }).DecodeLines(ref tooMuch, new List<string>()));
+    }
+
+    [Fact]
+    public void The_default_listing_limit_takes_uidl_of_a_million_messages_with_70_character_ids()
+    {
+        // Scaled down a thousand times: a thousand such lines within a thousandth of the default limit.
+        string line = "1000000 " + new string('u', 70) + "\r\n";
+        var buffer = new ReadOnlySequence<byte>(Ascii(string.Concat(Enumerable.Repeat(line, 1000)) + ".\r\n"));
+        var decoder = new Pop3MultiLineDecoder(new Pop3ParserOptions { MaxListingBytes = Pop3ParserOptions.Default.MaxListingBytes / 1000 });
+        var lines = new List<string>();
+
+        Assert.True(decoder.DecodeLines(ref buffer, lines));
+        Assert.Equal(1000, lines.Count);
+    }
+
+    [Fact]
     public void Refuses_to_switch_to_lines_in_the_middle_of_a_streamed_line()
     {
         var decoder = new Pop3MultiLineDecoder();

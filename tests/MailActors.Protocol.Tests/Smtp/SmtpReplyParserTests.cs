@@ -264,6 +264,29 @@ public class SmtpReplyParserTests
         Assert.Contains("more than 4 lines", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_flood_of_tiny_ehlo_lines_stops_at_the_line_limit_having_allocated_little()
+    {
+        // The POP3 listing flood's analogue: 8 MiB of "250-X" continuation lines. The line-count limit (512 by default)
+        // stops it long before the lines could add up, so a reply never holds more than 512 lines of 4096 octets.
+        byte[] line = "250-X\r\n"u8.ToArray();
+        var flood = new byte[8 * 1024 * 1024 / line.Length * line.Length];
+        for (int i = 0; i < flood.Length; i += line.Length)
+        {
+            line.CopyTo(flood, i);
+        }
+
+        var parser = new SmtpReplyParser();
+        var buffer = new ReadOnlySequence<byte>(flood);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var error = Assert.Throws<MailProtocolException>(() => parser.TryParse(ref buffer, out _));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Contains("more than 512 lines", error.Message, StringComparison.Ordinal);
+        Assert.True(allocated < 256 * 1024, $"Parsing up to the 512-line limit allocated {allocated} bytes.");
+    }
+
     [Theory]
     [InlineData("\r\n")]
     [InlineData("25\r\n")]

@@ -71,6 +71,15 @@ public sealed class Pop3ClientSpecs(ITestOutputHelper output) : SessionTestKit(o
     }
 
     [Fact]
+    public void Without_a_port_hosts_get_110_or_995_with_ssl()
+    {
+        // What `mailactors fetch --tls implicit` without --port builds on.
+        Assert.Equal(110, new Pop3ClientOptions().ToSessionSettings().Connection.DefaultPort);
+        Assert.Equal(995, new Pop3ClientOptions { Ssl = true }.ToSessionSettings().Connection.DefaultPort);
+        Assert.Equal(2995, new Pop3ClientOptions { Ssl = true, Port = 2995 }.ToSessionSettings().Connection.DefaultPort);
+    }
+
+    [Fact]
     public async Task Ssl_connects_with_implicit_tls()
     {
         var (_, client) = await ConnectAsync(o => o with { ImplicitTls = true, StartTls = false }, o => o with { Ssl = true });

@@ -23,6 +23,7 @@ public sealed class Pop3SettingsTests
         Assert.False(settings.UseUtf8);
         Assert.Equal(8192, settings.ResponseLimits.MaxLineLength);
         Assert.Equal(256L * 1024 * 1024, settings.ResponseLimits.MaxResponseBytes);
+        Assert.Equal(256L * 1024 * 1024, settings.ResponseLimits.MaxListingBytes);
     }
 
     [Fact]
@@ -31,11 +32,11 @@ public sealed class Pop3SettingsTests
         var config = MailActorsConfig.WithOverrides("""
             mailactors.pop3 {
               tls = implicit
-              port = 995
               login-method = user-pass
               command-timeout = 7s
               pipelining = off
               max-response-size = 1m
+              max-listing-size = 2m
               family = ipv6
               utf8 = on
             }
@@ -50,7 +51,18 @@ public sealed class Pop3SettingsTests
         Assert.Equal(TimeSpan.FromSeconds(7), settings.CommandTimeout);
         Assert.False(settings.UsePipelining);
         Assert.Equal(1024 * 1024, settings.ResponseLimits.MaxResponseBytes);
+        Assert.Equal(2 * 1024 * 1024, settings.ResponseLimits.MaxListingBytes);
         Assert.Equal(System.Net.Sockets.AddressFamily.InterNetworkV6, settings.Connection.Family);
         Assert.True(settings.UseUtf8);
+    }
+
+    [Theory]
+    [InlineData("none", 1110)]
+    [InlineData("implicit", 1995)]
+    public void A_configured_port_wins_over_the_protocol_default(string tls, int port)
+    {
+        var config = MailActorsConfig.WithOverrides($"mailactors.pop3 {{ tls = {tls}, port = {port} }}");
+
+        Assert.Equal(port, Pop3SessionSettings.FromConfig(config, Hosts).Connection.DefaultPort);
     }
 }
