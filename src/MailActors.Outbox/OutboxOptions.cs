@@ -4,10 +4,19 @@ using MailActors.Delivery;
 
 namespace MailActors.Outbox;
 
-/// <summary>What a route sets for the outbox (<c>mailactors.routes.NAME.outbox { ... }</c>).</summary>
+/// <summary>The outbox settings in effect for one route: what <see cref="OutboxOptions.ForRoute"/> resolves.</summary>
 /// <param name="Retry">The route's retry policy.</param>
 /// <param name="MaxMessageSize">Largest message the route takes (the server's SIZE limit, if known).</param>
 public sealed record RouteOutboxOptions(RetryPolicy Retry, long MaxMessageSize);
+
+/// <summary>
+/// What a route sets for the outbox (<c>mailactors.routes.NAME.outbox { ... }</c>): only the keys it names. Null members
+/// follow <see cref="OutboxOptions.Retry"/> and <see cref="OutboxOptions.MaxMessageSize"/> as they are when the route is
+/// looked up, not as they were when the configuration was read.
+/// </summary>
+/// <param name="Retry">The retry keys the route sets.</param>
+/// <param name="MaxMessageSize">Largest message the route takes (the server's SIZE limit, if known).</param>
+public sealed record RouteOutboxOverride(RouteRetryOverride? Retry = null, long? MaxMessageSize = null);
 
 /// <summary>
 /// The outbox's knobs; <see cref="FromConfig"/> reads them from <c>mailactors.outbox</c> (defaults in
@@ -66,8 +75,11 @@ public sealed record OutboxOptions
     /// <summary>Largest message accepted by default.</summary>
     public long MaxMessageSize { get; init; } = 25L * 1024 * 1024;
 
-    /// <summary>Per-route overrides by route name.</summary>
-    public IReadOnlyDictionary<string, RouteOutboxOptions> Routes { get; init; } = new Dictionary<string, RouteOutboxOptions>(StringComparer.OrdinalIgnoreCase);
+    /// <summary>
+    /// Per-route overrides by route name (give the dictionary a case-insensitive comparer: route names are). Resolved
+    /// against <see cref="Retry"/> and <see cref="MaxMessageSize"/> by <see cref="ForRoute"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, RouteOutboxOverride> Routes { get; init; } = new Dictionary<string, RouteOutboxOverride>(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>How often the stuck-message sweep runs; <see cref="TimeSpan.MaxValue"/> (HOCON <c>infinite</c>) turns it off.</summary>
     public TimeSpan SweepInterval { get; init; } = TimeSpan.FromSeconds(30);
@@ -96,9 +108,14 @@ public sealed record OutboxOptions
     /// <summary>The clock (tests may move it).</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
-    /// <summary>The retry policy and size limit for <paramref name="route"/>.</summary>
+    /// <summary>
+    /// The retry policy and size limit for <paramref name="route"/>: its override's members over this instance's
+    /// <see cref="Retry"/> and <see cref="MaxMessageSize"/> (those alone for a route without an override, or null).
+    /// </summary>
     public RouteOutboxOptions ForRoute(string? route) =>
-        route is not null && Routes.TryGetValue(route, out var own) ? own : new RouteOutboxOptions(Retry, MaxMessageSize);
+        route is not null && Routes.TryGetValue(route, out var own)
+            ? new RouteOutboxOptions(Retry.With(own.Retry), own.MaxMessageSize ?? MaxMessageSize)
+            : new RouteOutboxOptions(Retry, MaxMessageSize);
 
     /// <summary>
     /// Reads <c>mailactors.outbox</c> and each route's <c>mailactors.routes.NAME.outbox</c> block from
@@ -110,7 +127,7 @@ public sealed record OutboxOptions
         var outbox = merged.GetConfig("mailactors.outbox");
         var retry = RetryPolicy.FromConfig(outbox.GetConfig("retry"), null, "mailactors.outbox.retry");
         var maxSize = outbox.GetByteSize("max-message-size") ?? 25L * 1024 * 1024;
-        var routes = new Dictionary<string, RouteOutboxOptions>(StringComparer.OrdinalIgnoreCase);
+        var routes = new Dictionary<string, RouteOutboxOverride>(StringComparer.OrdinalIgnoreCase);
         if (merged.HasPath("mailactors.routes"))
         {
             foreach (var name in merged.GetConfig("mailactors.routes").Root.GetObject().Unwrapped.Keys)
@@ -120,9 +137,11 @@ public sealed record OutboxOptions
                 {
                     continue;
                 }
-                routes[name] = new RouteOutboxOptions(
-                    RetryPolicy.FromConfig(own.HasPath("retry") ? own.GetConfig("retry") : null, retry, $"mailactors.routes.{name}.outbox.retry"),
-                    own.GetByteSize("max-message-size") ?? maxSize);
+                // Only what the block names: the rest is resolved by ForRoute from the outbox's settings of the moment,
+                // which a caller may still change (the CLI's --max-age does).
+                routes[name] = new RouteOutboxOverride(
+                    RouteRetryOverride.FromConfig(own.HasPath("retry") ? own.GetConfig("retry") : null, $"mailactors.routes.{name}.outbox.retry"),
+                    own.GetByteSize("max-message-size"));
             }
         }
         return new OutboxOptions

@@ -56,6 +56,18 @@ public sealed record RetryPolicy
         ? this
         : this with { BaseDelay = retry.BaseDelay ?? BaseDelay, MaxDelay = retry.MaxDelay ?? MaxDelay, MaxAge = retry.MaxAge ?? MaxAge };
 
+    /// <summary>This policy with the members a route's block sets (<paramref name="retry"/>).</summary>
+    public RetryPolicy With(RouteRetryOverride? retry) => retry is null
+        ? this
+        : this with
+        {
+            BaseDelay = retry.BaseDelay ?? BaseDelay,
+            Multiplier = retry.Multiplier ?? Multiplier,
+            MaxDelay = retry.MaxDelay ?? MaxDelay,
+            Jitter = retry.Jitter ?? Jitter,
+            MaxAge = retry.MaxAge ?? MaxAge,
+        };
+
     /// <summary>
     /// Reads a <c>retry { ... }</c> block (base-delay, multiplier, max-delay, jitter, max-age); absent keys keep
     /// <paramref name="fallback"/>'s values. A duration of <c>infinite</c> reads as <see cref="TimeSpan.MaxValue"/>.

@@ -86,7 +86,7 @@ public sealed class EnvelopeParametersTests
         await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port, OutboxHarness.FastOptions with
         {
             GenerateDsn = true,
-            Routes = new Dictionary<string, RouteOutboxOptions> { ["test"] = new(OutboxHarness.FastOptions.Retry, MaxMessageSize: 3_000) },
+            Routes = new Dictionary<string, RouteOutboxOverride> { ["test"] = new(MaxMessageSize: 3_000) },
         });
         var mail = OutboxHarness.Mail("full-dsn", to: "ghost@example.test", from: "author@example.test", size: 2_500) with
         {

@@ -172,6 +172,117 @@ public sealed class RecoveryTests
     [Theory]
     [InlineData("sqlite")]
     [InlineData("postgres")]
+    public async Task With_an_infinite_in_flight_timeout_the_sweep_leaves_a_slow_send_alone(string kind)
+    {
+        var infinite = OutboxOptions.FromConfig(Akka.Configuration.ConfigurationFactory.ParseString("mailactors.outbox.in-flight-timeout = infinite")).InFlightTimeout;
+        await SweepDuringSlowSendAsync(kind, infinite, async (outbox, server, slowThen, attempts) =>
+        {
+            // Still at its first attempt and in flight after the sweep that re-drove the witness: that sweep saw it in
+            // flight, an hour old, and let it be.
+            Assert.Equal(1, slowThen.Recipients[0].Attempts);
+            Assert.False(slowThen.IsFinished, "the slow message was still in flight when the sweep ran (the server's hold is too short for this machine)");
+            var slow = await FinishedAsync(outbox, "slow");
+            Assert.Equal((RecipientState.Delivered, 1), (slow.Recipients[0].State, slow.Recipients[0].Attempts));
+            Assert.Equal(new[] { 1 }, await attempts);
+            Assert.Single(server.Messages, m => m.Envelope.Recipients.Any(r => r.Address == "slow@example.test"));
+        });
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task With_a_finite_in_flight_timeout_the_sweep_sends_a_slow_send_again(string kind)
+    {
+        await SweepDuringSlowSendAsync(kind, TimeSpan.FromMinutes(10), async (outbox, server, _, attempts) =>
+        {
+            // The second send is not held (the hold fires once), so it delivers the message while the first still waits.
+            var slow = await FinishedAsync(outbox, "slow");
+            Assert.Equal((RecipientState.Delivered, 2), (slow.Recipients[0].State, slow.Recipients[0].Attempts));
+            Assert.Equal(new[] { 1, 2 }, await attempts);
+            // The duplicate at-least-once allows: the first send was slow, not lost.
+            await Eventually.TrueAsync(() => server.Messages.Count(m => m.Envelope.Recipients.Any(r => r.Address == "slow@example.test")) == 2,
+                "both sends of the slow message arrived");
+        });
+    }
+
+    /// <summary>
+    /// A message whose end of data the server holds for a few seconds, and a sweep that runs while it does with the clock
+    /// an hour on, long past a finite <paramref name="inFlightTimeout"/>; then <paramref name="assert"/> with the slow
+    /// message's status right after that sweep and the attempt numbers the outbox reported for it up to its delivery.
+    /// </summary>
+    /// <remarks>
+    /// That the sweep ran is not left to timing: a deferred "witness" message whose schedule is forgotten can only be
+    /// re-driven by the sweep, and only once the shifted clock makes it overdue, so its delivery proves a sweep ran after
+    /// the shift (and the slow message still being unfinished then, that it was in flight during that sweep).
+    /// </remarks>
+    private static async Task SweepDuringSlowSendAsync(string kind, TimeSpan inFlightTimeout, Func<Outbox, SmtpTestServer, MessageStatus, Task<int[]>, Task> assert)
+    {
+        var hold = new FaultRule { Command = FaultCommands.EndOfData, Action = FaultAction.Delay(TimeSpan.FromSeconds(4)), Times = 1 };
+        await using var store = await TestStore.CreateAsync(kind);
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions
+        {
+            // One message per session: a pipelining session would take the witness behind the held message, and the
+            // witness would wait for the hold instead of telling when the sweep ran.
+            Pipelining = false,
+            Faults =
+            [
+                new FaultRule { Command = FaultCommands.Rcpt, Action = FaultAction.Reply("451 4.3.0 later"), Times = 1, Match = a => a.Contains("witness@", StringComparison.Ordinal) },
+                hold,
+            ],
+        });
+        var clock = new ShiftableClock();
+        var options = OutboxHarness.FastOptions with
+        {
+            Partitions = 1,
+            Clock = clock,
+            InFlightTimeout = inFlightTimeout,
+            SweepInterval = TimeSpan.FromMilliseconds(100),
+            Retry = new RetryPolicy { BaseDelay = TimeSpan.FromMinutes(30), MaxDelay = TimeSpan.FromMinutes(30), Jitter = 0, MaxAge = TimeSpan.FromDays(1) },
+        };
+        await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port, options);
+        using var events = harness.Outbox.Subscribe();
+        await harness.Outbox.EnqueueAsync(OutboxHarness.Mail("witness", to: "witness@example.test"));
+        await Eventually.TrueAsync(async () => (await harness.Outbox.GetCountsAsync()).Deferred == 1, "the witness deferred");
+        await harness.Outbox.EnqueueAsync(OutboxHarness.Mail("slow", to: "slow@example.test"));
+        await Eventually.TrueAsync(() => hold.FiredCount == 1, "the server holds the slow message's end of data");
+
+        await harness.Outbox.ForgetSchedulesAsync();
+        clock.Shift(TimeSpan.FromHours(1));
+
+        await FinishedAsync(harness.Outbox, "witness");
+        var slowThen = (await harness.Outbox.GetStatusAsync("slow"))!;
+        await assert(harness.Outbox, server, slowThen, SlowAttemptsAsync(events));
+    }
+
+    /// <summary>The attempt numbers reported for the slow message until it is delivered.</summary>
+    private static async Task<int[]> SlowAttemptsAsync(OutboxSubscription events)
+    {
+        var attempts = new List<int>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await foreach (var e in events.Reader.ReadAllAsync(timeout.Token))
+        {
+            switch (e)
+            {
+                case DeliveryAttemptedEvent { MessageId: "slow" } attempted:
+                    attempts.Add(attempted.Attempt);
+                    break;
+                case DeliveredEvent { MessageId: "slow" }:
+                    return [.. attempts];
+            }
+        }
+        throw new InvalidOperationException("the subscription ended");
+    }
+
+    private static async Task<MessageStatus> FinishedAsync(Outbox outbox, string id)
+    {
+        MessageStatus? status = null;
+        await Eventually.TrueAsync(async () => (status = await outbox.GetStatusAsync(id)) is { IsFinished: true }, $"{id} finished");
+        return status!;
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
     public async Task Enqueuing_the_same_unfinished_message_or_input_position_twice_journals_it_once(string kind)
     {
         await using var store = await TestStore.CreateAsync(kind);
@@ -209,7 +320,7 @@ public sealed class RecoveryTests
         await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions());
         await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port, OutboxHarness.FastOptions with
         {
-            Routes = new Dictionary<string, RouteOutboxOptions> { ["test"] = new(OutboxHarness.FastOptions.Retry, MaxMessageSize: 10_000) },
+            Routes = new Dictionary<string, RouteOutboxOverride> { ["test"] = new(MaxMessageSize: 10_000) },
         });
         var tooLarge = await Assert.ThrowsAsync<OutboxRejectedException>(() => harness.Outbox.EnqueueAsync(OutboxHarness.Mail("big", size: 20_000)));
         var badAddress = await Assert.ThrowsAsync<OutboxRejectedException>(() => harness.Outbox.EnqueueAsync(

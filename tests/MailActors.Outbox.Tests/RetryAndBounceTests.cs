@@ -97,6 +97,60 @@ public sealed class RetryAndBounceTests
     }
 
     [Fact]
+    public void A_route_block_keeps_the_keys_it_sets_and_follows_later_changes_of_the_outbox_defaults_for_the_rest()
+    {
+        var options = OutboxOptions.FromConfig(Akka.Configuration.ConfigurationFactory.ParseString("""
+            mailactors.outbox { retry { base-delay = 1m, max-age = 1h }
+                                max-message-size = 10m }
+            mailactors.routes.aged { hosts = ["127.0.0.1:1"], outbox { retry { max-age = 2h } } }
+            mailactors.routes.small { hosts = ["127.0.0.1:1"], outbox { max-message-size = 1m, retry { base-delay = 5s, jitter = 0 } } }
+            """));
+
+        // What the CLI's --max-age and --retry-base do, and what any caller may do in C#.
+        var changed = options with
+        {
+            Retry = options.Retry with { BaseDelay = TimeSpan.FromSeconds(10), Multiplier = 3, MaxAge = TimeSpan.FromHours(3) },
+            MaxMessageSize = 20L * 1024 * 1024,
+        };
+
+        var aged = changed.ForRoute("AGED"); // route names are case-insensitive, as in the Mailer
+        Assert.Equal(TimeSpan.FromHours(2), aged.Retry.MaxAge);
+        Assert.Equal((TimeSpan.FromSeconds(10), 3.0, 20L * 1024 * 1024), (aged.Retry.BaseDelay, aged.Retry.Multiplier, aged.MaxMessageSize));
+        var small = changed.ForRoute("small");
+        Assert.Equal((TimeSpan.FromSeconds(5), 0.0, 1L * 1024 * 1024), (small.Retry.BaseDelay, small.Retry.Jitter, small.MaxMessageSize));
+        Assert.Equal((TimeSpan.FromHours(3), 3.0), (small.Retry.MaxAge, small.Retry.Multiplier));
+        Assert.Equal((changed.Retry, changed.MaxMessageSize), (changed.ForRoute("other").Retry, changed.ForRoute("other").MaxMessageSize));
+        Assert.Equal(changed.Retry, changed.ForRoute(null).Retry);
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task A_route_with_its_own_size_limit_retries_and_expires_by_the_outbox_policy_set_after_reading_the_config(string kind)
+    {
+        // The route's block says nothing about retries: the 1m backoff and 5d max-age read here must not stick to it.
+        var read = OutboxOptions.FromConfig(Akka.Configuration.ConfigurationFactory.ParseString("""
+            mailactors.routes.test { hosts = ["127.0.0.1:1"], outbox { max-message-size = 1m } }
+            """));
+        var clock = new ShiftableClock();
+        var options = OutboxHarness.FastOptions with { Clock = clock, Routes = read.Routes, Retry = OutboxHarness.FastOptions.Retry with { MaxAge = TimeSpan.FromHours(1) } };
+        await using var store = await TestStore.CreateAsync(kind);
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions { Faults = [RcptReply("451 4.3.0 later")] });
+        await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port, options);
+
+        await harness.Outbox.EnqueueAsync(OutboxHarness.Mail("route-follows"));
+
+        // Three attempts within the wait: the outbox's backoff of at most 200 ms, not the minute read with the route.
+        var retried = await SettledAfterAsync(harness.Outbox, "route-follows", attempts: 3);
+        Assert.Equal(RecipientState.Deferred, retried.Recipients[0].State);
+        clock.Shift(TimeSpan.FromHours(1));
+        var recipient = (await FinishedAsync(harness.Outbox, "route-follows")).Recipients[0];
+        Assert.Equal(RecipientState.Expired, recipient.State); // the outbox's hour, not the five days read with the route
+        var tooLarge = await Assert.ThrowsAsync<OutboxRejectedException>(() => harness.Outbox.EnqueueAsync(OutboxHarness.Mail("route-too-large", size: 2 * 1024 * 1024)));
+        Assert.Equal(OutboxRejection.TooLarge, tooLarge.Reason); // while its own size limit stays
+    }
+
+    [Fact]
     public void Infinite_durations_read_as_never_and_negative_ones_are_refused()
     {
         var options = OutboxOptions.FromConfig(Akka.Configuration.ConfigurationFactory.ParseString("""
@@ -179,6 +233,63 @@ public sealed class RetryAndBounceTests
         var last = await SettledAfterAsync(harness.Outbox, "last-try", attempts: 3);
         Assert.Equal(RecipientState.Expired, last.Recipients[0].State);
         Assert.Equal(451, last.Recipients[0].LastReply!.Code);
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task An_infinite_max_age_keeps_retrying_through_several_4xx_a_year_after_acceptance(string kind)
+    {
+        await using var store = await TestStore.CreateAsync(kind);
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions
+        {
+            Faults = [RcptReply("451 4.3.0 later", times: 4, match: "ageless@"), RcptReply("451 4.3.0 later", match: "aged@")],
+        });
+        var clock = new ShiftableClock();
+        var options = OutboxHarness.FastOptions with
+        {
+            Clock = clock,
+            Retry = new RetryPolicy { BaseDelay = TimeSpan.FromMilliseconds(50), MaxDelay = TimeSpan.FromMilliseconds(50), Jitter = 0, MaxAge = TimeSpan.MaxValue },
+        };
+        await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port, options);
+        await harness.Outbox.EnqueueAsync(OutboxHarness.Mail("ageless", to: "ageless@example.test"));
+        // The control: the same deferrals under the default five days' age, so the year below is known to matter.
+        await harness.Outbox.EnqueueAsync(new OutboxMessage(OutboxHarness.Mail("aged", to: "aged@example.test")) { Retry = new RetryOverride(MaxAge: TimeSpan.FromDays(5)) });
+        await SettledAfterAsync(harness.Outbox, "ageless", attempts: 1);
+        await SettledAfterAsync(harness.Outbox, "aged", attempts: 1);
+
+        clock.Shift(TimeSpan.FromDays(365));
+
+        var aged = (await FinishedAsync(harness.Outbox, "aged")).Recipients[0];
+        Assert.Equal(RecipientState.Expired, aged.State);
+        var ageless = (await FinishedAsync(harness.Outbox, "ageless")).Recipients[0];
+        Assert.Equal((RecipientState.Delivered, 5), (ageless.State, ageless.Attempts)); // four 451s, each retried
+        Assert.Equal(0, (await harness.Outbox.GetCountsAsync()).Deferred);
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task An_infinite_retry_delay_waits_for_one_last_attempt_at_max_age(string kind)
+    {
+        await using var store = await TestStore.CreateAsync(kind);
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions { Faults = [RcptReply("451 4.3.0 later")] });
+        var clock = new ShiftableClock();
+        var options = OutboxHarness.FastOptions with
+        {
+            Clock = clock,
+            Retry = new RetryPolicy { BaseDelay = TimeSpan.MaxValue, MaxDelay = TimeSpan.MaxValue, MaxAge = TimeSpan.FromHours(1) },
+        };
+        await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port, options);
+
+        await harness.Outbox.EnqueueAsync(OutboxHarness.Mail("never-again"));
+
+        // "Never" before max-age is the deadline itself, not a date past the calendar that would leave it stuck.
+        var first = await SettledAfterAsync(harness.Outbox, "never-again", attempts: 1);
+        Assert.Equal((RecipientState.Deferred, first.AcceptedAt + TimeSpan.FromHours(1)), (first.Recipients[0].State, first.Recipients[0].NextAttemptAt));
+        clock.Shift(TimeSpan.FromHours(1));
+        var last = await FinishedAsync(harness.Outbox, "never-again");
+        Assert.Equal((RecipientState.Expired, 2), (last.Recipients[0].State, last.Recipients[0].Attempts));
     }
 
     /// <summary>The status once the outcome of attempt number <paramref name="attempts"/> (or a later one) is journaled.</summary>
