@@ -122,12 +122,15 @@ public sealed class Mailer : IAsyncDisposable
         mail.ValidateParameters();
         var groups = Plan(mail);
         var jobs = new List<DeliveryJob>(groups.Count);
+        var parent = Activity.Current;
         foreach (var (route, recipients) in groups)
         {
             var job = new DeliveryJob(mail, recipients, _released)
             {
                 Activity = MailActorsTelemetry.ActivitySource.StartActivity("mailactors.deliver", ActivityKind.Client),
             };
+            // StartActivity made the span current: the next route's span would become its child instead of its sibling.
+            Activity.Current = parent;
             job.Activity?.SetTag("mailactors.message_id", mail.MessageId);
             job.Activity?.SetTag("mailactors.route", route.Options.Name);
             job.Activity?.SetTag("mailactors.recipients", recipients.Count);
