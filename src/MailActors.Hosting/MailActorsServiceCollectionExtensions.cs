@@ -13,6 +13,12 @@ public static class MailActorsServiceCollectionExtensions
     /// Starts an actor system (through Akka.Hosting, so it follows the host's lifetime) with <c>hocon/mailactors.conf</c>
     /// as its base configuration, and registers a singleton <see cref="Mailer"/> over it.
     /// </summary>
+    /// <remarks>
+    /// When the host stops, the mailer stops admitting messages and waits for the admitted ones (up to
+    /// <see cref="MailerOptions.DrainTimeout"/>, and no longer than the host's <c>HostOptions.ShutdownTimeout</c>)
+    /// before the actor system ends; what is still unsent then fails with <see cref="MailSessionClosedException"/>.
+    /// A coordinated shutdown started inside Akka drains it too, within the <c>service-requests-done</c> phase's timeout.
+    /// </remarks>
     /// <example>
     /// <code>
     /// builder.Services.AddMailActors(o => o.Hocon = """
@@ -34,11 +40,15 @@ public static class MailActorsServiceCollectionExtensions
                 builder.AddHocon(hocon, HoconAddMode.Prepend);
             }
         });
+        services.AddSingleton<MailerLifetime>();
         services.AddSingleton(provider =>
         {
             var system = provider.GetRequiredService<ActorSystem>();
-            return Mailer.Create(system, options.Mailer ?? MailerOptions.FromConfig(system.Settings.Config));
+            var mailer = Mailer.Create(system, options.Mailer ?? MailerOptions.FromConfig(system.Settings.Config));
+            return provider.GetRequiredService<MailerLifetime>().Track(mailer, system);
         });
+        // After AddAkka: hosts stop their services in reverse order, so the mailer drains before the system ends.
+        services.AddHostedService<MailerDrainService>();
         return services;
     }
 }

@@ -72,6 +72,9 @@ internal sealed class DeliveryJob
     public void Settle(string address, DeliveryStatus status, SmtpReply? reply, string? error = null) =>
         _final[address] = new RecipientOutcome(address, status, reply, error);
 
+    /// <summary>The final outcome <paramref name="address"/> has so far, if any.</summary>
+    public DeliveryStatus? FinalStatusOf(string address) => _final.TryGetValue(address, out var outcome) ? outcome.Status : null;
+
     public void Defer(string address, SmtpReply? reply, string? error) =>
         (_lastTransient ??= new(StringComparer.OrdinalIgnoreCase))[address] = new RecipientOutcome(address, DeliveryStatus.Deferred, reply, error);
 

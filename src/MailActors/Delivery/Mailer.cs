@@ -117,6 +117,7 @@ public sealed class Mailer : IAsyncDisposable
         var plan = _table.Plan(mail);
         plan.ValidateParameters();
         var jobs = new List<DeliveryJob>(plan.Groups.Count);
+        var parent = Activity.Current;
         foreach (var (options, recipients) in plan.Groups)
         {
             var route = _routes[options.Name];
@@ -124,6 +125,8 @@ public sealed class Mailer : IAsyncDisposable
             {
                 Activity = MailActorsTelemetry.ActivitySource.StartActivity("mailactors.deliver", ActivityKind.Client),
             };
+            // StartActivity made the span current: the next route's span would become its child instead of its sibling.
+            Activity.Current = parent;
             job.Activity?.SetTag("mailactors.message_id", mail.MessageId);
             job.Activity?.SetTag("mailactors.route", route.Options.Name);
             job.Activity?.SetTag("mailactors.recipients", recipients.Count);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Event;
@@ -24,8 +25,9 @@ public sealed partial class RouteSupervisor : UntypedActor, IWithTimers
     private readonly TokenBucket _connectionRate;
     private readonly Dictionary<IActorRef, Slot> _slots = new();
     private readonly LinkedList<DeliveryJob> _ready = new();
-    private int _retrying;
+    private readonly HashSet<DeliveryJob> _retrying = []; // held only by their timers otherwise, and lost when the route stops
     private bool _pulling;
+    private Task<DeliveryJob>? _read;
     private bool _queueCompleted;
     private bool _dispatchScheduled;
     private int _sessionCounter;
@@ -101,19 +103,87 @@ public sealed partial class RouteSupervisor : UntypedActor, IWithTimers
         var stopped = new MailSessionClosedException($"Route {_options.Name} stopped before the message was sent.");
         foreach (var job in _ready)
         {
-            job.Fail(stopped);
+            Abort(job, stopped, queued: false);
+        }
+        foreach (var job in _retrying)
+        {
+            Abort(job, stopped, queued: false);
         }
         foreach (var job in _slots.Values.SelectMany(s => s.Jobs))
         {
-            job.Fail(stopped);
+            Abort(job, stopped, queued: false);
         }
         while (_queue.TryRead(out var queued))
         {
-            queued.Fail(stopped);
+            Abort(queued, stopped, queued: true);
         }
+        _ = AbortLateArrivalsAsync(_pulling ? _read : null, stopped);
         MailActorsTelemetry.SessionsOpen.Add(-_slots.Count, _routeTag);
         base.PostStop();
     }
+
+    /// <summary>
+    /// Fails what reaches the queue after the route stopped, until the mailer completes it: the job of a read that was
+    /// under way (its arrival went to dead letters), and messages from a mailer that was not disposed before its
+    /// actor system ended. Without this their callers would wait for ever.
+    /// </summary>
+    private async Task AbortLateArrivalsAsync(Task<DeliveryJob>? read, Exception stopped)
+    {
+        try
+        {
+            if (read is not null)
+            {
+                Abort(await read.ConfigureAwait(false), stopped, queued: true);
+            }
+            while (await _queue.WaitToReadAsync().ConfigureAwait(false))
+            {
+                while (_queue.TryRead(out var job))
+                {
+                    Abort(job, stopped, queued: true);
+                }
+            }
+        }
+        catch (ChannelClosedException)
+        {
+            // The read under way ended with the queue: nothing arrived.
+        }
+    }
+
+    /// <summary>
+    /// Gives up a job the stopped route can no longer carry: its caller gets <paramref name="error"/>, and its span,
+    /// counters and queue depth are closed as a finished job's would be. Touches no actor state, since it also runs
+    /// after the actor has stopped.
+    /// </summary>
+    private void Abort(DeliveryJob job, Exception error, bool queued)
+    {
+        if (queued)
+        {
+            MailActorsTelemetry.QueueDepth.Add(-1, _routeTag);
+        }
+        if (job.Completion.IsCompleted)
+        {
+            return;
+        }
+        foreach (var address in job.AllRecipients)
+        {
+            // A recipient settled by an earlier attempt keeps its outcome: the server has (or has refused) the message.
+            var outcome = job.FinalStatusOf(address) is { } status ? Lower(status) : Aborted;
+            MailActorsTelemetry.Recipients.Add(1, _routeTag, new("outcome", outcome));
+        }
+        MailActorsTelemetry.Messages.Add(1, _routeTag, new("outcome", Aborted));
+        if (job.Activity is { } activity)
+        {
+            activity.SetTag("mailactors.outcome", Aborted);
+            activity.SetTag("mailactors.attempts", job.Attempts);
+            activity.SetStatus(ActivityStatusCode.Error, error.Message);
+            activity.Dispose();
+        }
+        // Last, so a caller that sees the failure also sees the span ended and the counts made.
+        job.Fail(error);
+    }
+
+    /// <summary>The outcome of messages and recipients a stopping route gave up.</summary>
+    private const string Aborted = "aborted";
 
     /// <inheritdoc />
     protected override void OnReceive(object message)
@@ -131,7 +201,7 @@ public sealed partial class RouteSupervisor : UntypedActor, IWithTimers
                 _queueCompleted = true;
                 break;
             case RetryDue due:
-                _retrying--;
+                _retrying.Remove(due.Job);
                 _ready.AddFirst(due.Job);
                 Dispatch();
                 break;
@@ -168,7 +238,7 @@ public sealed partial class RouteSupervisor : UntypedActor, IWithTimers
     }
 
     private RouteStatus Status() => new(
-        _options.Name, _slots.Count, _slots.Values.Count(s => s.State == SlotState.Busy), _ready.Count, _retrying,
+        _options.Name, _slots.Count, _slots.Values.Count(s => s.State == SlotState.Busy), _ready.Count, _retrying.Count,
         _circuit, _effectiveMaxSessions, _messageRate.Factor, _sessionCounter);
 
     // ---- pulling work: only as much as sessions can take ----
@@ -187,7 +257,8 @@ public sealed partial class RouteSupervisor : UntypedActor, IWithTimers
             return;
         }
         _pulling = true;
-        _queue.ReadAsync().AsTask().PipeTo(Self, success: job => new JobArrived(job), failure: _ => new QueueClosed());
+        _read = _queue.ReadAsync().AsTask();
+        _read.PipeTo(Self, success: job => new JobArrived(job), failure: _ => new QueueClosed());
     }
 
     private void Dispatch()
@@ -235,7 +306,7 @@ public sealed partial class RouteSupervisor : UntypedActor, IWithTimers
         var delay = TimeSpan.FromTicks(Math.Min(_options.RetryMaxDelay.Ticks, _options.RetryBaseDelay.Ticks * (1L << exponent)));
         // Jitter spreads retries of many messages that failed together (a dropped server) over the delay.
         delay = TimeSpan.FromTicks((long)(delay.Ticks * (0.5 + Random.Shared.NextDouble() * 0.5)));
-        _retrying++;
+        _retrying.Add(job);
         Timers.StartSingleTimer(job, new RetryDue(job), delay);
     }
 

@@ -16,13 +16,23 @@ public static class MailActorsTelemetry
     /// <summary>The meter.</summary>
     public static Meter Meter { get; } = new(Name, typeof(MailActorsTelemetry).Assembly.GetName().Version?.ToString());
 
-    /// <summary>Spans: one per delivery (<c>mailactors.deliver</c>).</summary>
+    /// <summary>
+    /// Spans: <c>mailactors.deliver</c>, one per message and route, each a child of the caller's current activity (so
+    /// the spans of a message split over routes are siblings). Tagged with the message id, route, recipient count, and
+    /// at the end <c>mailactors.outcome</c> (as <see cref="Messages"/>) and <c>mailactors.attempts</c>.
+    /// </summary>
     public static ActivitySource ActivitySource { get; } = new(Name);
 
-    /// <summary>Messages finished, tagged <c>route</c> and <c>outcome</c> (delivered, partial, deferred, failed).</summary>
+    /// <summary>
+    /// Messages finished, tagged <c>route</c> and <c>outcome</c>: delivered, partial, deferred, failed, or aborted (the
+    /// route stopped first and the caller got a <see cref="MailSessionClosedException"/> instead of a report).
+    /// </summary>
     public static Counter<long> Messages { get; } = Meter.CreateCounter<long>("mailactors.messages", "{message}", "Messages the delivery engine finished, by outcome.");
 
-    /// <summary>Recipients finished, tagged <c>route</c> and <c>outcome</c> (delivered, deferred, failed).</summary>
+    /// <summary>
+    /// Recipients finished, tagged <c>route</c> and <c>outcome</c> (delivered, deferred, failed, or aborted: still
+    /// without a final outcome when their route stopped; one settled by an earlier attempt keeps its own).
+    /// </summary>
     public static Counter<long> Recipients { get; } = Meter.CreateCounter<long>("mailactors.recipients", "{recipient}", "Recipients the delivery engine finished, by outcome.");
 
     /// <summary>Content octets handed to servers that accepted them, tagged <c>route</c>.</summary>

@@ -1,9 +1,11 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using MailActors.Delivery;
 using MailActors.Diagnostics;
 using MailActors.Testing;
+using MailActors.Tests.Support;
 using Xunit.Abstractions;
 
 namespace MailActors.Tests.Delivery;
@@ -188,5 +190,61 @@ public sealed class MailerSpecs(ITestOutputHelper output) : DeliveryTestKit(outp
             Assert.Contains(measurements, m => m.Instrument == "mailactors.smtp.step.duration" && Equals(m.Tags["step"], "connect"));
             Assert.Contains(measurements, m => m.Instrument == "mailactors.sessions.open" && m.Value == 1);
         }
+    }
+
+    [Fact]
+    public async Task The_spans_of_one_message_on_two_routes_are_siblings()
+    {
+        var first = await StartServerAsync();
+        var second = await StartServerAsync();
+        var prefix = "spans-" + Guid.NewGuid().ToString("N");
+        using var telemetry = new RouteTelemetry(prefix);
+        var mailer = StartMailer(RouteTo(first, prefix + "-a"), RouteTo(second, prefix + "-b") with { Domains = ["b.test"] });
+
+        using (var caller = new Activity("caller").Start())
+        {
+            await mailer.SendAsync(Mail("x@a.test", "y@b.test"));
+
+            var spans = telemetry.Started;
+            Assert.Equal(2, spans.Count);
+            Assert.All(spans, s => Assert.Equal(caller.SpanId, s.ParentSpanId));
+            Assert.All(spans, s => Assert.Equal(caller.TraceId, s.TraceId));
+        }
+
+        await mailer.SendAsync(Mail("x@a.test", "y@b.test"));
+
+        var roots = telemetry.Started.Skip(2).ToList();
+        Assert.Equal(2, roots.Count);
+        Assert.All(roots, s => Assert.Null(s.Parent));
+        Assert.All(roots, s => Assert.Equal(default, s.ParentSpanId));
+    }
+
+    [Fact]
+    public async Task Messages_a_stopping_route_gives_up_end_their_spans_are_counted_aborted_and_leave_the_queue()
+    {
+        var server = await StartServerAsync();
+        server.Faults.Add(FaultRule.On(FaultCommands.EndOfData, FaultAction.Tarpit()));
+        var route = "aborted-" + Guid.NewGuid().ToString("N");
+        using var telemetry = new RouteTelemetry(route);
+        var options = RouteTo(server, route) with { MaxSessions = 1, Session = RouteTo(server).Session with { CommandTimeout = TimeSpan.FromSeconds(30) } };
+        var mailer = Mailer.Create(Sys, new MailerOptions { Routes = [options], DrainTimeout = TimeSpan.Zero });
+        var sends = Enumerable.Range(0, 5).Select(i => mailer.SendAsync(Mail($"r{i}@example.test"))).ToArray();
+        // One message in the session's transaction, the two the route pulls beside it for that session, two still queued.
+        await AwaitConditionAsync(
+            () => Task.FromResult(server.CommandLog.Any(c => c == "DATA" || c.StartsWith("BDAT", StringComparison.Ordinal)) && telemetry.Sum("mailactors.queue.depth") == 2),
+            TimeSpan.FromSeconds(10));
+
+        await mailer.DisposeAsync();
+
+        foreach (var send in sends)
+        {
+            await Assert.ThrowsAsync<MailSessionClosedException>(() => send.WaitAsync(TimeSpan.FromSeconds(5)));
+        }
+        Assert.Equal(5, telemetry.Started.Count);
+        Assert.Equal(5, telemetry.Stopped.Count);
+        Assert.All(telemetry.Stopped, s => Assert.Equal("aborted", s.GetTagItem("mailactors.outcome")));
+        Assert.Equal(5, telemetry.Sum("mailactors.messages", ("outcome", "aborted")));
+        Assert.Equal(5, telemetry.Sum("mailactors.recipients", ("outcome", "aborted")));
+        Assert.Equal(0, telemetry.Sum("mailactors.queue.depth"));
     }
 }

@@ -1,7 +1,9 @@
 using MailActors.Delivery;
 using MailActors.Protocol;
 using MailActors.Protocol.Smtp;
+using Akka.Actor;
 using MailActors.Testing;
+using MailActors.Tests.Support;
 using Xunit.Abstractions;
 
 namespace MailActors.Tests.Delivery;
@@ -403,5 +405,41 @@ public sealed class RouteSupervisorSpecs(ITestOutputHelper output) : DeliveryTes
         Assert.True(report.AllDelivered);
         Assert.Contains("MAIL FROM:<>", server.CommandLog);
         Assert.Contains("RCPT TO:<postmaster>", server.CommandLog);
+    }
+
+    [Fact]
+    public async Task A_message_waiting_out_a_retry_delay_fails_when_the_route_stops()
+    {
+        var server = await StartServerAsync();
+        server.Faults.Add(new FaultRule { Command = FaultCommands.Rcpt, Action = FaultAction.Reply("451 4.3.0 try later"), Times = 1 });
+        var options = RouteTo(server) with { RetryBaseDelay = TimeSpan.FromMinutes(1), RetryMaxDelay = TimeSpan.FromMinutes(1) };
+        var mailer = Mailer.Create(Sys, new MailerOptions { Routes = [options], DrainTimeout = TimeSpan.Zero });
+        var sending = mailer.SendAsync(Mail("a@example.test"));
+        await AwaitConditionAsync(async () => (await StatusOf(mailer)).Retrying == 1, TimeSpan.FromSeconds(10));
+
+        await mailer.DisposeAsync();
+
+        await Assert.ThrowsAsync<MailSessionClosedException>(() => sending.WaitAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task Messages_sent_to_a_route_that_has_stopped_fail_instead_of_waiting_for_ever()
+    {
+        var server = await StartServerAsync();
+        var route = "stopped-" + Guid.NewGuid().ToString("N");
+        using var telemetry = new RouteTelemetry(route);
+        var mailer = StartMailer(RouteTo(server, route));
+        // As when the actor system ends under a mailer nobody disposed: the supervisor had a read of the queue under way.
+        await mailer.Routes[route].GracefulStop(TimeSpan.FromSeconds(5));
+
+        var sends = new[] { mailer.SendAsync(Mail("a@example.test")), mailer.SendAsync(Mail("b@example.test")) };
+
+        foreach (var send in sends)
+        {
+            await Assert.ThrowsAsync<MailSessionClosedException>(() => send.WaitAsync(TimeSpan.FromSeconds(5)));
+        }
+        Assert.Equal(0, telemetry.Sum("mailactors.queue.depth"));
+        Assert.Equal(2, telemetry.Sum("mailactors.messages", ("outcome", "aborted")));
+        Assert.Empty(server.Messages);
     }
 }
