@@ -58,10 +58,15 @@ public sealed class RetryAndBounceTests
     {
         await using var store = await TestStore.CreateAsync(kind);
         await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions { Faults = [RcptReply("450 4.2.1 mailbox busy")] });
-        await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port);
+        // A shiftable clock, not a short real max-age: on a slow store the first attempt alone could outlast it.
+        var clock = new ShiftableClock();
+        await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port, OutboxHarness.FastOptions with { Clock = clock });
         using var events = harness.Outbox.Subscribe();
 
-        await harness.Outbox.EnqueueAsync(new OutboxMessage(OutboxHarness.Mail("old-1")) { Retry = new RetryOverride(MaxAge: TimeSpan.FromMilliseconds(600)) });
+        await harness.Outbox.EnqueueAsync(new OutboxMessage(OutboxHarness.Mail("old-1")) { Retry = new RetryOverride(MaxAge: TimeSpan.FromHours(1)) });
+        var retried = await SettledAfterAsync(harness.Outbox, "old-1", attempts: 2);
+        Assert.Equal(RecipientState.Deferred, retried.Recipients[0].State); // retried, not expired, within its age
+        clock.Shift(TimeSpan.FromHours(2));
 
         var status = await FinishedAsync(harness.Outbox, "old-1");
         var recipient = status.Recipients[0];
