@@ -39,15 +39,31 @@ public abstract record OutboxStore
     }
 
     /// <summary>The Akka configuration for this store: journal, snapshot store, query plugin and the outbox serializer.</summary>
-    public Config ToConfig()
-    {
-        // The override comes after the template in one parse, so the template's ${...} substitutions see it.
-        var hocon = OutboxConfig.ReadResource(TemplateName) + "\nmailactors.outbox.store.connection-string = " + Quote(ConnectionString) + "\n";
-        return ConfigurationFactory.ParseString(hocon);
-    }
+    public Config ToConfig() => ConfigurationFactory.ParseString(Hocon());
+
+    /// <summary>
+    /// <see cref="ToConfig"/> for read-only use (<see cref="OutboxOptions.Passive"/>, after <see cref="ExistsAsync"/>):
+    /// the journal and snapshot plugins do not create their tables, so opening a store changes nothing in it.
+    /// </summary>
+    public Config ToReadOnlyConfig() => ConfigurationFactory.ParseString(
+        Hocon() + "akka.persistence.journal.sql.auto-initialize = off\nakka.persistence.snapshot-store.sql.auto-initialize = off\n");
+
+    // The override comes after the template in one parse, so the template's ${...} substitutions see it.
+    private string Hocon() =>
+        OutboxConfig.ReadResource(TemplateName) + "\nmailactors.outbox.store.connection-string = " + Quote(ConnectionString) + "\n";
 
     /// <summary>Creates what the journal needs before the actor system touches it (database, file, WAL mode).</summary>
     public abstract Task PrepareAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Whether the store already holds an outbox journal (the SQLite file, or the PostgreSQL database, with its journal
+    /// table), found without creating anything: the check for read-only use such as <see cref="OutboxOptions.Passive"/>,
+    /// where <see cref="PrepareAsync"/> and the journal's table auto-creation would turn a mistyped store into an empty one.
+    /// </summary>
+    public abstract Task<bool> ExistsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The table every outbox journal has (Akka.Persistence.Sql's default name).</summary>
+    private protected const string JournalTable = "journal";
 
     /// <summary>Short description for logs and the command line (no password).</summary>
     public abstract string Describe();
@@ -87,7 +103,38 @@ public abstract record OutboxStore
             }
         }
 
+        public override async Task<bool> ExistsAsync(CancellationToken cancellationToken = default)
+        {
+            if (!File.Exists(FilePath))
+            {
+                return false;
+            }
+            // Read-only, so that not even a journal-less file is changed by looking at it.
+            var readOnly = new SqliteConnectionStringBuilder(ConnectionString) { Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString();
+            var connection = new SqliteConnection(readOnly);
+            await using (connection.ConfigureAwait(false))
+            {
+                try
+                {
+                    await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+                    var command = connection.CreateCommand();
+                    await using (command.ConfigureAwait(false))
+                    {
+                        command.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $name";
+                        command.Parameters.AddWithValue("$name", JournalTable);
+                        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) > 0;
+                    }
+                }
+                catch (SqliteException e) when (e.SqliteErrorCode == SqliteNotADatabase)
+                {
+                    return false;
+                }
+            }
+        }
+
         public override string Describe() => "sqlite:" + FilePath;
+
+        private const int SqliteNotADatabase = 26;
     }
 
     private sealed record PostgresStore : OutboxStore
@@ -130,6 +177,30 @@ public abstract record OutboxStore
                             // another process created it first
                         }
                     }
+                }
+            }
+        }
+
+        public override async Task<bool> ExistsAsync(CancellationToken cancellationToken = default)
+        {
+            var connection = new NpgsqlConnection(ConnectionString);
+            await using (connection.ConfigureAwait(false))
+            {
+                try
+                {
+                    await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InvalidCatalogName)
+                {
+                    return false;
+                }
+                var command = connection.CreateCommand();
+                await using (command.ConfigureAwait(false))
+                {
+                    // Resolved through the search path, as the journal plugin resolves its unqualified table name.
+                    command.CommandText = "SELECT to_regclass(@name) IS NOT NULL";
+                    command.Parameters.AddWithValue("name", JournalTable);
+                    return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
                 }
             }
         }

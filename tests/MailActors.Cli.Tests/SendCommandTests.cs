@@ -107,6 +107,24 @@ public sealed class SendCommandTests
         Assert.Contains("nobody@example.test: 550", result.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(".:disconnect", "120", 25, "data")]
+    [InlineData(".:delay:3s", "1", 25, "data")]
+    [InlineData("RCPT:disconnect", "120", 24, "rcpt")]
+    [InlineData("MAIL:disconnect", "120", 23, "mail")]
+    public async Task A_connection_dropped_or_stalled_mid_transaction_names_the_interrupted_phase(string fault, string timeout, int exitCode, string phase)
+    {
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions { Faults = FaultSpec.Parse(fault) });
+
+        var result = await CliRunner.RunAsync(["send", "--host", "127.0.0.1", "--port", server.Port.ToString(), "--timeout", timeout,
+            "--from", "a@example.test", "--to", "b@example.test"]);
+
+        Assert.Equal(exitCode, result.ExitCode);
+        var error = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.StartsWith($"failed in phase {phase}: ", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled", result.Output + result.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_newline_in_an_address_is_refused_before_connecting()
     {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using MailActors.Cli.Tests.Support;
+using MailActors.Testing;
 
 namespace MailActors.Cli.Tests;
 
@@ -137,6 +138,40 @@ public sealed class SinkCommandTests : IDisposable
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("--delay", result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--size", "-5")]
+    [InlineData("--max-sessions", "0")]
+    [InlineData("--max-sessions", "-3")]
+    [InlineData("--fault", ".:reply:451 4.3.0 later;every=0")]
+    [InlineData("--fault", ".:delay:0")]
+    [InlineData("--delay", ".:0")]
+    [InlineData("--delay", ".:soon")]
+    [InlineData("--record", "/nonexistent-mailactors-dir/sink.mbox")]
+    public async Task Bad_values_are_usage_errors(string option, string value)
+    {
+        // --duration bounds the run should the value be accepted after all.
+        var result = await CliRunner.RunAsync(["sink", "--port", "0", "--quiet", "--duration", "2s", option, value]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("error: ", result.Error, StringComparison.Ordinal);
+        Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.DoesNotContain("listening on", result.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("5", 5_000)]
+    [InlineData("5s", 5_000)]
+    [InlineData("0.5", 500)]
+    [InlineData("200ms", 200)]
+    [InlineData("2m", 120_000)]
+    public void Both_delay_syntaxes_mean_the_same_duration(string duration, int milliseconds)
+    {
+        var expected = FaultAction.Delay(TimeSpan.FromMilliseconds(milliseconds));
+
+        Assert.Equal(expected, Assert.Single(FaultSpec.Parse($".:delay:{duration}")).Action);
+        Assert.Equal(expected, Commands.SinkCommand.DelayRule($".:{duration}").Action);
     }
 
     private static async Task<string> EhloAsync(int port)

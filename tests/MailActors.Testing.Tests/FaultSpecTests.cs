@@ -43,6 +43,16 @@ public sealed class FaultSpecTests
     }
 
     [Theory]
+    [InlineData("5", 5_000)]
+    [InlineData("0.25", 250)]
+    [InlineData("2s", 2_000)]
+    [InlineData("150ms", 150)]
+    [InlineData("1m", 60_000)]
+    [InlineData("1h", 3_600_000)]
+    public void A_delay_is_in_seconds_unless_a_unit_says_otherwise(string duration, int milliseconds) =>
+        Assert.Equal(FaultAction.Delay(TimeSpan.FromMilliseconds(milliseconds)), Assert.Single(FaultSpec.Parse($"DATA:delay:{duration}")).Action);
+
+    [Theory]
     [InlineData("RCPT")]
     [InlineData("RCPT:explode")]
     [InlineData("RCPT:reply:")]
@@ -50,6 +60,9 @@ public sealed class FaultSpecTests
     [InlineData("RCPT:tarpit;every=x")]
     [InlineData("RCPT:tarpit;p=2")]
     [InlineData("RCPT:tarpit;color=red")]
+    [InlineData("RCPT:tarpit;every=0")]
+    [InlineData("RCPT:delay:0")]
+    [InlineData("RCPT:delay:-1s")]
     public void Bad_specs_are_rejected(string spec) => Assert.Throws<FormatException>(() => FaultSpec.Parse(spec));
 
     [Fact]

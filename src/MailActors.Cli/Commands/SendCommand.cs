@@ -19,7 +19,11 @@ internal static class SendCommand
         var to = new Option<string[]>("--to") { Description = "Recipient (repeat for more)", Required = true };
         var subject = new Option<string>("--subject") { Description = "Subject header", DefaultValueFactory = _ => "MailActors test message" };
         var body = new Option<string?>("--body") { Description = "Plain-text body" };
-        var eml = new Option<FileInfo?>("--eml") { Description = "Send this RFC 5322 file as is (envelope from --from/--to)" };
+        var eml = new Option<FileInfo?>("--eml")
+        {
+            Description = "Send this RFC 5322 file (envelope from --from/--to). It is parsed and written out again: CRLF line ends, "
+                + "Bcc and Resent-Bcc removed, and parts re-encoded (quoted-printable or base64) when the server lacks 8BITMIME or a line exceeds 998 octets",
+        };
         var hello = new Option<string>("--hello") { Description = "EHLO domain", DefaultValueFactory = _ => "localhost.localdomain" };
         var embedded = new Option<bool>("--embedded-sink") { Description = "Start an in-process SMTP server on 127.0.0.1 and send to it (no server needed)" };
 
@@ -72,7 +76,7 @@ internal static class SendCommand
                 port = server.Port;
                 await output.WriteLineAsync($"* embedded SMTP server listening on 127.0.0.1:{server.Port}").ConfigureAwait(false);
             }
-            var transcript = result.GetValue(connection.Debug) || args.Embedded ? new TextWriterTranscript(output) : null;
+            var transcript = new PhaseTracker(result.GetValue(connection.Debug) || args.Embedded ? new TextWriterTranscript(output) : null);
             var options = new SmtpClientOptions
             {
                 Host = hosts,
@@ -110,7 +114,7 @@ internal static class SendCommand
                     {
                         await client.AuthAsync(new SaslCredentials(user, password!), result.GetValue(connection.Mechanism), ct).ConfigureAwait(false);
                     }
-                    catch (Exception e) when (e is MailAuthenticationException or MailStateException)
+                    catch (Exception e) when (e is MailAuthenticationException or MailStateException or MailSessionClosedException or MailTimeoutException or MailProtocolException)
                     {
                         return Fail(("auth", ExitCodes.Auth), e);
                     }
@@ -124,7 +128,19 @@ internal static class SendCommand
                 {
                     return Fail(("mail", ExitCodes.Mail), e);
                 }
-                await client.QuitAsync(ct).ConfigureAwait(false);
+                catch (Exception e) when (e is MailSessionClosedException or MailTimeoutException or MailProtocolException)
+                {
+                    return Fail(TransactionPhase(transcript.Interrupted), e);
+                }
+                try
+                {
+                    await client.QuitAsync(ct).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is MailSessionClosedException or MailTimeoutException or MailProtocolException or MailStateException)
+                {
+                    // The transaction's outcome is already known; a server that closes or stalls at QUIT does not change it.
+                    await Console.Error.WriteLineAsync("warning: QUIT: " + e.Message).ConfigureAwait(false);
+                }
                 return Report(sent);
             }
         }
@@ -176,6 +192,14 @@ internal static class SendCommand
         Console.WriteLine($"sent to {sent.Accepted.Count} recipient(s): {data.Code} {data.Text}");
         return sent.Refused.Count > 0 ? ExitCodes.PartialDelivery : ExitCodes.Ok;
     }
+
+    /// <summary>The phase (and exit code) of the transaction command a dropped connection or a timeout interrupted.</summary>
+    private static (string Phase, int Code) TransactionPhase(string? interrupted) => interrupted switch
+    {
+        "RCPT" => ("rcpt", ExitCodes.NoRecipient),
+        "DATA" or "BDAT" or "." => ("data", ExitCodes.Data),
+        _ => ("mail", ExitCodes.Mail),
+    };
 
     private static int Fail((string Phase, int Code) phase, Exception e)
     {

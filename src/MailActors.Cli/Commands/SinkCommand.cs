@@ -27,14 +27,22 @@ internal static class SinkCommand
         public Option<string> SmtpUtf8 { get; } = new("--smtputf8") { Description = "on | off: advertise SMTPUTF8", DefaultValueFactory = _ => "on" };
         public Option<string> StartTls { get; } = new("--starttls") { Description = "on | off: advertise STARTTLS (in-process certificate for localhost)", DefaultValueFactory = _ => "on" };
         public Option<bool> ImplicitTls { get; } = new("--implicit-tls") { Description = "TLS from the first byte (SMTPS)" };
-        public Option<long?> Size { get; } = new("--size") { Description = "Advertise SIZE with this limit in bytes (0 = no limit); not advertised when absent" };
-        public Option<string[]> Fault { get; } = new("--fault") { Description = "Fault rule, repeatable: COMMANDS:ACTION[;every=N][;p=P][;seed=N][;times=N][;match=TEXT], e.g. RCPT:reply:451 4.3.0 try later;every=3" };
+        public Option<long?> Size { get; } = new("--size") { Description = "Advertise SIZE with this limit in bytes (0 = no limit; not negative); not advertised when absent" };
+        public Option<string[]> Fault { get; } = new("--fault")
+        {
+            Description = "Fault rule, repeatable: COMMANDS:ACTION[;every=N][;p=P][;seed=N][;times=N][;match=TEXT], e.g. RCPT:reply:451 4.3.0 try later;every=3 "
+                + "or .:delay:2s (durations as for --delay; every is at least 1)",
+        };
         public Option<string?> SoftReject { get; } = new("--soft-reject") { Description = "Answer these commands (comma list, '.' = end of data) with 450 4.3.0 (smtp-sink -r)" };
         public Option<string?> HardReject { get; } = new("--hard-reject") { Description = "Answer these commands with 500 5.3.0 (smtp-sink -f)" };
         public Option<string?> Disconnect { get; } = new("--disconnect") { Description = "Drop the connection without replying to these commands (smtp-sink -q)" };
         public Option<string?> Close421 { get; } = new("--close-421") { Description = "Reply 421 and disconnect on these commands (smtp-sink -Q)" };
-        public Option<string[]> Delay { get; } = new("--delay") { Description = "CMD:DURATION[:PROBABILITY], repeatable: delay the reply (smtp-sink -w/-W), e.g. .:200ms or RCPT:1s:0.1" };
-        public Option<int?> MaxSessions { get; } = new("--max-sessions") { Description = "Most simultaneous sessions; more get 421 (smtp-sink -m)" };
+        public Option<string[]> Delay { get; } = new("--delay")
+        {
+            Description = "CMD:DURATION[:PROBABILITY], repeatable: delay the reply (smtp-sink -w/-W), e.g. .:200ms or RCPT:1s:0.1; "
+                + "a bare number is seconds, as in --fault CMD:delay:DURATION",
+        };
+        public Option<int?> MaxSessions { get; } = new("--max-sessions") { Description = "Most simultaneous sessions, at least 1; more get 421 (smtp-sink -m)" };
         public Option<string> IdleTimeout { get; } = new("--idle-timeout") { Description = "Close sessions idle this long (smtp-sink -t)", DefaultValueFactory = _ => "5m" };
         public Option<string?> User { get; } = new("--user") { Description = "Offer AUTH PLAIN/LOGIN for this user" };
         public Option<string?> PasswordEnv { get; } = new("--password-env") { Description = "Environment variable holding that user's password" };
@@ -65,9 +73,19 @@ internal static class SinkCommand
         try
         {
             var integrity = result.GetValue(o.Verify) ? new IntegrityChecker() : null;
+            var maxMessageSize = OptionChecks.AtLeast(result.GetValue(o.Size), 0, "--size");
+            var maxSessions = OptionChecks.AtLeast(result.GetValue(o.MaxSessions), 1, "--max-sessions");
+            var faults = FaultRules(result, o);
             if (result.GetValue(o.Record) is { } file)
             {
-                recorder = new MboxRecorder(file.FullName);
+                try
+                {
+                    recorder = new MboxRecorder(file.FullName);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new CliUsageException($"--record: cannot open {file.FullName}: {e.Message}");
+                }
             }
             var user = result.GetValue(o.User);
             var passwordVariable = result.GetValue(o.PasswordEnv);
@@ -96,13 +114,13 @@ internal static class SinkCommand
                 SmtpUtf8 = ArgumentParsers.OnOff(result.GetValue(o.SmtpUtf8)!, "--smtputf8"),
                 StartTls = ArgumentParsers.OnOff(result.GetValue(o.StartTls)!, "--starttls"),
                 ImplicitTls = result.GetValue(o.ImplicitTls),
-                MaxMessageSize = result.GetValue(o.Size),
-                MaxConcurrentSessions = result.GetValue(o.MaxSessions),
+                MaxMessageSize = maxMessageSize,
+                MaxConcurrentSessions = maxSessions,
                 IdleTimeout = ArgumentParsers.Duration(result.GetValue(o.IdleTimeout)!, "--idle-timeout"),
                 AuthMechanisms = user is null ? [] : ["PLAIN", "LOGIN"],
                 Users = user is null ? new Dictionary<string, string>() : new Dictionary<string, string> { [user] = password! },
                 Inspectors = [.. new IMessageInspector?[] { integrity, recorder }.OfType<IMessageInspector>()],
-                Faults = FaultRules(result, o),
+                Faults = faults,
             };
             server = await SmtpTestServer.StartAsync(serverOptions, ct).ConfigureAwait(false);
             var output = Console.Out;
@@ -204,22 +222,32 @@ internal static class SinkCommand
         Shorthand(result.GetValue(o.Close421), () => FaultAction.Reply("421 4.3.0 Error: closing connection"));
         foreach (var delay in result.GetValue(o.Delay) ?? [])
         {
-            var parts = delay.Split(':');
-            if (parts.Length is < 2 or > 3)
-            {
-                throw new CliUsageException($"--delay: '{delay}' is not CMD:DURATION[:PROBABILITY].");
-            }
-            var probability = parts.Length == 3
-                ? double.TryParse(parts[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var p) && p is >= 0 and <= 1 ? p
-                    : throw new CliUsageException($"--delay: '{parts[2]}' is not a probability from 0 to 1.")
-                : 1.0;
-            rules.Add(new FaultRule
-            {
-                Command = parts[0].ToUpperInvariant(),
-                Action = FaultAction.Delay(ArgumentParsers.Duration(parts[1], "--delay")),
-                Probability = probability,
-            });
+            rules.Add(DelayRule(delay));
         }
         return rules;
+    }
+
+    /// <summary>
+    /// One <c>--delay CMD:DURATION[:PROBABILITY]</c>. The duration is read by <see cref="FaultSpec.TryParseDuration"/>,
+    /// the parser of <c>--fault CMD:delay:DURATION</c>, so the two spellings cannot disagree on a unit.
+    /// </summary>
+    internal static FaultRule DelayRule(string delay)
+    {
+        var parts = delay.Split(':');
+        if (parts.Length is < 2 or > 3)
+        {
+            throw new CliUsageException($"--delay: '{delay}' is not CMD:DURATION[:PROBABILITY].");
+        }
+        var probability = parts.Length == 3
+            ? double.TryParse(parts[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var p) && p is >= 0 and <= 1 ? p
+                : throw new CliUsageException($"--delay: '{parts[2]}' is not a probability from 0 to 1.")
+            : 1.0;
+        return new FaultRule
+        {
+            Command = parts[0].ToUpperInvariant(),
+            Action = FaultAction.Delay(FaultSpec.TryParseDuration(parts[1], out var duration) ? duration
+                : throw new CliUsageException($"--delay: '{parts[1]}' is not a duration (N seconds, or Nms, Ns, Nm, Nh: 200ms, 2s, 5).")),
+            Probability = probability,
+        };
     }
 }

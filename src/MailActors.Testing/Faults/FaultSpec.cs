@@ -10,8 +10,8 @@ namespace MailActors.Testing;
 ///   COMMANDS  MAIL,RCPT | . | CONNECT | * | any verb, comma-separated (one rule per command)
 ///   ACTION    reply:TEXT | disconnect | disconnect-after | drop-reply | delay:DURATION | tarpit
 ///             | garbage:TEXT | overlong:N | unterminated[:N]
-///   OPTION    every=N | p=PROBABILITY | seed=N | times=N | match=SUBSTRING
-///   DURATION  N (milliseconds) | Nms | Ns
+///   OPTION    every=N (N at least 1) | p=PROBABILITY | seed=N | times=N | match=SUBSTRING
+///   DURATION  N (seconds) | Nms | Ns | Nm | Nh, more than zero; N may have a fraction (0.5 = 500ms)
 ///   TEXT      up to the next ';'; \r \n \\ \; are escapes
 /// </code>
 /// Examples: <c>RCPT:reply:451 4.3.0 try later;every=3</c>, <c>.:disconnect</c>, <c>MAIL,RCPT:delay:2s;p=0.1;seed=7</c>,
@@ -45,7 +45,8 @@ public static class FaultSpec
             switch (name.ToLowerInvariant())
             {
                 case "every":
-                    everyNth = ParseInt(value, spec);
+                    // every=0 would select no occurrence at all: a rule that never fires is refused, not kept silently.
+                    everyNth = ParseInt(value, spec) is var n and >= 1 ? n : throw new FormatException($"every={value.Trim()} in fault spec '{spec}': N is at least 1.");
                     break;
                 case "p":
                     probability = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var p) && p is >= 0 and <= 1
@@ -89,7 +90,8 @@ public static class FaultSpec
             "disconnect" => FaultAction.DisconnectBeforeReply(),
             "disconnect-after" => FaultAction.DisconnectAfterReply(),
             "drop-reply" => FaultAction.Disconnect(DisconnectPoint.AfterExecutingWithoutReply),
-            "delay" when argument is not null => FaultAction.Delay(ParseDuration(argument, spec)),
+            "delay" when argument is not null => FaultAction.Delay(TryParseDuration(argument, out var duration) ? duration
+                : throw new FormatException($"Bad duration '{argument}' in fault spec '{spec}' (N seconds, or Nms, Ns, Nm, Nh).")),
             "tarpit" => FaultAction.Tarpit(),
             "garbage" when argument is not null => FaultAction.Garbage(argument),
             "overlong" when argument is not null => FaultAction.OverlongLine(ParseInt(argument, spec)),
@@ -98,15 +100,30 @@ public static class FaultSpec
         };
     }
 
-    private static TimeSpan ParseDuration(string text, string spec)
+    /// <summary>
+    /// Parses the grammar's DURATION: a number of seconds, or a number with a unit — <c>ms</c>, <c>s</c>, <c>m</c>,
+    /// <c>h</c> (<c>150ms</c>, <c>2s</c>, <c>5</c> = 5 seconds) — more than zero. <c>mailactors sink --delay</c> parses its
+    /// durations here too, so that <c>--delay .:5</c> and <c>--fault .:delay:5</c> wait the same time.
+    /// </summary>
+    /// <returns>Whether <paramref name="text"/> is such a duration.</returns>
+    public static bool TryParseDuration(string text, out TimeSpan duration)
     {
-        var trimmed = text.Trim();
-        var (number, unit) = trimmed.EndsWith("ms", StringComparison.OrdinalIgnoreCase) ? (trimmed[..^2], 1.0)
+        ArgumentNullException.ThrowIfNull(text);
+        var trimmed = text.Trim().ToLowerInvariant();
+        // Counted in milliseconds so that whole units stay exact (150ms is 150 x 1, not 150 x 0.001).
+        var (number, milliseconds) = trimmed.EndsWith("ms", StringComparison.Ordinal) ? (trimmed[..^2], 1.0)
             : trimmed.EndsWith('s') ? (trimmed[..^1], 1000.0)
-            : (trimmed, 1.0);
-        return double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= 0
-            ? TimeSpan.FromMilliseconds(value * unit)
-            : throw new FormatException($"Bad duration '{text}' in fault spec '{spec}'.");
+            : trimmed.EndsWith('m') ? (trimmed[..^1], 60_000.0)
+            : trimmed.EndsWith('h') ? (trimmed[..^1], 3_600_000.0)
+            : (trimmed, 1000.0);
+        if (double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+            && value * milliseconds is var total && double.IsFinite(total) && total > 0 && total < TimeSpan.MaxValue.TotalMilliseconds)
+        {
+            duration = TimeSpan.FromMilliseconds(total);
+            return true;
+        }
+        duration = default;
+        return false;
     }
 
     private static int ParseInt(string text, string spec) =>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using MailActors.Cli.Load;
 using MailActors.Delivery;
 using MailActors.Outbox;
 using MailActors.Smtp;
@@ -21,21 +22,21 @@ internal static class BulkCommand
         var connection = new ConnectionOptions();
         var store = new Option<string>("--store") { Description = "sqlite:FILE or postgres:CONNECTION-STRING (the outbox's journal)", Required = true };
         var generate = new Option<int?>("--generate") { Description = "Send N generated messages (ids gen-0000000...)" };
-        var size = new Option<int>("--size") { Description = "Size of generated messages in octets", DefaultValueFactory = _ => 2048 };
+        var size = new Option<int>("--size") { Description = "Size of generated messages in octets (--generate only)", DefaultValueFactory = _ => 2048 };
         var input = new Option<DirectoryInfo?>("--input") { Description = "Send every *.eml file in this directory (envelope from the headers)" };
         var csv = new Option<FileInfo?>("--csv") { Description = "One message per row; the 'email' column is the recipient (with --template)" };
         var template = new Option<FileInfo?>("--template") { Description = "RFC 5322 template; {{column}} is replaced by the row's value" };
-        var from = new Option<string?>("--from") { Description = "Envelope sender (generated and CSV messages)" };
-        var to = new Option<string>("--to") { Description = "Recipient of generated messages", DefaultValueFactory = _ => "sink@example.test" };
-        var sessions = new Option<int>("--sessions") { Description = "SMTP sessions at once", DefaultValueFactory = _ => 20 };
-        var rate = new Option<double?>("--max-rate") { Description = "Messages per second at most" };
-        var inFlight = new Option<int?>("--in-flight") { Description = "Messages in flight (the duplicate bound after a crash)" };
-        var partitions = new Option<int?>("--partitions") { Description = "Outbox partitions (fixed when the store is created)" };
-        var maxAge = new Option<TimeSpan?>("--max-age") { Description = "Bounce recipients not delivered within this time (e.g. 01:00:00)" };
-        var retryBase = new Option<TimeSpan?>("--retry-base-delay") { Description = "First retry delay (e.g. 00:01:00)" };
-        var maxSize = new Option<long?>("--max-message-size") { Description = "Largest message accepted, in octets" };
-        var batch = new Option<int>("--batch") { Description = "Messages journaled per enqueue call", DefaultValueFactory = _ => 500 };
-        var maxQueued = new Option<int>("--max-queued") { Description = "Stop reading input while this many messages are unfinished", DefaultValueFactory = _ => 20000 };
+        var from = new Option<string?>("--from") { Description = "Envelope sender (--generate and --csv; --input takes it from each message)" };
+        var to = new Option<string>("--to") { Description = "Recipient of generated messages (--generate only)", DefaultValueFactory = _ => "sink@example.test" };
+        var sessions = new Option<int>("--sessions") { Description = "SMTP sessions at once (at least 1)", DefaultValueFactory = _ => 20 };
+        var rate = new Option<double?>("--max-rate") { Description = "Messages per second at most (more than 0)" };
+        var inFlight = new Option<int?>("--in-flight") { Description = "Messages in flight (the duplicate bound after a crash; at least 1)" };
+        var partitions = new Option<int?>("--partitions") { Description = "Outbox partitions (fixed when the store is created; at least 1)" };
+        var maxAge = new Option<string?>("--max-age") { Description = "Bounce recipients not delivered within this time: 30m, 1h, 90s, a number of seconds (or 01:00:00)" };
+        var retryBase = new Option<string?>("--retry-base-delay") { Description = "First retry delay: 500ms, 1m, a number of seconds (or 00:01:00)" };
+        var maxSize = new Option<long?>("--max-message-size") { Description = "Largest message accepted, in octets (at least 1)" };
+        var batch = new Option<int>("--batch") { Description = "Messages journaled per enqueue call (at least 1)", DefaultValueFactory = _ => 500 };
+        var maxQueued = new Option<int>("--max-queued") { Description = "Stop reading input while this many messages are unfinished (at least 1)", DefaultValueFactory = _ => 20000 };
         var waitDeferred = new Option<bool>("--wait-deferred") { Description = "Keep running until deferred messages are delivered or expire" };
         var embedded = new Option<bool>("--embedded-sink") { Description = "Deliver to an in-process SMTP sink on 127.0.0.1 (no server needed)" };
         var noProgress = new Option<bool>("--no-progress") { Description = "No progress bar (a summary line per second when output is redirected)" };
@@ -57,6 +58,18 @@ internal static class BulkCommand
             {
                 result.AddError("--csv and --template go together.");
             }
+            // Options that shape only some inputs' messages are refused beside the others, rather than accepted and ignored.
+            if (result.GetValue(generate) is null)
+            {
+                foreach (var option in new Option[] { size, to }.Where(option => ConnectionOptions.Given(result, option)))
+                {
+                    result.AddError($"{option.Name} applies to --generate only (--input and --csv messages bring their own size and recipients).");
+                }
+            }
+            if (result.GetValue(input) is not null && ConnectionOptions.Given(result, from))
+            {
+                result.AddError("--from does not apply to --input: each message's sender comes from its own headers.");
+            }
             if (!result.GetValue(embedded) && result.GetValue(connection.Host) is not { Length: > 0 })
             {
                 result.AddError("--host is required (or use --embedded-sink).");
@@ -67,6 +80,15 @@ internal static class BulkCommand
         {
             try
             {
+                // Checked before the store is touched: --sessions 0 or --max-queued 0 would wait forever, --batch -1 throw.
+                var sessionCount = OptionChecks.AtLeast(result.GetValue(sessions), 1, "--sessions");
+                var batchSize = OptionChecks.AtLeast(result.GetValue(batch), 1, "--batch");
+                var maxQueuedCount = OptionChecks.AtLeast(result.GetValue(maxQueued), 1, "--max-queued");
+                var maxRate = OptionChecks.Positive(result.GetValue(rate), "--max-rate");
+                OptionChecks.AtLeast(result.GetValue(generate), 1, "--generate");
+                OptionChecks.AtLeast(result.GetValue(size), 0, "--size");
+                var maxAgeValue = Duration(result, maxAge);
+                var retryBaseValue = Duration(result, retryBase);
                 IBulkSource source = result.GetValue(generate) is { } n
                     ? new GeneratedSource(n, result.GetValue(size), result.GetValue(from) ?? "bulk@example.test", result.GetValue(to)!)
                     : result.GetValue(input) is { } dir
@@ -75,18 +97,18 @@ internal static class BulkCommand
                 var options = OutboxOptions.FromConfig();
                 options = options with
                 {
-                    Partitions = result.GetValue(partitions) ?? options.Partitions,
-                    InFlight = result.GetValue(inFlight) ?? options.InFlight,
-                    MaxMessageSize = result.GetValue(maxSize) ?? options.MaxMessageSize,
+                    Partitions = OptionChecks.AtLeast(result.GetValue(partitions), 1, "--partitions") ?? options.Partitions,
+                    InFlight = OptionChecks.AtLeast(result.GetValue(inFlight), 1, "--in-flight") ?? options.InFlight,
+                    MaxMessageSize = OptionChecks.AtLeast(result.GetValue(maxSize), 1, "--max-message-size") ?? options.MaxMessageSize,
                     Retry = options.Retry with
                     {
-                        MaxAge = result.GetValue(maxAge) ?? options.Retry.MaxAge,
-                        BaseDelay = result.GetValue(retryBase) ?? options.Retry.BaseDelay,
+                        MaxAge = maxAgeValue ?? options.Retry.MaxAge,
+                        BaseDelay = retryBaseValue ?? options.Retry.BaseDelay,
                     },
                 };
-                var run = new BulkRun(OutboxHost.ParseStore(result.GetValue(store)!), source, options, result.GetValue(batch), result.GetValue(maxQueued),
+                var run = new BulkRun(OutboxHost.ParseStore(result.GetValue(store)!), source, options, batchSize, maxQueuedCount,
                     result.GetValue(waitDeferred), !result.GetValue(noProgress) && !Console.IsOutputRedirected);
-                return await RunAsync(result, connection, run, result.GetValue(sessions), result.GetValue(rate), result.GetValue(embedded), ct).ConfigureAwait(false);
+                return await RunAsync(result, connection, run, sessionCount, maxRate, result.GetValue(embedded), ct).ConfigureAwait(false);
             }
             catch (CliUsageException e)
             {
@@ -96,6 +118,25 @@ internal static class BulkCommand
         });
         return command;
     }
+
+    /// <summary>
+    /// A duration option in the syntax of the command's other durations (<c>500ms</c>, <c>90s</c>, <c>30m</c>, <c>1h</c>, a
+    /// bare number of seconds), where a bare <c>30</c> is not 30 days as a <see cref="TimeSpan"/> would read it. The
+    /// <c>01:00:00</c> form the earlier help showed is still read, since scripts may have copied it.
+    /// </summary>
+    internal static TimeSpan ParseDuration(string text, string option)
+    {
+        if (!text.Contains(':', StringComparison.Ordinal))
+        {
+            return ArgumentParsers.Duration(text, option);
+        }
+        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span) && span > TimeSpan.Zero
+            ? span
+            : throw new CliUsageException($"{option}: '{text}' is not a duration (e.g. 500ms, 10s, 5m, 1h, or 01:00:00).");
+    }
+
+    private static TimeSpan? Duration(ParseResult result, Option<string?> option) =>
+        result.GetValue(option) is { } text ? ParseDuration(text, option.Name) : null;
 
     private static async Task<int> RunAsync(ParseResult result, ConnectionOptions connection, BulkRun run, int sessions, double? rate, bool embedded, CancellationToken ct)
     {

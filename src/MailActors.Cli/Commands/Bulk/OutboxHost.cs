@@ -31,11 +31,25 @@ internal sealed class OutboxHost : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Starts the outbox on <paramref name="store"/>. A passive (read-only) start creates nothing — no file, database or
+    /// table — and throws <see cref="StoreNotFoundException"/> when the store holds no outbox yet.
+    /// </summary>
     public static async Task<OutboxHost> StartAsync(OutboxStore store, OutboxOptions options, MailerOptions? mailer, CancellationToken ct)
     {
-        await store.PrepareAsync(ct).ConfigureAwait(false);
+        if (options.Passive)
+        {
+            if (!await store.ExistsAsync(ct).ConfigureAwait(false))
+            {
+                throw new StoreNotFoundException(store);
+            }
+        }
+        else
+        {
+            await store.PrepareAsync(ct).ConfigureAwait(false);
+        }
         var config = ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING\nakka.log-dead-letters = off")
-            .WithFallback(store.ToConfig())
+            .WithFallback(options.Passive ? store.ToReadOnlyConfig() : store.ToConfig())
             .WithFallback(OutboxConfig.Default)
             .WithFallback(MailActorsConfig.Default);
         var system = ActorSystem.Create("mailactors-outbox", config);
@@ -57,3 +71,7 @@ internal sealed class OutboxHost : IAsyncDisposable
         await System.Terminate().ConfigureAwait(false);
     }
 }
+
+/// <summary>A read-only command was pointed at a store that holds no outbox (a mistyped path, or a store never written).</summary>
+internal sealed class StoreNotFoundException(OutboxStore store)
+    : Exception($"{store.Describe()} holds no outbox; nothing was created (check --store, or run bulk first).");

@@ -7,12 +7,18 @@ namespace MailActors.Cli.Commands.Bulk;
 /// <summary><c>mailactors status</c>: counts by state of an outbox store, or one message's per-recipient status (read-only).</summary>
 internal static class StatusCommand
 {
+    /// <summary><c>--message</c> names a message the store does not know.</summary>
+    public const int UnknownMessage = 3;
+
+    /// <summary>The store holds no outbox; status creates none (it is read-only), so a mistyped path is not an empty store.</summary>
+    public const int NoStore = 4;
+
     public static Command Create()
     {
         var store = new Option<string>("--store") { Description = "sqlite:FILE or postgres:CONNECTION-STRING", Required = true };
         var message = new Option<string?>("--message") { Description = "Show this message's per-recipient status" };
         var suppressed = new Option<bool>("--suppressed") { Description = "List the suppression list" };
-        var command = new Command("status", "Show an outbox store's counts by state, a message's status, or the suppression list (read-only).");
+        var command = new Command("status", "Show an outbox store's counts by state, a message's status, or the suppression list (read-only: creates nothing; exit 3 unknown message, 4 no outbox in the store).");
         command.Options.Add(store);
         command.Options.Add(message);
         command.Options.Add(suppressed);
@@ -31,7 +37,7 @@ internal static class StatusCommand
                     if (status is null)
                     {
                         Console.WriteLine($"message {id}: unknown (never accepted, or finished longer ago than the status retention)");
-                        return 3;
+                        return UnknownMessage;
                     }
                     Console.WriteLine($"message {status.MessageId} accepted {status.AcceptedAt:u} envid {status.EnvelopeId}");
                     foreach (var r in status.Recipients)
@@ -54,6 +60,11 @@ internal static class StatusCommand
             {
                 await Console.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
                 return ExitCodes.Usage;
+            }
+            catch (StoreNotFoundException e)
+            {
+                await Console.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+                return NoStore;
             }
         });
         return command;

@@ -1,0 +1,130 @@
+using MailActors.Cli.Commands;
+using MailActors.Cli.Commands.Bulk;
+
+namespace MailActors.Cli.Tests;
+
+/// <summary><c>mailactors bulk</c> and <c>status</c> run as processes: bad numbers and ignored options refused, read-only status.</summary>
+public sealed class BulkCommandTests : IDisposable
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+    private readonly string _directory = Directory.CreateTempSubdirectory("mailactors-bulk-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private string File(string name) => Path.Combine(_directory, name);
+
+    [Theory]
+    [InlineData("--sessions", "0")]
+    [InlineData("--max-queued", "0")]
+    [InlineData("--batch", "-1")]
+    [InlineData("--batch", "0")]
+    [InlineData("--in-flight", "0")]
+    [InlineData("--partitions", "0")]
+    [InlineData("--max-rate", "0")]
+    [InlineData("--max-message-size", "0")]
+    [InlineData("--generate", "-3")]
+    [InlineData("--size", "-1")]
+    [InlineData("--max-age", "soon")]
+    public async Task Bad_numbers_are_usage_errors_before_the_store_is_touched(string option, string value)
+    {
+        var store = File("outbox.db");
+        string[] arguments = option == "--generate"
+            ? ["bulk", "--store", "sqlite:" + store, "--embedded-sink", "--no-progress", option, value]
+            : ["bulk", "--store", "sqlite:" + store, "--embedded-sink", "--no-progress", "--generate", "3", option, value];
+
+        var result = await CliRunner.RunAsync(arguments, timeout: Bound);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("error: " + option, result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled", result.Error, StringComparison.Ordinal);
+        Assert.False(System.IO.File.Exists(store));
+    }
+
+    [Theory]
+    [InlineData("input", "--size", "100")]
+    [InlineData("input", "--to", "x@example.test")]
+    [InlineData("input", "--from", "x@example.test")]
+    [InlineData("csv", "--size", "100")]
+    [InlineData("csv", "--to", "x@example.test")]
+    public async Task Options_the_input_would_ignore_are_refused(string input, string option, string value)
+    {
+        var emlDirectory = Directory.CreateDirectory(File("eml")).FullName;
+        var csv = File("rows.csv");
+        var template = File("template.eml");
+        await System.IO.File.WriteAllTextAsync(csv, "email,name\nbob@example.test,Bob\n");
+        await System.IO.File.WriteAllTextAsync(template, "From: a@example.test\r\nTo: {{email}}\r\nSubject: hi {{name}}\r\n\r\nhello\r\n");
+        string[] source = input == "input" ? ["--input", emlDirectory] : ["--csv", csv, "--template", template];
+
+        var result = await CliRunner.RunAsync(["bulk", "--store", "sqlite:" + File("outbox.db"), "--embedded-sink", "--no-progress", .. source, option, value], timeout: Bound);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains(option + (option == "--from" ? " does not apply to --input" : " applies to --generate only"), result.Error, StringComparison.Ordinal);
+        Assert.False(System.IO.File.Exists(File("outbox.db")));
+    }
+
+    [Fact]
+    public async Task Max_age_takes_the_duration_syntax_of_the_other_options()
+    {
+        var store = "sqlite:" + File("outbox.db");
+
+        var result = await CliRunner.RunAsync(["bulk", "--store", store, "--embedded-sink", "--no-progress", "--generate", "2", "--max-age", "1h", "--retry-base-delay", "30s"], timeout: Bound);
+
+        Assert.True(result.ExitCode == 0, result.Output + result.Error);
+        Assert.Contains("accepted=2 delivered=2", result.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("1h", 3600)]
+    [InlineData("30", 30)]
+    [InlineData("90s", 90)]
+    [InlineData("500ms", 0.5)]
+    [InlineData("01:00:00", 3600)]
+    public void Duration_options_read_a_bare_number_as_seconds(string text, double seconds) =>
+        Assert.Equal(TimeSpan.FromSeconds(seconds), BulkCommand.ParseDuration(text, "--max-age"));
+
+    [Theory]
+    [InlineData("soon")]
+    [InlineData("0")]
+    [InlineData("-00:01:00")]
+    public void Bad_durations_are_usage_errors(string text) =>
+        Assert.Throws<CliUsageException>(() => BulkCommand.ParseDuration(text, "--max-age"));
+
+    [Fact]
+    public async Task Status_of_a_missing_store_is_an_error_and_creates_nothing()
+    {
+        var store = Path.Combine(_directory, "typo", "outbox.db");
+
+        var result = await CliRunner.RunAsync(["status", "--store", "sqlite:" + store], timeout: Bound);
+
+        Assert.Equal(StatusCommand.NoStore, result.ExitCode);
+        Assert.Contains("error: sqlite:" + store + " holds no outbox", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("accepted=", result.Output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.GetDirectoryName(store)));
+    }
+
+    [Fact]
+    public async Task Status_of_a_file_that_is_no_outbox_is_an_error_and_leaves_it_alone()
+    {
+        var store = File("notes.txt");
+        await System.IO.File.WriteAllTextAsync(store, "not a database");
+
+        var result = await CliRunner.RunAsync(["status", "--store", "sqlite:" + store], timeout: Bound);
+
+        Assert.Equal(StatusCommand.NoStore, result.ExitCode);
+        Assert.Equal("not a database", await System.IO.File.ReadAllTextAsync(store));
+    }
+
+    [Fact]
+    public async Task Status_reads_the_counts_of_a_store_bulk_wrote()
+    {
+        var store = "sqlite:" + File("outbox.db");
+        var bulk = await CliRunner.RunAsync(["bulk", "--store", store, "--embedded-sink", "--no-progress", "--generate", "3"], timeout: Bound);
+        Assert.True(bulk.ExitCode == 0, bulk.Output + bulk.Error);
+
+        var status = await CliRunner.RunAsync(["status", "--store", store, "--message", "gen-0000001"], timeout: Bound);
+
+        Assert.True(status.ExitCode == 0, status.Output + status.Error);
+        Assert.Contains("accepted=3 unfinished=0", status.Output, StringComparison.Ordinal);
+        Assert.Contains("message gen-0000001", status.Output, StringComparison.Ordinal);
+    }
+}
