@@ -52,6 +52,10 @@ public sealed partial class LoadCommandTests : IDisposable
     [InlineData("--to", "user{x}@example.test")]
     [InlineData("--duration", "soon")]
     [InlineData("--pipelining", "maybe")]
+    [InlineData("--rate", "NaN")] // NaN is not <= 0: it used to pass, and a schedule at NaN makes nothing due, ever
+    [InlineData("--rate", "Infinity")]
+    [InlineData("--connect-rate", "NaN")]
+    [InlineData("--connect-rate", "Infinity")]
     public async Task Bad_values_are_usage_errors(string option, string value)
     {
         var result = await CliRunner.RunAsync(["load", "--embedded-sink", "--messages", "5", option, value]);
@@ -191,6 +195,78 @@ public sealed partial class LoadCommandTests : IDisposable
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("[1] C: EHLO", result.Output, StringComparison.Ordinal);
         Assert.Single(Regex.Matches(result.Output, "C: EHLO"));
+    }
+
+    [Fact]
+    public async Task Several_recipients_with_the_default_to_are_distinct_addresses()
+    {
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions());
+
+        var result = await CliRunner.RunAsync(["load", "--host", "127.0.0.1", "--port", server.Port.ToString(CultureInfo.InvariantCulture),
+            "--sessions", "1", "--messages", "4", "--recipients", "3", "--quiet"]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(4, server.Messages.Count);
+        Assert.All(server.Messages, m => Assert.Equal(3, m.Envelope.Recipients.Select(r => r.Address).Distinct().Count()));
+        Assert.Equal(12, server.Messages.SelectMany(m => m.Envelope.Recipients).Select(r => r.Address).Distinct().Count());
+    }
+
+    [Theory]
+    [InlineData("--json")]
+    [InlineData("--html")]
+    public async Task A_report_path_in_a_missing_directory_is_a_usage_error_before_the_run(string option)
+    {
+        var result = await CliRunner.RunAsync(["load", "--embedded-sink", "--messages", "5", option, Path.Combine(_directory, "missing", "report.out")]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"error: {option}:", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("done in", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_report_that_cannot_be_written_does_not_cost_the_other_one()
+    {
+        // The directory exists, so the up-front check passes; the name is longer than a file name may be, so the write fails.
+        var json = File(new string('j', 300) + ".json");
+        var html = File("report.html");
+
+        var result = await CliRunner.RunAsync(["load", "--embedded-sink", "--messages", "5", "--json", json, "--html", html, "--quiet"]);
+
+        Assert.Equal(27, result.ExitCode);
+        Assert.Contains("done in", result.Output, StringComparison.Ordinal);
+        Assert.Contains("error: the JSON report could not be written", result.Error, StringComparison.Ordinal);
+        Assert.Contains("<svg", await System.IO.File.ReadAllTextAsync(html), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sigterm_against_a_stalled_server_still_prints_the_report_in_a_few_seconds()
+    {
+        // The server holds the end of data for 80 s: longer than the run's drain time (30 s), which is as long as the
+        // process termination timeout, so a stop that waited for the drain was killed before it printed anything.
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions
+        {
+            Record = false,
+            Faults = [FaultRule.On(FaultCommands.EndOfData, FaultAction.Delay(TimeSpan.FromSeconds(80)))],
+        });
+        var json = File("stopped.json");
+        await using var load = CliProcess.Start(["load", "--host", "127.0.0.1", "--port", server.Port.ToString(CultureInfo.InvariantCulture),
+            "--sessions", "1", "--messages", "5", "--json", json]);
+        await load.WaitForLineAsync("] delivered", TimeSpan.FromSeconds(30)); // a progress line: the run is under way
+        var stalled = System.Diagnostics.Stopwatch.StartNew();
+        while (server.RepliesByCode.GetValueOrDefault(354) == 0 && stalled.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(20);
+        }
+
+        var result = await load.TerminateAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("ended early: stopped", result.Output, StringComparison.Ordinal);
+        Assert.Contains("latency (ms)", result.Output, StringComparison.Ordinal);
+        var report = await JsonReportFile.ReadAsync(json);
+        Assert.Equal("stopped", report.GetProperty("abortKind").GetString());
+        Assert.Equal(0, report.Total("delivered"));
+        Assert.Equal(report.Total("attempted"), report.Errors().Single(e => e is { Phase: "drain", What: "cut-off" }).Count);
     }
 
     private static int FreePort()

@@ -34,6 +34,40 @@ public sealed class LoadPop3CommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Embedded_mailboxes_hold_whole_messages_above_the_in_memory_size()
+    {
+        var json = Path.Combine(_directory, "large.json");
+
+        var result = await CliRunner.RunAsync(["load", "--protocol", "pop3", "--embedded-sink", "--size", "64k", "--messages", "10", "--json", json, "--quiet"]);
+
+        Assert.Equal(0, result.ExitCode);
+        var report = await JsonReportFile.ReadAsync(json);
+        Assert.Equal(10, report.Total("delivered"));
+        Assert.True(report.Total("bytes") > 10 * 64 * 1024, $"{report.Total("bytes")} bytes");
+        Assert.Equal(10, report.GetProperty("integrity").GetProperty("valid").GetInt64());
+    }
+
+    [Fact]
+    public async Task Mailboxes_found_empty_end_the_run_with_their_own_exit_code()
+    {
+        var users = Enumerable.Range(1, 4).Select(i => $"reader{i}").ToList();
+        await using var server = await Pop3TestServer.StartAsync(new Pop3TestServerOptions
+        {
+            Users = users.ToDictionary(u => u, _ => "pw-123"),
+            Mailboxes = users.ToDictionary(u => u, _ => Pop3Mailbox.InMemory([])),
+            StartTls = false,
+        });
+
+        var result = await CliRunner.RunAsync(
+            ["load", "--protocol", "pop3", "--host", "127.0.0.1", "--port", server.Port.ToString(CultureInfo.InvariantCulture), "--allow-cleartext-auth",
+             "--user", "reader{s}", "--password-env", "POP3_LOAD_PW", "--sessions", "4", "--messages", "5", "--quiet"],
+            new Dictionary<string, string> { ["POP3_LOAD_PW"] = "pw-123" });
+
+        Assert.Equal(5, result.ExitCode);
+        Assert.Contains("found nothing to retrieve", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Embedded_mailboxes_can_be_read_with_a_sasl_login()
     {
         var json = Path.Combine(_directory, "sasl.json");
@@ -51,7 +85,7 @@ public sealed class LoadPop3CommandTests : IDisposable
     public async Task A_real_host_with_starttls_a_user_template_and_a_password_from_the_environment()
     {
         var factory = new LoadMessageFactory(new LoadMessageOptions());
-        var messages = Enumerable.Range(1, 10).Select(n => factory.Create(n, 1).Content.Bytes.ToArray()).ToList();
+        var messages = Enumerable.Range(1, 10).Select(n => factory.ContentBytes(n, 1)).ToList();
         await using var server = await Pop3TestServer.StartAsync(new Pop3TestServerOptions
         {
             Users = new Dictionary<string, string> { ["reader1"] = "pw-123", ["reader2"] = "pw-123" },

@@ -5,14 +5,19 @@ internal static class ExitCodes
 {
     public const int Ok = 0;
     public const int Usage = 1;
+    /// <summary>Connecting failed; load: connections (POP3: logins) failed so many times in a row that the run gave up.</summary>
     public const int Connect = 2;
+    /// <summary>load: an open loop ended behind its schedule (messages unsent or unanswered when the drain time ran out).</summary>
+    public const int FellBehind = 4;
+    /// <summary>load --protocol pop3: so many sessions in a row found their mailbox empty that the run gave up.</summary>
+    public const int NothingToRetrieve = 5;
     public const int Hello = 22;
     public const int Mail = 23;
     public const int NoRecipient = 24;
     public const int Data = 25;
     /// <summary>fetch: the POP3 server answered -ERR to a transaction command (STAT, LIST, RETR, DELE...).</summary>
     public const int Pop3Command = 26;
-    /// <summary>fetch: storing a message locally (Maildir, state file) failed.</summary>
+    /// <summary>fetch: storing a message locally (Maildir, state file) failed; load: a --json or --html report could not be written.</summary>
     public const int Store = 27;
     public const int Auth = 28;
     public const int Tls = 29;

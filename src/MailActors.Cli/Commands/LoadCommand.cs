@@ -16,6 +16,18 @@ namespace MailActors.Cli.Commands;
 /// </summary>
 internal static class LoadCommand
 {
+    /// <summary>
+    /// How long sessions may finish what they hold after Ctrl-C or SIGTERM before they are cut off. Well inside the
+    /// process termination timeout (Program.cs), which would otherwise kill the process before it prints the report:
+    /// the run's own drain time (30 s, for a server catching up after the bound) is as long as that timeout.
+    /// </summary>
+    internal static readonly TimeSpan StopDrain = TimeSpan.FromSeconds(5);
+
+    /// <summary>The exit codes of <c>load</c>, for the help and the README.</summary>
+    internal const string ExitCodesHelp = "Exit codes: 0 the run reached its bound or was stopped (Ctrl-C, SIGTERM); 1 usage; "
+        + "2 gave up after connections (pop3: logins) failed in a row; 4 open loop fell behind its schedule; "
+        + "5 pop3: mailboxes found empty in a row; 27 a --json/--html report could not be written.";
+
     internal sealed class Options
     {
         public ConnectionOptions Connection { get; } = new();
@@ -27,7 +39,7 @@ internal static class LoadCommand
         public Option<string> Size { get; } = new("--size") { Description = "Body size: 2048, 2k, 1m, or a mix 1k:60,10k:30,1m:10", DefaultValueFactory = _ => "2k" };
         public Option<int> Recipients { get; } = new("--recipients") { Description = "Recipients per message", DefaultValueFactory = _ => 1 };
         public Option<string> From { get; } = new("--from") { Description = "Sender template; {n} message, {s} session, {r} recipient, {n%K} modulo", DefaultValueFactory = _ => "load{s}@example.test" };
-        public Option<string> To { get; } = new("--to") { Description = "Recipient template (placeholders as --from)", DefaultValueFactory = _ => "rcpt{n}@example.test" };
+        public Option<string?> To { get; } = new("--to") { Description = "Recipient template (placeholders as --from); default rcpt{n}@example.test, or rcpt{n}.{r}@example.test with several --recipients" };
         public Option<string> Hello { get; } = new("--hello") { Description = "EHLO domain", DefaultValueFactory = _ => "load.mailactors.test" };
         public Option<string> Pipelining { get; } = new("--pipelining") { Description = "on | off: PIPELINING when the server offers it", DefaultValueFactory = _ => "on" };
         public Option<string> Chunking { get; } = new("--chunking") { Description = "on | off: BDAT when the server offers CHUNKING", DefaultValueFactory = _ => "off" };
@@ -55,7 +67,8 @@ internal static class LoadCommand
     public static Command Create()
     {
         var options = new Options();
-        var command = new Command("load", "Load-test a mail server: closed or open loop, per-step latency percentiles, errors by phase and code; bounded by --messages or --duration.");
+        var command = new Command("load", "Load-test a mail server: closed or open loop, per-step latency percentiles, errors by phase and code; bounded by --messages or --duration. "
+            + ExitCodesHelp);
         options.AddTo(command);
         command.Validators.Add(result =>
         {
@@ -96,6 +109,9 @@ internal static class LoadCommand
         ActorSystem? system = null;
         try
         {
+            // Checked before the run, so a mistyped path costs nothing rather than the report of a long run.
+            var json = ReportPath(result.GetValue(o.Json), "--json");
+            var html = ReportPath(result.GetValue(o.Html), "--html");
             var protocol = result.GetValue(o.Protocol)!.Trim().ToLowerInvariant();
             prepared = protocol switch
             {
@@ -108,7 +124,7 @@ internal static class LoadCommand
                 akka.stdout-loglevel = WARNING
                 """));
             var run = prepared.Start(system);
-            using var stopOnCancel = ct.Register(run.Stop);
+            using var stopOnCancel = ct.Register(() => run.Stop(StopDrain));
             console.Line(prepared.Header);
             await console.FollowAsync(run).ConfigureAwait(false);
             var report = await run.Completion.ConfigureAwait(false);
@@ -118,17 +134,18 @@ internal static class LoadCommand
             {
                 console.Note(note);
             }
-            if (result.GetValue(o.Json) is { } json)
+            // Each file on its own: one that cannot be written must not cost the other.
+            var written = true;
+            if (json is not null)
             {
-                await File.WriteAllTextAsync(json.FullName, JsonReport.Render(report), CancellationToken.None).ConfigureAwait(false);
-                console.Note($"JSON report: {json.FullName}");
+                written &= await WriteReportAsync(console, "JSON", json, () => JsonReport.Render(report)).ConfigureAwait(false);
             }
-            if (result.GetValue(o.Html) is { } html)
+            if (html is not null)
             {
-                await File.WriteAllTextAsync(html.FullName, HtmlReport.Render(report), CancellationToken.None).ConfigureAwait(false);
-                console.Note($"HTML report: {html.FullName}");
+                written &= await WriteReportAsync(console, "HTML", html, () => HtmlReport.Render(report)).ConfigureAwait(false);
             }
-            return report.AbortReason is null || report.AbortReason == "stopped" ? ExitCodes.Ok : ExitCodes.Connect;
+            var verdict = ExitCodeOf(report);
+            return verdict == ExitCodes.Ok && !written ? ExitCodes.Store : verdict;
         }
         catch (Exception e) when (e is CliUsageException or FormatException or ArgumentException)
         {
@@ -145,6 +162,48 @@ internal static class LoadCommand
             {
                 await server.DisposeAsync().ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>The run's outcome as an exit code: how it ended, not what it measured (failed messages are the server's answer).</summary>
+    internal static int ExitCodeOf(LoadReport report) => report.AbortKind switch
+    {
+        null or LoadAbortKind.Stopped => ExitCodes.Ok,
+        LoadAbortKind.FellBehindSchedule => ExitCodes.FellBehind,
+        LoadAbortKind.NothingToRetrieve => ExitCodes.NothingToRetrieve,
+        _ => ExitCodes.Connect,
+    };
+
+    /// <summary>The full path of a report file, refused up front when its directory does not exist or it is a directory.</summary>
+    private static string? ReportPath(FileInfo? file, string option)
+    {
+        if (file is null)
+        {
+            return null;
+        }
+        if (Directory.Exists(file.FullName))
+        {
+            throw new CliUsageException($"{option}: '{file.FullName}' is a directory; give a file name.");
+        }
+        if (file.Directory is not { Exists: true } directory)
+        {
+            throw new CliUsageException($"{option}: the directory '{file.DirectoryName}' does not exist.");
+        }
+        return Path.Combine(directory.FullName, file.Name);
+    }
+
+    private static async Task<bool> WriteReportAsync(LoadConsole console, string kind, string path, Func<string> render)
+    {
+        try
+        {
+            await File.WriteAllTextAsync(path, render(), CancellationToken.None).ConfigureAwait(false);
+            console.Note($"{kind} report: {path}");
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"error: the {kind} report could not be written to {path}: {e.Message}").ConfigureAwait(false);
+            return false;
         }
     }
 }

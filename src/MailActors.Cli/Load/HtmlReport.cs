@@ -41,9 +41,10 @@ internal static class HtmlReport
         Card(html, "throughput", Units.Rate(report.MessagesPerSecond) + " msg/s");
         Card(html, "delivered", Units.Count(report.Delivered));
         Card(html, "failed", Units.Count(report.Failed));
-        Card(html, "message p50", Units.Ms(report.MessageLatency.P50) + " ms");
-        Card(html, "message p99", Units.Ms(report.MessageLatency.P99) + " ms");
-        Card(html, "message max", Units.Ms(report.MessageLatency.Max) + " ms");
+        var measured = report.MessageLatency.Count > 0;
+        Card(html, "message p50", Units.Latency(measured ? report.MessageLatency.P50 : null));
+        Card(html, "message p99", Units.Latency(measured ? report.MessageLatency.P99 : null));
+        Card(html, "message max", Units.Latency(measured ? report.MessageLatency.Max : null));
         Card(html, "bytes", Units.Bytes(report.Bytes));
         Card(html, "connections", Units.Count(report.ConnectionsOpened));
         Card(html, "peak sessions", Units.Count(report.PeakSessions));
@@ -51,20 +52,26 @@ internal static class HtmlReport
         html.Append("</div>");
 
         var timeline = report.Timeline;
+        var wholeSeconds = Throughput.WholeSeconds(timeline);
         html.Append("<h2>Throughput over time</h2>");
         html.Append(SvgChart.Lines("chart-throughput", "Messages per second", "messages / s",
         [
-            new SvgChart.Series("delivered", "#2563eb", [.. timeline.Select(s => s.DeliveredPerSecond)], Fill: true),
-            new SvgChart.Series("failed", "#dc2626", [.. timeline.Select(s => s.FailedPerSecond)]),
+            new SvgChart.Series("delivered", "#2563eb", [.. wholeSeconds.Select(s => (double)s.Delivered)], Fill: true),
+            new SvgChart.Series("failed", "#dc2626", [.. wholeSeconds.Select(s => (double)s.Failed)]),
         ], logY: false));
+        if (Throughput.PartialEnd(timeline) is { } partial)
+        {
+            html.Append(Invariant($"<p class=\"note\" id=\"partial-second\">Whole seconds only: the last {partial.IntervalSeconds:0.###} s of the run ({Units.Count(partial.Delivered)} delivered, {Units.Count(partial.Failed)} failed) is not plotted, as its count is not a rate per second.</p>"));
+        }
 
         html.Append("<h2>Message latency over time</h2>");
         html.Append(SvgChart.Lines("chart-latency-time", "Message latency per second (ms)", "ms (log scale)",
         [
-            new SvgChart.Series("p50", "#16a34a", [.. timeline.Select(s => s.P50)]),
-            new SvgChart.Series("p99", "#ea580c", [.. timeline.Select(s => s.P99)]),
-            new SvgChart.Series("max", "#7c3aed", [.. timeline.Select(s => s.Max)]),
+            new SvgChart.Series("p50", "#16a34a", [.. timeline.Select(s => s.P50 ?? double.NaN)]),
+            new SvgChart.Series("p99", "#ea580c", [.. timeline.Select(s => s.P99 ?? double.NaN)]),
+            new SvgChart.Series("max", "#7c3aed", [.. timeline.Select(s => s.Max ?? double.NaN)]),
         ], logY: true));
+        html.Append("<p class=\"note\">A gap is a second in which no message ended: nothing was measured, which is not a latency of 0.</p>");
 
         html.Append("<h2>Latency per step</h2>");
         var steps = new[] { report.MessageLatency }.Concat(report.Steps).Where(s => s.Count > 0).ToList();

@@ -43,16 +43,17 @@ internal static class JsonReport
                 connectionsFailed = report.ConnectionsFailed,
                 peakSessions = report.PeakSessions,
             },
+            // A row with nothing recorded (the message row of a hold run) has no latencies: null, not a 0 that reads as 0 ms.
             latencyMs = new[] { report.MessageLatency }.Concat(report.Steps).Select(s => new
             {
                 step = s.Name,
                 count = s.Count,
-                mean = s.Mean,
-                p50 = s.P50,
-                p90 = s.P90,
-                p99 = s.P99,
-                p999 = s.P999,
-                max = s.Max,
+                mean = Measured(s, s.Mean),
+                p50 = Measured(s, s.P50),
+                p90 = Measured(s, s.P90),
+                p99 = Measured(s, s.P99),
+                p999 = Measured(s, s.P999),
+                max = Measured(s, s.Max),
             }),
             timeline = report.Timeline.Select(s => new
             {
@@ -69,7 +70,18 @@ internal static class JsonReport
             repliesByCode = report.RepliesByCode.ToDictionary(p => p.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), p => p.Value),
             integrity = report.Integrity is { } i ? new { valid = i.Valid, missing = i.Missing, mismatch = i.Mismatch } : null,
             abortReason = report.AbortReason,
+            abortKind = report.AbortKind switch
+            {
+                null => null,
+                LoadAbortKind.Stopped => "stopped",
+                LoadAbortKind.SessionsFailing => "sessions-failing",
+                LoadAbortKind.FellBehindSchedule => "fell-behind-schedule",
+                LoadAbortKind.NothingToRetrieve => "nothing-to-retrieve",
+                _ => report.AbortKind.ToString(),
+            },
         };
         return JsonSerializer.Serialize(document, Options);
     }
+
+    private static double? Measured(LatencyStats stats, double value) => stats.Count > 0 ? value : null;
 }

@@ -23,6 +23,9 @@ internal sealed class LoadConsole
         _quiet = quiet;
     }
 
+    /// <summary>A console over <paramref name="console"/> that is not a terminal (plain progress lines).</summary>
+    internal static LoadConsole Over(IAnsiConsole console, bool quiet = false) => new(console, interactive: false, quiet);
+
     public static LoadConsole Create(bool quiet)
     {
         var interactive = !Console.IsOutputRedirected;
@@ -79,10 +82,10 @@ internal sealed class LoadConsole
         }
     }
 
-    private static string ProgressLine(LoadProgress p) => string.Create(CultureInfo.InvariantCulture,
+    internal static string ProgressLine(LoadProgress p) => string.Create(CultureInfo.InvariantCulture,
         $"[{p.Elapsed.TotalSeconds,5:0}s] delivered {p.Delivered,9:#,0}  failed {p.Failed,6:#,0}  {p.LastSecondDelivered,7:#,0} msg/s  "
         + $"sessions {p.SessionsActive,5}  in flight {p.InFlight,5}{(p.Backlog > 0 ? $"  backlog {p.Backlog:#,0}" : "")}  "
-        + $"p50 {Units.Ms(p.LastSecondP50)} ms  p99 {Units.Ms(p.LastSecondP99)} ms  errors {p.Errors:#,0}");
+        + $"p50 {Units.Latency(p.LastSecondP50)}  p99 {Units.Latency(p.LastSecondP99)}  errors {p.Errors:#,0}");
 
     private static Table ProgressTable(LoadProgress p)
     {
@@ -93,7 +96,8 @@ internal sealed class LoadConsole
         }
         table.AddRow(
             Units.Seconds(p.Elapsed), Units.Count(p.Delivered), Units.Count(p.Failed), Units.Count(p.LastSecondDelivered),
-            Units.Count(p.SessionsActive), Units.Count(p.InFlight), Units.Count(p.Backlog), Units.Ms(p.LastSecondP50), Units.Ms(p.LastSecondP99),
+            Units.Count(p.SessionsActive), Units.Count(p.InFlight), Units.Count(p.Backlog),
+            p.LastSecondP50 is { } p50 ? Units.Ms(p50) : Units.NotMeasured, p.LastSecondP99 is { } p99 ? Units.Ms(p99) : Units.NotMeasured,
             p.Errors > 0 ? $"[red]{Units.Count(p.Errors)}[/]" : "0");
         return table;
     }
@@ -113,12 +117,12 @@ internal sealed class LoadConsole
             _console.MarkupLine($"  integrity: {Units.Count(integrity.Valid)} valid, {Units.Count(integrity.Missing)} without digest, "
                 + (integrity.Mismatch > 0 ? $"[red]{Units.Count(integrity.Mismatch)} changed[/]" : "0 changed"));
         }
-        // Whole seconds only: the last interval ends with the run and would read as a dip.
-        var throughput = report.Timeline.Where(s => s.IntervalSeconds >= 0.9 && s.Delivered + s.Failed > 0).Select(s => s.Delivered).ToList();
-        if (throughput.Count > 0)
+        if (Throughput.Summarize(report.Timeline) is { } throughput)
         {
-            _console.MarkupLine($"  throughput per second: {Sparkline(report.Timeline.Select(s => (long)s.DeliveredPerSecond).ToList())}  "
-                + $"min {Units.Count(throughput.Min())}, mean {Units.Count((long)throughput.Average())}, max {Units.Count(throughput.Max())} (whole seconds)");
+            var partial = Throughput.PartialEnd(report.Timeline);
+            _console.MarkupLine($"  throughput per second: {Sparkline([.. Throughput.WholeSeconds(report.Timeline).Select(s => s.Delivered)])}  "
+                + $"min {Units.Count(throughput.Min)}, mean {Units.Rate(throughput.Mean)}, max {Units.Count(throughput.Max)} over {Units.Count(throughput.Seconds)} whole seconds"
+                + (partial is null ? "" : $" (not the last {partial.IntervalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s: {Units.Count(partial.Delivered)} {(smtp ? "delivered" : "retrieved")})"));
         }
         _console.WriteLine();
 

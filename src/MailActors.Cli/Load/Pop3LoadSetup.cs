@@ -104,7 +104,7 @@ internal static class Pop3LoadSetup
         var names = Enumerable.Range(1, sessions).Select(s => template.Expand(0, s, 0)).Distinct().ToList();
         var perMailbox = result.GetValue(o.Messages) is { } total ? (int)Math.Min(MostMessagesPerEmbeddedMailbox, Math.Max(1, (total + names.Count - 1) / names.Count)) : 100;
         var factory = new LoadMessageFactory(new LoadMessageOptions { Size = SizeDistribution.Parse(result.GetValue(o.Size)!) });
-        var messages = Enumerable.Range(1, perMailbox).Select(n => factory.Create(n, 1)).Select(m => m.Content.Bytes.ToArray()).ToList();
+        var messages = Enumerable.Range(1, perMailbox).Select(n => factory.ContentBytes(n, 1)).ToList();
         return await Pop3TestServer.StartAsync(new Pop3TestServerOptions
         {
             Users = names.ToDictionary(n => n, _ => password),

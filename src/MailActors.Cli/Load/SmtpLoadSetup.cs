@@ -91,7 +91,7 @@ internal static class SmtpLoadSetup
             Message = new LoadMessageOptions
             {
                 From = result.GetValue(o.From)!,
-                To = result.GetValue(o.To)!,
+                To = result.GetValue(o.To) ?? LoadMessageOptions.DefaultTo(result.GetValue(o.Recipients)),
                 Recipients = result.GetValue(o.Recipients),
                 Size = SizeDistribution.Parse(result.GetValue(o.Size)!),
             },

@@ -19,7 +19,7 @@ internal static class SvgChart
     /// <summary>One line of a chart.</summary>
     public sealed record Series(string Name, string Color, IReadOnlyList<double> Values, bool Fill = false);
 
-    /// <summary>A line chart of values per second.</summary>
+    /// <summary>A line chart of values per second; a NaN value is a gap in its line.</summary>
     public static string Lines(string id, string title, string yLabel, IReadOnlyList<Series> series, bool logY, int height = 280)
     {
         var count = series.Count == 0 ? 0 : series.Max(s => s.Values.Count);
@@ -39,37 +39,65 @@ internal static class SvgChart
             svg.Append(Invariant($"<text class=\"tick\" x=\"{x:0.#}\" y=\"{Top + plotHeight + 16}\" text-anchor=\"middle\">{s:0}</text>"));
         }
         svg.Append(Invariant($"<text class=\"axis-label\" x=\"{Left + plotWidth / 2}\" y=\"{height - 6}\" text-anchor=\"middle\">seconds</text>"));
-        if (count == 0)
+        if (all.Count == 0)
         {
             svg.Append(Invariant($"<text class=\"empty\" x=\"{Left + plotWidth / 2}\" y=\"{Top + plotHeight / 2}\" text-anchor=\"middle\">no data</text>"));
         }
         foreach (var line in series)
         {
-            var points = new StringBuilder();
-            for (var i = 0; i < line.Values.Count; i++)
+            // A NaN is a second without a value: the line breaks there rather than dropping to 0, which on a latency
+            // chart would make a second in which nothing was answered look like the fastest one.
+            foreach (var (first, last) in Runs(line.Values))
             {
-                points.Append(Invariant($"{X(i + 1):0.##},{scale.Y(line.Values[i]):0.##} "));
-            }
-            if (line.Fill && line.Values.Count > 1)
-            {
-                svg.Append(Invariant($"<polygon class=\"area\" fill=\"{line.Color}\" points=\"{X(1):0.##},{Top + plotHeight} {points}{X(line.Values.Count):0.##},{Top + plotHeight}\"/>"));
-            }
-            svg.Append(Invariant($"<polyline class=\"series\" data-series=\"{Escape(line.Name)}\" fill=\"none\" stroke=\"{line.Color}\" stroke-width=\"2\" points=\"{points}\"/>"));
-            if (line.Values.Count == 1)
-            {
-                svg.Append(Invariant($"<circle class=\"series\" cx=\"{X(1):0.##}\" cy=\"{scale.Y(line.Values[0]):0.##}\" r=\"4\" fill=\"{line.Color}\"/>"));
+                if (first == last)
+                {
+                    svg.Append(Invariant($"<circle class=\"series\" data-series=\"{Escape(line.Name)}\" cx=\"{X(first + 1):0.##}\" cy=\"{scale.Y(line.Values[first]):0.##}\" r=\"4\" fill=\"{line.Color}\"/>"));
+                    continue;
+                }
+                var points = new StringBuilder();
+                for (var i = first; i <= last; i++)
+                {
+                    points.Append(Invariant($"{X(i + 1):0.##},{scale.Y(line.Values[i]):0.##} "));
+                }
+                if (line.Fill)
+                {
+                    svg.Append(Invariant($"<polygon class=\"area\" fill=\"{line.Color}\" points=\"{X(first + 1):0.##},{Top + plotHeight} {points}{X(last + 1):0.##},{Top + plotHeight}\"/>"));
+                }
+                svg.Append(Invariant($"<polyline class=\"series\" data-series=\"{Escape(line.Name)}\" fill=\"none\" stroke=\"{line.Color}\" stroke-width=\"2\" points=\"{points}\"/>"));
             }
             // Hover targets: one per point, with the value as a native tooltip.
             if (line.Values.Count <= 600)
             {
                 for (var i = 0; i < line.Values.Count; i++)
                 {
-                    svg.Append(Invariant($"<circle class=\"hover\" cx=\"{X(i + 1):0.##}\" cy=\"{scale.Y(line.Values[i]):0.##}\" r=\"5\"><title>{Escape(line.Name)}, second {i + 1}: {line.Values[i]:0.###}</title></circle>"));
+                    if (!double.IsNaN(line.Values[i]))
+                    {
+                        svg.Append(Invariant($"<circle class=\"hover\" cx=\"{X(i + 1):0.##}\" cy=\"{scale.Y(line.Values[i]):0.##}\" r=\"5\"><title>{Escape(line.Name)}, second {i + 1}: {line.Values[i]:0.###}</title></circle>"));
+                    }
                 }
             }
         }
         svg.Append(Legend(series.Select(s => (s.Name, s.Color)).ToList(), Left + 8, Top - 12));
         return svg.Append("</svg>").ToString();
+    }
+
+    /// <summary>The index ranges (first, last, inclusive) of the runs of values that are not NaN.</summary>
+    private static IEnumerable<(int First, int Last)> Runs(IReadOnlyList<double> values)
+    {
+        var start = -1;
+        for (var i = 0; i <= values.Count; i++)
+        {
+            var present = i < values.Count && !double.IsNaN(values[i]);
+            if (present && start < 0)
+            {
+                start = i;
+            }
+            else if (!present && start >= 0)
+            {
+                yield return (start, i - 1);
+                start = -1;
+            }
+        }
     }
 
     /// <summary>Grouped horizontal bars: one group per step, one bar per percentile, on a log scale of milliseconds.</summary>

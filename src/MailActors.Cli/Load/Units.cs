@@ -13,13 +13,23 @@ internal static class Units
         _ => bytes.ToString("0 'B'", CultureInfo.InvariantCulture),
     };
 
+    /// <summary>
+    /// Milliseconds as a bare number, whatever the size (15,000 stays milliseconds): callers own the unit, in a column
+    /// heading or by <see cref="Latency"/>, so a long latency cannot come out as "15.0 s ms".
+    /// </summary>
     public static string Ms(double ms) => ms switch
     {
-        >= 10_000 => (ms / 1000).ToString("0.0 's'", CultureInfo.InvariantCulture),
+        >= 10_000 => ms.ToString("#,0", CultureInfo.InvariantCulture),
         >= 100 => ms.ToString("0", CultureInfo.InvariantCulture),
         >= 10 => ms.ToString("0.0", CultureInfo.InvariantCulture),
         _ => ms.ToString("0.000", CultureInfo.InvariantCulture),
     };
+
+    /// <summary>A latency with its unit, or a dash when nothing was measured (a 0 would read as the fastest time).</summary>
+    public static string Latency(double? ms) => ms is { } value ? Ms(value) + " ms" : NotMeasured;
+
+    /// <summary>What stands for a value that was not measured.</summary>
+    public const string NotMeasured = "—";
 
     public static string Count(long n) => n.ToString("#,0", CultureInfo.InvariantCulture);
 

@@ -36,14 +36,7 @@ public sealed class LoadMessageFactory
     /// <summary>The message numbered <paramref name="number"/>, sent by session <paramref name="session"/>.</summary>
     public LoadMessage Create(long number, int session)
     {
-        var body = BodyFor(_options.Size.SizeOf(number));
-        var sender = _from.Expand(number, session, 0);
-        var recipients = new SmtpSession.TransactionRecipient[_options.Recipients];
-        for (var r = 0; r < recipients.Length; r++)
-        {
-            recipients[r] = new SmtpSession.TransactionRecipient(_to.Expand(number, session, r + 1));
-        }
-        var header = HeaderText(number, sender, recipients, body.DigestLine);
+        var (sender, recipients, header, body) = Parts(number, session);
         if (body.Bytes.Length > InMemoryLimit)
         {
             // Large bodies are streamed behind their header without copying.
@@ -58,6 +51,33 @@ public sealed class LoadMessageFactory
         var written = Encoding.UTF8.GetBytes(header, buffer);
         body.Bytes.CopyTo(buffer.AsSpan(written));
         return new LoadMessage(number, sender, recipients, MessageContent.FromBytes(buffer.AsMemory(0, length)), length) { PooledBuffer = buffer };
+    }
+
+    /// <summary>
+    /// The content (header block and body) of the message numbered <paramref name="number"/>, as one array whatever
+    /// its size: for filling mailboxes and test servers, which store a message rather than send it. The content of
+    /// <see cref="Create"/> is a stream above <see cref="InMemoryLimit"/>, whose <see cref="MessageContent.Bytes"/> is
+    /// empty, so reading that instead would store empty messages.
+    /// </summary>
+    public byte[] ContentBytes(long number, int session)
+    {
+        var (_, _, header, body) = Parts(number, session);
+        var content = new byte[Encoding.UTF8.GetByteCount(header) + body.Bytes.Length];
+        var written = Encoding.UTF8.GetBytes(header, content);
+        body.Bytes.CopyTo(content.AsSpan(written));
+        return content;
+    }
+
+    private (string Sender, SmtpSession.TransactionRecipient[] Recipients, string Header, Body Body) Parts(long number, int session)
+    {
+        var body = BodyFor(_options.Size.SizeOf(number));
+        var sender = _from.Expand(number, session, 0);
+        var recipients = new SmtpSession.TransactionRecipient[_options.Recipients];
+        for (var r = 0; r < recipients.Length; r++)
+        {
+            recipients[r] = new SmtpSession.TransactionRecipient(_to.Expand(number, session, r + 1));
+        }
+        return (sender, recipients, HeaderText(number, sender, recipients, body.DigestLine), body);
     }
 
     /// <summary>Bodies up to this size are sent from one in-memory buffer; larger ones are streamed.</summary>

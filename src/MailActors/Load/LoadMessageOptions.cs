@@ -6,8 +6,16 @@ public sealed record LoadMessageOptions
     /// <summary>Envelope sender (and From header); placeholders as in <see cref="AddressTemplate"/>.</summary>
     public string From { get; init; } = "load{s}@example.test";
 
-    /// <summary>Recipient template; with several recipients per message, <c>{r}</c> numbers them.</summary>
-    public string To { get; init; } = "rcpt{n}@example.test";
+    /// <summary>Recipient template; with several recipients per message, <c>{r}</c> numbers them. Unless set:
+    /// <c>rcpt{n}@example.test</c>, or <c>rcpt{n}.{r}@example.test</c> with several <see cref="Recipients"/> (without
+    /// <c>{r}</c> every recipient of a message would be the same address).</summary>
+    public string To
+    {
+        get => _to ?? DefaultTo(Recipients);
+        init => _to = value;
+    }
+
+    private readonly string? _to;
 
     /// <summary>Recipients per message.</summary>
     public int Recipients { get; init; } = 1;
@@ -20,6 +28,9 @@ public sealed record LoadMessageOptions
 
     /// <summary>Domain in the generated Message-IDs.</summary>
     public string MessageIdDomain { get; init; } = "load.mailactors.test";
+
+    /// <summary>The recipient template used when <see cref="To"/> is not set, for <paramref name="recipients"/> per message.</summary>
+    public static string DefaultTo(int recipients) => recipients > 1 ? "rcpt{n}.{r}@example.test" : "rcpt{n}@example.test";
 
     /// <summary>Throws <see cref="ArgumentException"/> for unusable settings.</summary>
     public void Validate()

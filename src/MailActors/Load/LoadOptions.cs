@@ -78,9 +78,13 @@ public sealed record LoadOptions
         {
             throw new ArgumentException("The duration must be positive.");
         }
-        if (Rate is <= 0 || ConnectRate is <= 0)
+        if (!IsPositiveRate(Rate))
         {
-            throw new ArgumentException("Rates must be positive.");
+            throw new ArgumentException(FormattableString.Invariant($"The rate (messages per second) must be a positive number, not {Rate}."));
+        }
+        if (!IsPositiveRate(ConnectRate))
+        {
+            throw new ArgumentException(FormattableString.Invariant($"The connect rate (connections per second) must be a positive number, not {ConnectRate}."));
         }
         if (MessagesPerConnection < 0)
         {
@@ -88,6 +92,10 @@ public sealed record LoadOptions
         }
         Message.Validate();
     }
+
+    /// <summary>Null (no rate) or a finite positive number: NaN compares false with everything, so <c>is &lt;= 0</c>
+    /// lets it through (and a schedule at NaN never makes anything due), as it does infinity (whose schedule ends at once).</summary>
+    internal static bool IsPositiveRate(double? rate) => rate is not { } r || (double.IsFinite(r) && r > 0);
 
     /// <summary>
     /// The total number of messages the run will try to send, or null when only the duration bounds it. In an open loop

@@ -91,7 +91,7 @@ public sealed class LoadRecorder : ISessionObserver
     /// <summary>Counts one failure of <paramref name="phase"/>: a reply code (<c>451</c>) or a kind (<c>disconnect</c>, <c>timeout</c>).</summary>
     public void Error(string phase, string what) => _errors.AddOrUpdate(new ErrorKey(phase, what), 1, static (_, n) => n + 1);
 
-    /// <summary>A message was handed to a session.</summary>
+    /// <summary>A message was handed to a session (or, open loop, given up unsent when the run stopped).</summary>
     /// <param name="due">Stopwatch timestamp the message was due: now in a closed loop, its scheduled time in an open
     /// loop (so the achieved rate is measured against the schedule, not against the first connect).</param>
     public void MessageStarted(long due)
@@ -167,12 +167,13 @@ public sealed class LoadRecorder : ISessionObserver
         var elapsed = Stopwatch.GetElapsedTime(StartTimestamp, now);
         var interval = Stopwatch.GetElapsedTime(Interlocked.Exchange(ref _lastTickTimestamp, now), now).TotalSeconds;
         var latency = _messageLatency.Harvest("message");
+        var measured = latency.Count > 0;
         var sample = new SecondSample(
             Interlocked.Increment(ref _lastTickSecond),
             Interlocked.Exchange(ref _secondDelivered, 0),
             Interlocked.Exchange(ref _secondFailed, 0),
             Interlocked.Exchange(ref _secondBytes, 0),
-            latency.P50, latency.P99, latency.Max,
+            measured ? latency.P50 : null, measured ? latency.P99 : null, measured ? latency.Max : null,
             Math.Round(interval, 3));
         lock (_timelineGate)
         {
@@ -184,7 +185,7 @@ public sealed class LoadRecorder : ISessionObserver
         }
         _progress = new LoadProgress(
             elapsed, Interlocked.Read(ref _attempted), Delivered, Interlocked.Read(ref _failed), Interlocked.Read(ref _bytes),
-            sample.Delivered, SessionsActive, inFlight, backlog, latency.P50, latency.P99, _errors.Values.Sum());
+            sample.Delivered, SessionsActive, inFlight, backlog, sample.P50, sample.P99, _errors.Values.Sum());
     }
 
     /// <summary>Builds the report; call once the run is over.</summary>

@@ -12,13 +12,14 @@ public sealed record LoadReport
     /// <summary>From the first message handed to a session to the last one finished: the denominator of <see cref="MessagesPerSecond"/>.</summary>
     public required TimeSpan SendingElapsed { get; init; }
 
-    /// <summary>Messages handed to sessions (POP3: messages retrieval was attempted for).</summary>
+    /// <summary>Messages handed to sessions (POP3: messages retrieval was attempted for); in an open loop also those the
+    /// schedule made due that no session took before the run stopped, which count as failed.</summary>
     public required long Attempted { get; init; }
 
     /// <summary>Messages the server accepted (POP3: messages retrieved).</summary>
     public required long Delivered { get; init; }
 
-    /// <summary>Messages that failed: refused, cut off, timed out.</summary>
+    /// <summary>Messages that failed: refused, cut off, timed out, or (open loop) never sent.</summary>
     public required long Failed { get; init; }
 
     /// <summary>Content octets of delivered messages (as a sink counts them: after dot-unstuffing, without the final dot).</summary>
@@ -42,7 +43,8 @@ public sealed record LoadReport
     /// <summary>Delivered messages per second over <see cref="SendingElapsed"/>.</summary>
     public required double MessagesPerSecond { get; init; }
 
-    /// <summary>Whole-message latency: from the scheduled send time (open loop) or the hand-over (closed loop) to the final reply.</summary>
+    /// <summary>Whole-message latency: from the scheduled send time (open loop) or the hand-over (closed loop) to the final
+    /// reply; for an open-loop message never sent, to the moment the run gave it up.</summary>
     public required LatencyStats MessageLatency { get; init; }
 
     /// <summary>Latency of every protocol step seen, in session order.</summary>
@@ -62,6 +64,26 @@ public sealed record LoadReport
 
     /// <summary>Why the run ended early, or null when it reached its bound.</summary>
     public string? AbortReason { get; init; }
+
+    /// <summary>What ended the run early, for a program to act on (<see cref="AbortReason"/> says it in words), or null
+    /// when it reached its bound.</summary>
+    public LoadAbortKind? AbortKind { get; init; }
+}
+
+/// <summary>What ended a load run before its bound.</summary>
+public enum LoadAbortKind
+{
+    /// <summary>Stopped from outside: <see cref="LoadRun.Stop"/> (Ctrl-C in the command).</summary>
+    Stopped,
+
+    /// <summary>Connections (POP3: logins, or the steps before the first retrieval) failed too many times in a row.</summary>
+    SessionsFailing,
+
+    /// <summary>Open loop: when the drain time after the schedule ran out, messages were still unsent or unanswered.</summary>
+    FellBehindSchedule,
+
+    /// <summary>POP3: too many sessions in a row found their mailbox empty.</summary>
+    NothingToRetrieve,
 }
 
 /// <summary>What the run was.</summary>
@@ -83,12 +105,17 @@ public sealed record LoadReportHeader(
 /// <param name="Delivered">Messages accepted in that second.</param>
 /// <param name="Failed">Messages failed in that second.</param>
 /// <param name="Bytes">Content octets accepted in that second.</param>
-/// <param name="P50">Median message latency in that second, ms.</param>
-/// <param name="P99">99th percentile message latency in that second, ms.</param>
-/// <param name="Max">Maximum message latency in that second, ms.</param>
+/// <param name="P50">Median message latency in that second, ms; null when no message ended in it (not 0, which would
+/// make a stall look like the fastest second).</param>
+/// <param name="P99">99th percentile message latency in that second, ms; null when no message ended in it.</param>
+/// <param name="Max">Maximum message latency in that second, ms; null when no message ended in it.</param>
 /// <param name="IntervalSeconds">Length of the interval: 1, except for the last one, which ends with the run.</param>
-public sealed record SecondSample(long Second, long Delivered, long Failed, long Bytes, double P50, double P99, double Max, double IntervalSeconds = 1.0)
+public sealed record SecondSample(long Second, long Delivered, long Failed, long Bytes, double? P50, double? P99, double? Max, double IntervalSeconds = 1.0)
 {
+    /// <summary>Whether the interval is a whole second (timer jitter aside), so its counts are a rate: the last one,
+    /// cut short by the end of the run, is not, and its counts scaled to a second would overstate it.</summary>
+    public bool IsWholeSecond => IntervalSeconds >= 0.9;
+
     /// <summary>Messages accepted per second in this interval.</summary>
     public double DeliveredPerSecond => IntervalSeconds > 0 ? Delivered / IntervalSeconds : 0;
 
@@ -118,13 +145,13 @@ public sealed record IntegrityCounts(long Valid, long Missing, long Mismatch);
 /// <param name="SessionsActive">Sessions connected.</param>
 /// <param name="InFlight">Messages in progress.</param>
 /// <param name="Backlog">Open loop: messages due but not yet started (the server is behind the schedule).</param>
-/// <param name="LastSecondP50">Median message latency in the last second, ms.</param>
-/// <param name="LastSecondP99">99th percentile message latency in the last second, ms.</param>
+/// <param name="LastSecondP50">Median message latency in the last second, ms; null when no message ended in it.</param>
+/// <param name="LastSecondP99">99th percentile message latency in the last second, ms; null when no message ended in it.</param>
 /// <param name="Errors">Failures counted so far.</param>
 public sealed record LoadProgress(
     TimeSpan Elapsed, long Attempted, long Delivered, long Failed, long Bytes, long LastSecondDelivered, long SessionsActive,
-    long InFlight, long Backlog, double LastSecondP50, double LastSecondP99, long Errors)
+    long InFlight, long Backlog, double? LastSecondP50, double? LastSecondP99, long Errors)
 {
     /// <summary>Before the first tick.</summary>
-    public static LoadProgress Empty { get; } = new(TimeSpan.Zero, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    public static LoadProgress Empty { get; } = new(TimeSpan.Zero, 0, 0, 0, 0, 0, 0, 0, 0, null, null, 0);
 }

@@ -69,7 +69,10 @@ public sealed class LoadRun
     }
 
     /// <summary>Ends the run early: no new work; sessions finish what they have in hand and QUIT.</summary>
-    public void Stop() => _supervisor.Tell(LoadSupervisorBase.StopRun.Instance);
+    /// <param name="drainTimeout">How long they may take before they are cut off and the report is made; null, or
+    /// longer than the run's own drain time, means that drain time. A run that is already draining after its bound
+    /// only has its drain shortened.</param>
+    public void Stop(TimeSpan? drainTimeout = null) => _supervisor.Tell(new LoadSupervisorBase.StopRun(drainTimeout));
 
     private static LoadReportHeader Header(LoadOptions options)
     {

@@ -132,17 +132,12 @@ internal sealed class LoadSupervisor : LoadSupervisorBase
 
     private protected override void OnDeadline()
     {
-        if (!OpenLoop)
+        if (OpenLoop && (Backlog() > 0 || _inFlight > 0))
         {
-            BeginStopping(null);
+            BeginStopping(LoadAbortKind.FellBehindSchedule, "the server fell behind the schedule; the drain time ran out");
             return;
         }
-        var unsent = Backlog();
-        for (var i = 0; i < unsent; i++)
-        {
-            Recorder.Error("schedule", "not-sent");
-        }
-        BeginStopping(unsent > 0 || _inFlight > 0 ? "the server fell behind the schedule; the drain time ran out" : null);
+        BeginStopping();
     }
 
     // ---- connections ----
@@ -389,7 +384,7 @@ internal sealed class LoadSupervisor : LoadSupervisorBase
                 if (++_consecutiveConnectFailures >= _options.MaxConsecutiveConnectFailures)
                 {
                     EndConnection(slot, closedCleanly: false, wasOpen: false);
-                    BeginStopping($"{_consecutiveConnectFailures} connection attempts in a row failed; last: {error.Message}");
+                    BeginStopping(LoadAbortKind.SessionsFailing, $"{_consecutiveConnectFailures} connection attempts in a row failed; last: {error.Message}");
                     return;
                 }
                 EndConnection(slot, closedCleanly: false, wasOpen: false, backoff: ReconnectBackoff);
@@ -431,6 +426,10 @@ internal sealed class LoadSupervisor : LoadSupervisorBase
 
     private protected override void OnStopping()
     {
+        if (OpenLoop)
+        {
+            FailUnsent();
+        }
         foreach (var slot in _slots)
         {
             switch (slot.State)
@@ -447,6 +446,23 @@ internal sealed class LoadSupervisor : LoadSupervisorBase
         if (_returned.Count == 0)
         {
             _connectQueue.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Open loop, the run stopping: the messages the schedule made due that no session ever took are the latest of
+    /// all. Leaving them out would flatter the tail (coordinated omission), so each counts as attempted and failed, with
+    /// its latency from its scheduled time to now.
+    /// </summary>
+    private void FailUnsent()
+    {
+        var due = DueCount();
+        while (_nextMessage <= due)
+        {
+            var scheduled = ScheduledTimestamp(_nextMessage++);
+            Recorder.MessageStarted(scheduled);
+            Recorder.Error("schedule", "not-sent");
+            Recorder.MessageCompleted(delivered: false, 0, scheduled);
         }
     }
 

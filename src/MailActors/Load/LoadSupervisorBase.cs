@@ -11,10 +11,8 @@ namespace MailActors.Load;
 internal abstract class LoadSupervisorBase : UntypedActor, IWithTimers
 {
     /// <summary>Ends the run early (Ctrl-C): no new work; sessions finish what they have and QUIT.</summary>
-    internal sealed record StopRun
-    {
-        public static StopRun Instance { get; } = new();
-    }
+    /// <param name="Drain">How long they may take before they are cut off, when shorter than the run's drain time.</param>
+    internal sealed record StopRun(TimeSpan? Drain);
 
     private sealed record Tick;
     private sealed record Deadline;
@@ -31,6 +29,8 @@ internal abstract class LoadSupervisorBase : UntypedActor, IWithTimers
     private readonly CancellationTokenSource _pacerStop = new();
     private long _connectsIssued;
     private string? _abortReason;
+    private LoadAbortKind? _abortKind;
+    private long _drainEnds;
 
     private protected LoadSupervisorBase(LoadRecorder recorder, LoadReportHeader header, TaskCompletionSource<LoadReport> completion, double? connectRate, TimeSpan drainTimeout)
     {
@@ -97,8 +97,8 @@ internal abstract class LoadSupervisorBase : UntypedActor, IWithTimers
             case Deadline:
                 OnDeadline();
                 break;
-            case StopRun:
-                BeginStopping("stopped");
+            case StopRun stop:
+                BeginStopping(LoadAbortKind.Stopped, "stopped", stop.Drain);
                 break;
             case DrainExpired:
                 CutOff();
@@ -119,19 +119,36 @@ internal abstract class LoadSupervisorBase : UntypedActor, IWithTimers
     private protected virtual void OnTick() => Recorder.Tick();
 
     /// <summary>The bound in time was reached.</summary>
-    private protected virtual void OnDeadline() => BeginStopping(null);
+    private protected virtual void OnDeadline() => BeginStopping();
 
-    /// <summary>Stops handing out work; <see cref="OnStopping"/> winds the sessions down; <see cref="CutOff"/> follows after the drain time.</summary>
-    private protected void BeginStopping(string? reason)
+    /// <summary>The bound was reached: stops handing out work, as <see cref="BeginStopping(LoadAbortKind, string, TimeSpan?)"/> does.</summary>
+    private protected void BeginStopping() => StartStopping(null, null, null);
+
+    /// <summary>Stops handing out work, the run ending early for <paramref name="reason"/>; <see cref="OnStopping"/>
+    /// winds the sessions down; <see cref="CutOff"/> follows after the drain time (or <paramref name="drain"/> when shorter).</summary>
+    private protected void BeginStopping(LoadAbortKind kind, string reason, TimeSpan? drain = null) => StartStopping(kind, reason, drain);
+
+    private void StartStopping(LoadAbortKind? kind, string? reason, TimeSpan? drain)
     {
+        var timeout = drain is { } asked && asked < _drainTimeout ? asked : _drainTimeout;
+        var drainEnds = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         if (Stopping)
         {
+            // The run already ended its own way, which stays its reason; a stop while it drains (Ctrl-C after the bound)
+            // may still shorten the drain, as whoever stops the run is waiting for the report.
+            if (drainEnds < _drainEnds)
+            {
+                _drainEnds = drainEnds;
+                Timers.StartSingleTimer("drain", new DrainExpired(), timeout);
+            }
             return;
         }
         Stopping = true;
-        _abortReason ??= reason;
+        _abortReason = reason;
+        _abortKind = kind;
         _pacerStop.Cancel();
-        Timers.StartSingleTimer("drain", new DrainExpired(), _drainTimeout);
+        _drainEnds = drainEnds;
+        Timers.StartSingleTimer("drain", new DrainExpired(), timeout);
         OnStopping();
     }
 
@@ -163,5 +180,5 @@ internal abstract class LoadSupervisorBase : UntypedActor, IWithTimers
         base.PostStop();
     }
 
-    private LoadReport BuildReport() => Recorder.BuildReport(_header) with { AbortReason = _abortReason };
+    private LoadReport BuildReport() => Recorder.BuildReport(_header) with { AbortReason = _abortReason, AbortKind = _abortKind };
 }

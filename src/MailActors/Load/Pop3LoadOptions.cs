@@ -60,7 +60,7 @@ public sealed record Pop3LoadOptions
         {
             throw new ArgumentException("A load run needs a bound: a message count or a duration.");
         }
-        if (Sessions < 1 || Messages is <= 0 || Duration is { } d && d <= TimeSpan.Zero || ConnectRate is <= 0 || MessagesPerConnection < 0)
+        if (Sessions < 1 || Messages is <= 0 || Duration is { } d && d <= TimeSpan.Zero || !LoadOptions.IsPositiveRate(ConnectRate) || MessagesPerConnection < 0)
         {
             throw new ArgumentException("Sessions, counts, rates and durations must be positive.");
         }

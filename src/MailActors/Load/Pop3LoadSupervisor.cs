@@ -239,7 +239,7 @@ internal sealed class Pop3LoadSupervisor : LoadSupervisorBase
         Recorder.Error("STAT", "empty");
         if (_options.Messages is not null && ++_consecutiveEmpty >= _options.MaxConsecutiveEmptyMailboxes)
         {
-            BeginStopping($"{_consecutiveEmpty} sessions in a row found nothing to retrieve");
+            BeginStopping(LoadAbortKind.NothingToRetrieve, $"{_consecutiveEmpty} sessions in a row found nothing to retrieve");
         }
         Command(slot, Step.Quit, Quit.Instance);
     }
@@ -279,7 +279,7 @@ internal sealed class Pop3LoadSupervisor : LoadSupervisorBase
                 if (++_consecutiveConnectFailures >= _options.MaxConsecutiveConnectFailures)
                 {
                     EndConnection(slot, backoff: null);
-                    BeginStopping($"{_consecutiveConnectFailures} connection attempts in a row failed; last: {error.Message}");
+                    BeginStopping(LoadAbortKind.SessionsFailing, $"{_consecutiveConnectFailures} connection attempts in a row failed; last: {error.Message}");
                     return;
                 }
                 EndConnection(slot, ReconnectBackoff);
@@ -335,7 +335,7 @@ internal sealed class Pop3LoadSupervisor : LoadSupervisorBase
     {
         if (++_consecutiveConnectFailures >= _options.MaxConsecutiveConnectFailures)
         {
-            BeginStopping($"{_consecutiveConnectFailures} {what}; last: {phase}: {error.Message}");
+            BeginStopping(LoadAbortKind.SessionsFailing, $"{_consecutiveConnectFailures} {what}; last: {phase}: {error.Message}");
         }
     }
 

@@ -262,6 +262,31 @@ public sealed class LoadRunSpecs(ITestOutputHelper output) : SessionTestKit(outp
         var report = await run.Completion.WaitAsync(RunTimeout);
 
         Assert.Equal("stopped", report.AbortReason);
+        Assert.Equal(LoadAbortKind.Stopped, report.AbortKind);
         AssertMatchesSink(report, server);
+    }
+
+    [Fact]
+    public async Task Stop_with_a_drain_time_cuts_a_stalled_session_off_after_that_time_not_the_runs()
+    {
+        // The server holds the end of data for a minute; the run's own drain time is 30 s.
+        var server = await StartServerAsync(new SmtpTestServerOptions
+        {
+            Record = false,
+            Faults = [FaultRule.On(FaultCommands.EndOfData, FaultAction.Delay(TimeSpan.FromMinutes(1)))],
+        });
+        var settings = SettingsFor(server) with { CommandTimeout = TimeSpan.FromMinutes(2) };
+        var run = LoadRun.Start(Sys, new LoadOptions { Session = settings, Sessions = 1, Messages = 5 });
+        // 354 to DATA: the content is on its way and its end is the one held.
+        await AwaitConditionAsync(() => Task.FromResult(server.RepliesByCode.GetValueOrDefault(354) == 1), TimeSpan.FromSeconds(10));
+
+        run.Stop(TimeSpan.FromMilliseconds(300));
+        var report = await run.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // Pipelined, the session may hold messages behind the stalled one: all of them were cut off, none delivered.
+        Assert.Equal(LoadAbortKind.Stopped, report.AbortKind);
+        Assert.Equal(0, report.Delivered);
+        Assert.Equal(report.Attempted, report.Failed);
+        Assert.Equal(report.Attempted, report.Errors.Single(e => e is { Phase: "drain", What: "cut-off" }).Count);
     }
 }

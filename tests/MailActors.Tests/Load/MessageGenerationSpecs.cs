@@ -77,6 +77,32 @@ public sealed class MessageGenerationSpecs
         }
     }
 
+    [Theory]
+    [InlineData(2048)]
+    [InlineData(64 * 1024)] // above the in-memory limit: Create streams it, and its Content.Bytes is empty
+    public async Task Content_bytes_are_the_whole_message_whatever_its_size(int size)
+    {
+        var factory = new LoadMessageFactory(new LoadMessageOptions { Size = SizeDistribution.Fixed(size) }, runId: "run1");
+
+        var stored = factory.ContentBytes(7, 1);
+        var sent = await ReadAllAsync(factory.Create(7, 1));
+
+        Assert.Equal(sent.Length, stored.Length);
+        Assert.True(stored.Length > size);
+        Assert.Equal(ContentDigestStatus.Valid, ContentDigest.Verify(stored));
+        Assert.Contains("Message-ID: <7.run1@load.mailactors.test>", Encoding.ASCII.GetString(stored), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Several_recipients_with_the_default_template_are_distinct_addresses()
+    {
+        var several = new LoadMessageFactory(new LoadMessageOptions { Recipients = 3 }).Create(5, 1);
+        var one = new LoadMessageFactory(new LoadMessageOptions()).Create(5, 1);
+
+        Assert.Equal(["rcpt5.1@example.test", "rcpt5.2@example.test", "rcpt5.3@example.test"], several.Recipients.Select(r => r.Address));
+        Assert.Equal("rcpt5@example.test", one.Recipients.Single().Address);
+    }
+
     [Fact]
     public async Task Each_message_has_its_own_headers_over_one_shared_body()
     {

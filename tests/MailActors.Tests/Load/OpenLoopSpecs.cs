@@ -54,6 +54,34 @@ public sealed class OpenLoopSpecs(ITestOutputHelper output) : SessionTestKit(out
     }
 
     [Fact]
+    public async Task Messages_the_schedule_made_due_but_never_sent_count_as_attempted_and_failed_with_their_wait()
+    {
+        // One session at 400 ms a message cannot keep 20 a second: most of the 40 are still waiting when the drain ends.
+        var server = await StartServerAsync(new SmtpTestServerOptions
+        {
+            Record = false,
+            Faults = [FaultRule.On(FaultCommands.EndOfData, FaultAction.Delay(TimeSpan.FromMilliseconds(400)))],
+        });
+        var drain = TimeSpan.FromSeconds(1);
+
+        var report = await LoadRun.Start(Sys, new LoadOptions { Session = SettingsFor(server), Sessions = 1, Rate = 20, Messages = 40, DrainTimeout = drain })
+            .Completion.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(LoadAbortKind.FellBehindSchedule, report.AbortKind);
+        Assert.Equal(40, report.Attempted);
+        Assert.Equal(report.Attempted, report.Delivered + report.Failed);
+        Assert.Equal(40, report.MessageLatency.Count);
+        Assert.Equal(server.MessagesReceived, report.Delivered);
+        var notSent = report.Errors.Single(e => e is { Phase: "schedule", What: "not-sent" }).Count;
+        var cutOff = report.Errors.Where(e => e is { Phase: "drain", What: "cut-off" }).Sum(e => e.Count);
+        Assert.Equal(report.Failed, notSent + cutOff);
+        Assert.True(notSent > 20, $"{notSent} not sent");
+        // The last message was due 1.95 s in and the schedule ended 3 s in (2 s of schedule, then the drain): it waited
+        // the drain time at least, and the tail must show it.
+        Assert.True(report.MessageLatency.Max >= drain.TotalMilliseconds, $"max {report.MessageLatency.Max} ms");
+    }
+
+    [Fact]
     public async Task With_a_count_and_a_duration_the_schedule_ends_at_the_duration_when_that_comes_first()
     {
         var server = await StartServerAsync(new SmtpTestServerOptions { Record = false });

@@ -15,7 +15,7 @@ public sealed class Pop3LoadSpecs(ITestOutputHelper output) : SessionTestKit(out
     private static byte[][] Messages(int count, int size = 500)
     {
         var factory = new LoadMessageFactory(new LoadMessageOptions { Size = SizeDistribution.Fixed(size) });
-        return [.. Enumerable.Range(1, count).Select(n => factory.Create(n, 1)).Select(m => m.Content.Bytes.ToArray())];
+        return [.. Enumerable.Range(1, count).Select(n => factory.ContentBytes(n, 1))];
     }
 
     private static async Task<Pop3TestServer> StartAsync(
