@@ -26,6 +26,8 @@ internal sealed class MultiLineReader(
 {
     private Pop3Response? _status;
 
+    public bool InBody => _status is { IsOk: true };
+
     public ReadProgress Read(ref ReadOnlySequence<byte> buffer)
     {
         if (_status is null)

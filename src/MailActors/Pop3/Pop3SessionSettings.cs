@@ -33,8 +33,12 @@ public sealed record Pop3SessionSettings
     /// UTF-8 messages, and the login may use a UTF-8 name and password when CAPA says <c>UTF8 USER</c>.</summary>
     public bool UseUtf8 { get; init; }
 
-    /// <summary>Longest wait for the next bytes of any response (Net::POP3 <c>Timeout</c>, default 120 s); a long RETR
-    /// that keeps delivering never times out.</summary>
+    /// <summary>
+    /// Longest wait for a status line, whole (timed from the first wait for it, so a server cannot stretch it by
+    /// sending it a few bytes at a time), and then for the next bytes of a multi-line body: a long RETR that keeps
+    /// delivering never times out. Also the longest a write may make no progress (Net::POP3 <c>Timeout</c>, default
+    /// 120 s).
+    /// </summary>
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
     /// <summary>Send batches of RETR/DELE in one write when the server advertises PIPELINING.</summary>

@@ -35,7 +35,11 @@ public sealed record SmtpSessionSettings
     /// <summary>Lets credentials cross an unencrypted connection. Off by default; only for loopback tests or trusted links.</summary>
     public bool AllowCleartextAuthentication { get; init; }
 
-    /// <summary>Longest wait for any one reply (Net::SMTP <c>Timeout</c>, default 120 s).</summary>
+    /// <summary>
+    /// Longest wait for any one reply, whole: timed from the first wait for it to its last line, so a server that sends
+    /// a multi-line reply a line at a time cannot stretch it (RFC 5321 §4.5.3.2 times each command's reply). Also the
+    /// longest a write may make no progress (Net::SMTP <c>Timeout</c>, default 120 s).
+    /// </summary>
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
     /// <summary>Deadline for a whole pipelined transaction (MAIL to the final reply after the content).</summary>

@@ -26,6 +26,13 @@ internal interface IReplyReader
     /// <exception cref="MailActors.Protocol.MailProtocolException">The server broke the protocol; the session ends.</exception>
     ReadProgress Read(ref ReadOnlySequence<byte> buffer);
 
+    /// <summary>
+    /// True once the reader is past its status line and streaming a multi-line body (POP3 RETR, TOP, listings). Until
+    /// then the reply timeout bounds the whole wait for the reply; from then on it bounds each wait for more bytes, since
+    /// a large body over a slow link legitimately takes longer than the timeout.
+    /// </summary>
+    bool InBody => false;
+
     /// <summary>Hands the finished reply to whoever expected it; runs on the actor after the buffer was released.</summary>
     void Deliver();
 

@@ -9,7 +9,7 @@ namespace MailActors.Transport;
 
 /// <summary>
 /// The wire machinery of a session actor, shared by the SMTP and POP3 sessions: it owns the connection, writes one job
-/// at a time in order, pulls reads only while some reply is expected (each read under the reply timeout), and offers
+/// at a time in order, pulls reads only while some reply is expected (each reply under the reply timeout), and offers
 /// the received bytes to the expected replies' readers in order — which is what makes pipelining work. Every method
 /// runs on the owning actor's thread; I/O completions come back as <see cref="IEvent"/> messages that the actor hands
 /// to <see cref="Handle"/>. A failure is reported once through the <c>fail</c> callback, which is expected to end the
@@ -53,18 +53,29 @@ internal sealed class WireChannel
     private bool _held;
     private bool _delivering;
     private bool _closed;
+    // Cancelled by Close. It reaches work that runs off the actor and may outlive it: a connect or handshake still under
+    // way is abandoned, and a connection that opens anyway is aborted by its own continuation, because the Opened
+    // message cannot be relied on once the actor has stopped (it goes to dead letters). Never disposed: it has no timer,
+    // and a continuation may still register on its token after Close.
+    private readonly CancellationTokenSource _lifetime = new();
     // The reply timeout is checked by a periodic watchdog rather than a timer per read: starting and cancelling a
     // scheduler timer for every read (and every transaction) was a measurable share of the CPU per message.
     private TimeSpan _watchdogInterval;
     private Func<bool>? _ownerCheck;
-    private long _readStartedAt;
+    // When the wait for the reply at the head of the queue began. The reply timeout bounds a whole reply, not each read
+    // (a server that drips a multi-line reply a line at a time must not hold the session for ever), so the clock starts
+    // at the first wait for a reply and stops only when a reply completes. Only a reader streaming a body
+    // (IReplyReader.InBody) restarts it on every read: a large POP3 RETR may take long while bytes keep coming.
+    private long _replyWaitStartedAt;
+    private bool _replyClockRunning;
     private bool _watching;
     private int _quietTicks;
 
     /// <param name="self">The owning actor, which receives the <see cref="IEvent"/>s.</param>
     /// <param name="timers">The actor's timers (for the watchdog that checks the reply timeout).</param>
     /// <param name="transcript">Where connect, TLS and close notes go.</param>
-    /// <param name="timeout">Longest wait for bytes of an expected reply, and for a write.</param>
+    /// <param name="timeout">Longest wait for an expected reply as a whole (for a body being streamed: for its next
+    /// bytes), and for a write.</param>
     /// <param name="awaiting">Names what is being waited for, for error messages.</param>
     /// <param name="fail">Ends the session with the given error.</param>
     public WireChannel(IActorRef self, ITimerScheduler timers, ITranscript? transcript, TimeSpan timeout, Func<string> awaiting, Action<Exception> fail)
@@ -101,10 +112,23 @@ internal sealed class WireChannel
 
     // ---- opening and TLS ----
 
-    /// <summary>Opens a connection as <paramref name="spec"/> says and runs <paramref name="then"/> once it is up.</summary>
+    /// <summary>
+    /// Opens a connection as <paramref name="spec"/> says and runs <paramref name="then"/> once it is up. Closing the
+    /// channel meanwhile cancels the connect (and an implicit TLS handshake), and aborts a connection that opens anyway.
+    /// </summary>
     public void Open(ConnectionSpec spec, Action then) =>
-        Connection.OpenAsync(spec, CancellationToken.None)
+        OpenOwnedAsync(spec, _lifetime.Token)
             .PipeTo(_self, success: c => new Opened(c, then), failure: e => new IoFailed(e));
+
+    private static async Task<Connection> OpenOwnedAsync(ConnectionSpec spec, CancellationToken closed)
+    {
+        var connection = await Connection.OpenAsync(spec, closed).ConfigureAwait(false);
+        // Registered before the actor hears of the connection, so there is no gap: if Close has run already, Abort runs
+        // here at once; if it runs later, Abort runs from Close (which aborts the connection itself too: Abort is
+        // idempotent). The registration lives as long as the channel; one connection per channel.
+        closed.UnsafeRegister(static c => ((Connection)c!).Abort(), connection);
+        return connection;
+    }
 
     /// <summary>
     /// Upgrades the open connection to TLS and runs <paramref name="then"/> once the handshake succeeded. Whatever the
@@ -115,19 +139,20 @@ internal sealed class WireChannel
     {
         _reader?.Complete();
         _reader = null;
-        UpgradeAsync(Connection!, options, _timeout)
+        UpgradeAsync(Connection!, options, _timeout, _lifetime.Token)
             .PipeTo(_self, success: () => new TlsEstablished(then), failure: e => new IoFailed(new MailConnectException("TLS handshake failed: " + e.Message, e)));
     }
 
     // No reply is awaited during the handshake, so the watchdog does not guard it: it has a timeout of its own.
-    private static async Task UpgradeAsync(Connection connection, TlsOptions options, TimeSpan timeout)
+    private static async Task UpgradeAsync(Connection connection, TlsOptions options, TimeSpan timeout, CancellationToken closed)
     {
-        using var deadline = new CancellationTokenSource(timeout);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(closed);
+        deadline.CancelAfter(timeout);
         try
         {
             await connection.UpgradeToTlsAsync(options, deadline.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !closed.IsCancellationRequested)
         {
             throw new MailTimeoutException($"The handshake did not complete within {timeout.TotalSeconds:0.#}s.");
         }
@@ -153,11 +178,9 @@ internal sealed class WireChannel
         }
         if (_closed)
         {
-            if (message is Opened late)
-            {
-                late.Connection.Abort(); // the session ended while connecting
-            }
-            return true; // completions of I/O started before the session ended carry nothing useful
+            // Completions of I/O started before the session ended carry nothing useful; a connection that opened after
+            // it ended has already been aborted by its own continuation (see OpenOwnedAsync).
+            return true;
         }
         switch (message)
         {
@@ -352,7 +375,11 @@ internal sealed class WireChannel
             OnRead(pending.Result); // bytes already buffered: no timer, no message
             return;
         }
-        _readStartedAt = Stopwatch.GetTimestamp();
+        if (!_replyClockRunning || _expected.Peek().InBody)
+        {
+            _replyWaitStartedAt = Stopwatch.GetTimestamp();
+            _replyClockRunning = true;
+        }
         KeepWatch();
         // One read is outstanding at a time, so its completion can go through one cached callback: no Task, state
         // machine or closure per read (PipeTo allocated all three, for every reply that was not yet buffered).
@@ -418,6 +445,7 @@ internal sealed class WireChannel
                 if (progress == ReadProgress.Complete)
                 {
                     _completed.Enqueue(_expected.Dequeue());
+                    _replyClockRunning = false; // the next reply gets a timeout of its own
                     continue;
                 }
                 _held = progress == ReadProgress.Hold;
@@ -461,6 +489,7 @@ internal sealed class WireChannel
     /// </summary>
     public void AbandonPending(object cause)
     {
+        _replyClockRunning = false;
         while (_completed.TryDequeue(out var reader) || _expected.TryDequeue(out reader))
         {
             reader.Abandon(cause);
@@ -474,8 +503,9 @@ internal sealed class WireChannel
     // ---- the watchdog ----
 
     /// <summary>
-    /// Makes sure the watchdog runs: it checks the awaited reply's timeout every quarter of the timeout (at most every
-    /// second, so a timeout is noticed up to that much late) and stops after two quiet ticks.
+    /// Makes sure the watchdog runs: while a read is outstanding it checks how long the reply at the head of the queue
+    /// has been awaited (see <see cref="_replyWaitStartedAt"/>), every quarter of the timeout (at most every second, so
+    /// a timeout is noticed up to that much late), and it stops after two quiet ticks.
     /// </summary>
     public void KeepWatch()
     {
@@ -494,7 +524,7 @@ internal sealed class WireChannel
         {
             return; // a tick already queued when Close cancelled the watchdog
         }
-        if (_reading && Stopwatch.GetElapsedTime(_readStartedAt) >= _timeout)
+        if (_reading && _replyClockRunning && Stopwatch.GetElapsedTime(_replyWaitStartedAt) >= _timeout)
         {
             _fail(new MailTimeoutException($"No reply to {_awaiting()} within {_timeout.TotalSeconds:0.#}s; session closed."));
             return;
@@ -525,16 +555,19 @@ internal sealed class WireChannel
         _writes.Clear();
         _writing = false;
         _reading = false;
+        _replyClockRunning = false;
         _held = false;
-        if (Connection is null)
+        if (Connection is not null)
         {
-            return;
+            _transcript?.Write(TranscriptDirection.Info, "closed: " + reason);
+            _reader?.Complete();
+            _reader = null;
+            Connection.Abort();
+            Connection = null;
         }
-        _transcript?.Write(TranscriptDirection.Info, "closed: " + reason);
-        _reader?.Complete();
-        _reader = null;
-        Connection.Abort();
-        Connection = null;
+        // Last: it is for work still under way off the actor (a connect, a handshake), and its registration would abort
+        // the open connection before the reader above is completed.
+        _lifetime.Cancel();
     }
 
     /// <summary>Maps an I/O failure to the library's exceptions.</summary>
@@ -552,6 +585,8 @@ internal sealed class WireChannel
     private sealed class FollowedBy(IReplyReader inner, Action then) : IReplyReader
     {
         public ReadProgress Read(ref ReadOnlySequence<byte> buffer) => inner.Read(ref buffer);
+
+        public bool InBody => inner.InBody;
 
         public void Deliver()
         {

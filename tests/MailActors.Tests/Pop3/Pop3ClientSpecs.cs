@@ -89,6 +89,19 @@ public sealed class Pop3ClientSpecs(ITestOutputHelper output) : SessionTestKit(o
     }
 
     [Fact]
+    public async Task Cancelling_the_connect_during_the_TLS_handshake_leaves_no_connection_open()
+    {
+        var server = await StartPop3ServerAsync(o => o with { ImplicitTls = true, StartTls = false });
+        var checkedIt = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var options = Pop3OptionsFor(server, Sys) with { Ssl = true, Tls = SlowCertificateCheck(checkedIt) };
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Pop3Client.ConnectAsync(options, cancel.Token));
+
+        await AwaitNoServerSessionAfter(checkedIt, () => server.SessionsActive);
+    }
+
+    [Fact]
     public async Task LocalAddr_and_LocalPort_bind_the_client_socket()
     {
         var localPort = UnusedPort();

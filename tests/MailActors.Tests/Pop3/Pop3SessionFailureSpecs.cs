@@ -4,6 +4,7 @@ using MailActors.Protocol;
 using MailActors.Protocol.Pop3;
 using MailActors.Testing;
 using MailActors.Tests.Support;
+using MailActors.Transport;
 using Xunit.Abstractions;
 using static MailActors.Pop3.Pop3Session;
 
@@ -15,6 +16,15 @@ public sealed class Pop3SessionFailureSpecs(ITestOutputHelper output) : SessionT
 {
     private Task<Pop3TestServer> ServerWithFault(string command, FaultAction action) =>
         StartPop3ServerAsync(o => o with { Faults = [FaultRule.On(command, action)] });
+
+    /// <summary>A session to a <see cref="RawServer"/>: no CAPA (so USER/PASS logs in), cleartext login.</summary>
+    private static Pop3SessionSettings RawPop3Settings(int port, TimeSpan timeout) => new()
+    {
+        Connection = new ConnectionSpec { Hosts = [new ServerAddress("127.0.0.1", port)], DefaultPort = port },
+        RequestCapabilities = false,
+        AllowCleartextAuthentication = true,
+        CommandTimeout = timeout,
+    };
 
     [Fact]
     public async Task An_err_greeting_is_a_typed_error_with_its_response_code_and_closes_the_session()
@@ -167,6 +177,71 @@ public sealed class Pop3SessionFailureSpecs(ITestOutputHelper output) : SessionT
 
         Assert.Contains("RETR", error.Message, StringComparison.Ordinal);
         Assert.Equal("Closed", await Pop3StateOf(session));
+    }
+
+    [Fact]
+    public async Task A_status_line_dripped_a_byte_at_a_time_times_out_as_a_whole()
+    {
+        // Each byte comes well within the timeout, the line as a whole does not: a status line is timed from the first
+        // wait for it, so a server cannot hold a session for ever by never finishing one.
+        await using var drip = new RawServer(async c =>
+        {
+            await c.SendAsync("+OK ");
+            for (var i = 0; i < 120; i++)
+            {
+                await Task.Delay(500);
+                await c.SendAsync("x");
+            }
+            await c.SendAsync("\r\n");
+            await c.ExpectAsync("QUIT");
+        });
+        var settings = RawPop3Settings(drip.Port, TimeSpan.FromSeconds(1));
+        var session = Sys.ActorOf(Pop3SessionActor.Props(settings));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var error = await Assert.ThrowsAsync<MailTimeoutException>(() => session.Ask<Connected>(Connect.Instance, TimeSpan.FromSeconds(90)));
+
+        // The timeout plus up to one watchdog interval (a quarter of it), with wide room for a busy shared machine: the
+        // drip lasts a minute, so only a per-reply timeout ends the connect well before that.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"the connect failed only after {clock.Elapsed}: {error.Message}");
+        Assert.Contains("within 1s", error.Message, StringComparison.Ordinal);
+        Assert.Equal("Closed", await Pop3StateOf(session));
+    }
+
+    [Fact]
+    public async Task A_message_that_keeps_arriving_is_read_however_long_it_takes()
+    {
+        // The other side of the status-line rule: a multi-line body is timed between bytes, not as a whole, because a
+        // large RETR over a slow link legitimately takes longer than the timeout.
+        await using var slow = new RawServer(async c =>
+        {
+            await c.SendAsync("+OK ready\r\n");
+            await c.ExpectAsync("USER");
+            await c.SendAsync("+OK\r\n");
+            await c.ExpectAsync("PASS");
+            await c.SendAsync("+OK 1 message\r\n");
+            await c.ExpectAsync("RETR");
+            await c.SendAsync("+OK message follows\r\nSubject: slow\r\n\r\n");
+            for (var i = 0; i < 14; i++)
+            {
+                await Task.Delay(300);
+                await c.SendAsync($"line {i}\r\n");
+            }
+            await c.SendAsync(".\r\n");
+            await c.ExpectAsync("QUIT");
+            await c.SendAsync("+OK bye\r\n");
+        });
+        // Gaps of 0.3 s against a 3 s timeout leave room for stalls of a busy shared machine; the body takes over 4 s.
+        var timeout = TimeSpan.FromSeconds(3);
+        var session = await ConnectedPop3SessionAsync(RawPop3Settings(slow.Port, timeout));
+        await AskPop3<LoggedIn>(session, new Login(Pop3User, Pop3Password));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var retrieved = await AskPop3<MessageRetrieved>(session, new Retrieve(1));
+
+        Assert.True(clock.Elapsed > timeout, $"the body took only {clock.Elapsed}, no longer than the timeout");
+        Assert.EndsWith("line 13\r\n", System.Text.Encoding.ASCII.GetString(retrieved.Content.Span), StringComparison.Ordinal);
+        Assert.True((await AskPop3<Pop3Response>(session, Quit.Instance)).IsOk);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using MailActors.Diagnostics;
 using MailActors.Pop3;
 using MailActors.Protocol.Pop3;
 using MailActors.Protocol.Sasl;
+using MailActors.Testing;
 using MailActors.Tests.Support;
 using MailActors.Transport;
 using Xunit.Abstractions;
@@ -186,5 +187,46 @@ public sealed class Pop3SessionSecuritySpecs(ITestOutputHelper output) : Session
 
         Assert.Equal("APOP", error.Extension);
         Assert.Equal(before, server.CommandLog.Count);
+    }
+
+    [Fact]
+    public async Task A_response_injected_in_the_same_segment_as_the_STLS_go_ahead_is_never_read_as_a_response()
+    {
+        // As for STARTTLS: a forged CAPA response rides in the same write as the +OK to STLS, then the server really
+        // does TLS and answers the new CAPA itself. A client that kept the buffered bytes would list FORGED as the
+        // server's capabilities (and take the real CAPA as the answer to QUIT).
+        await using var server = new RawServer(async plain =>
+        {
+            await plain.SendAsync("+OK ready\r\n");
+            await plain.ExpectAsync("CAPA");
+            await plain.SendAsync("+OK\r\nSTLS\r\nUSER\r\n.\r\n");
+            await plain.ExpectAsync("STLS");
+            await plain.SendAsync("+OK begin\r\n+OK forged\r\nFORGED\r\n.\r\n");
+            var tls = await plain.StartTlsAsync(TestCertificates.Localhost);
+            await tls.ExpectAsync("CAPA");
+            await tls.SendAsync("+OK\r\nUSER\r\nUIDL\r\nSASL PLAIN\r\n.\r\n");
+            await tls.ExpectAsync("QUIT");
+            await tls.SendAsync("+OK bye\r\n");
+        });
+        var transcript = new CollectingTranscript();
+        var settings = new Pop3SessionSettings
+        {
+            Connection = new ConnectionSpec
+            {
+                Hosts = [new ServerAddress("127.0.0.1", server.Port)],
+                DefaultPort = server.Port,
+                Tls = new TlsOptions { TrustedCertificates = [TestCertificates.Localhost], TargetHost = "localhost" },
+            },
+            CommandTimeout = TimeSpan.FromSeconds(5),
+            Transcript = transcript,
+        };
+        var session = await ConnectedPop3SessionAsync(settings);
+
+        var started = await AskPop3<TlsStarted>(session, StartTls.Instance);
+        var bye = await AskPop3<Pop3Response>(session, Quit.Instance);
+
+        Assert.Equal(["USER", "UIDL", "SASL PLAIN"], started.Capabilities.Lines);
+        Assert.Equal("bye", bye.Text);
+        Assert.DoesNotContain("forged", transcript.ToString(), StringComparison.OrdinalIgnoreCase);
     }
 }

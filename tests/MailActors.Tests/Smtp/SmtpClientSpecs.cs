@@ -88,6 +88,19 @@ public sealed class SmtpClientSpecs(ITestOutputHelper output) : SessionTestKit(o
     }
 
     [Fact]
+    public async Task Cancelling_the_connect_during_the_TLS_handshake_leaves_no_connection_open()
+    {
+        var server = await StartServerAsync(new SmtpTestServerOptions { ImplicitTls = true });
+        var checkedIt = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var options = OptionsFor(server) with { Ssl = true, Tls = SlowCertificateCheck(checkedIt) };
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => SmtpClient.ConnectAsync(options, cancel.Token));
+
+        await AwaitNoServerSessionAfter(checkedIt, () => server.SessionsActive);
+    }
+
+    [Fact]
     public async Task SendHello_off_leaves_the_greeting_to_HelloAsync()
     {
         var (server, client) = await ConnectAsync(tweak: o => o with { SendHello = false });

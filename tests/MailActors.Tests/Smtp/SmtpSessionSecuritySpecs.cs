@@ -261,4 +261,48 @@ public sealed class SmtpSessionSecuritySpecs(ITestOutputHelper output) : Session
 
         Assert.Equal(before, server.CommandLog.Count);
     }
+
+    [Fact]
+    public async Task A_reply_injected_in_the_same_segment_as_the_STARTTLS_go_ahead_is_never_read_as_a_reply()
+    {
+        // Someone on the path appends a forged EHLO reply to the server's 220, in the same write, so it reaches the
+        // client's reader together with the 220. The server then really does TLS and answers the new EHLO with its own
+        // capabilities. A client that kept the buffered line would take "250 forged" as its EHLO reply (and the real
+        // one as the reply to QUIT); a correct one drops it with the plaintext reader. (Bytes that arrived later would
+        // be read by TLS and break the handshake, which is no test of the client.)
+        await using var server = new RawServer(async plain =>
+        {
+            await plain.SendAsync("220 mail.example.test ESMTP\r\n");
+            await plain.ExpectAsync("EHLO");
+            await plain.SendAsync("250-mail.example.test\r\n250 STARTTLS\r\n");
+            await plain.ExpectAsync("STARTTLS");
+            await plain.SendAsync("220 go ahead\r\n250 forged\r\n");
+            var tls = await plain.StartTlsAsync(TestCertificates.Localhost);
+            await tls.ExpectAsync("EHLO");
+            await tls.SendAsync("250-secure.example.test\r\n250-PIPELINING\r\n250-AUTH PLAIN\r\n250 SIZE 1000\r\n");
+            await tls.ExpectAsync("QUIT");
+            await tls.SendAsync("221 bye\r\n");
+        });
+        var transcript = new CollectingTranscript();
+        var settings = new SmtpSessionSettings
+        {
+            Connection = new ConnectionSpec
+            {
+                Hosts = [new ServerAddress("127.0.0.1", server.Port)],
+                DefaultPort = server.Port,
+                Tls = new TlsOptions { TrustedCertificates = [TestCertificates.Localhost], TargetHost = "localhost" },
+            },
+            CommandTimeout = TimeSpan.FromSeconds(5),
+            Transcript = transcript,
+        };
+        var session = await ConnectedSessionAsync(settings);
+
+        var started = await session.Ask<TlsStarted>(StartTls.Instance, TimeSpan.FromSeconds(10));
+        var bye = await session.Ask<SmtpReply>(Quit.Instance, TimeSpan.FromSeconds(10));
+
+        Assert.Equal("secure.example.test", started.Capabilities.ServerDomain);
+        Assert.Equal(["AUTH", "PIPELINING", "SIZE"], started.Capabilities.Keywords.Keys.Order());
+        Assert.Equal(221, bye.Code);
+        Assert.DoesNotContain("forged", transcript.ToString(), StringComparison.Ordinal);
+    }
 }

@@ -3,6 +3,7 @@ using MailActors.Protocol.Smtp;
 using MailActors.Smtp;
 using MailActors.Testing;
 using MailActors.Tests.Support;
+using MailActors.Transport;
 using Xunit.Abstractions;
 using static MailActors.Smtp.SmtpSession;
 
@@ -69,6 +70,23 @@ public sealed class SmtpSessionStateSpecs(ITestOutputHelper output) : SessionTes
         Assert.True(connected.Capabilities.Pipelining);
         Assert.Equal("Ready", await StateOf(session));
         Assert.Equal("client.example.test", server.Sessions.Single().HeloName);
+    }
+
+    [Fact]
+    public async Task A_session_stopped_while_it_connects_closes_the_connection_that_opens_after()
+    {
+        // What a route supervisor does to a session that is still connecting when it shuts down or shrinks.
+        var server = await StartServerAsync(new SmtpTestServerOptions { ImplicitTls = true });
+        var checkedIt = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var settings = SettingsFor(server) with { TlsMode = TlsMode.Implicit };
+        settings = settings with { Connection = settings.Connection with { Tls = SlowCertificateCheck(checkedIt) } };
+        var session = Sys.ActorOf(SmtpSessionActor.Props(settings));
+        session.Tell(Connect.Instance);
+        await Task.Delay(300);
+
+        await session.GracefulStop(TimeSpan.FromSeconds(5));
+
+        await AwaitNoServerSessionAfter(checkedIt, () => server.SessionsActive);
     }
 
     [Theory]

@@ -1,5 +1,8 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace MailActors.Tests.Support;
@@ -33,9 +36,9 @@ public sealed class RawServer : IAsyncDisposable
         {
             await script(new RawConnection(stream, Received));
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or AuthenticationException)
         {
-            // the client hung up: that is what many scripts test for
+            // the client hung up (or gave up on a handshake): that is what many scripts test for
         }
     }
 
@@ -59,7 +62,19 @@ public sealed class RawConnection(Stream stream, List<string> received)
 
     public Stream Stream => stream;
 
+    /// <summary>Sends <paramref name="text"/> in one write, so on loopback it arrives in one segment.</summary>
     public async Task SendAsync(string text) => await stream.WriteAsync(Encoding.ASCII.GetBytes(text));
+
+    /// <summary>
+    /// Does the server side of a TLS handshake with <paramref name="certificate"/> and returns the connection over it.
+    /// Call it only while the client waits for the handshake: lines already buffered by this connection are lost.
+    /// </summary>
+    public async Task<RawConnection> StartTlsAsync(X509Certificate2 certificate)
+    {
+        var tls = new SslStream(stream, leaveInnerStreamOpen: true);
+        await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate });
+        return new RawConnection(tls, received);
+    }
 
     public async Task<string?> ReadLineAsync()
     {

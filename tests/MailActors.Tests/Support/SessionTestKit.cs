@@ -52,6 +52,30 @@ public abstract partial class SessionTestKit : TestKit, IAsyncLifetime
         Transcript = transcript,
     };
 
+    /// <summary>
+    /// TLS options whose certificate check takes 1.5 s (and then accepts) and completes <paramref name="checkedIt"/>: a
+    /// handshake that is still under way well after a connect was cancelled or its session stopped.
+    /// </summary>
+    protected static TlsOptions SlowCertificateCheck(TaskCompletionSource checkedIt) => new()
+    {
+        CertificateValidation = (_, _, _, _) =>
+        {
+            Thread.Sleep(1500);
+            checkedIt.TrySetResult();
+            return true;
+        },
+    };
+
+    /// <summary>
+    /// Waits for the slow certificate check to end, then (bounded) for the server to see no session left: the client
+    /// must have closed the connection that its handshake opened for nobody.
+    /// </summary>
+    protected async Task AwaitNoServerSessionAfter(TaskCompletionSource checkedIt, Func<long> sessionsActive)
+    {
+        await checkedIt.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await AwaitConditionAsync(() => Task.FromResult(sessionsActive() == 0), TimeSpan.FromSeconds(5));
+    }
+
     /// <summary>Starts a session and connects it; returns it in state Ready.</summary>
     protected async Task<IActorRef> ConnectedSessionAsync(SmtpSessionSettings settings)
     {
