@@ -86,6 +86,8 @@ public sealed class BulkCommandTests : IDisposable
     [InlineData("soon")]
     [InlineData("0")]
     [InlineData("-00:01:00")]
+    [InlineData("Infinity")]
+    [InlineData("1e300")]
     public void Bad_durations_are_usage_errors(string text) =>
         Assert.Throws<CliUsageException>(() => BulkCommand.ParseDuration(text, "--max-age"));
 

@@ -163,6 +163,19 @@ public sealed class HtmlReportTests
     }
 
     [Fact]
+    public void A_second_a_late_tick_cut_short_in_the_middle_keeps_its_place()
+    {
+        var timeline = new List<SecondSample>
+        {
+            new(1, 3, 0, 6000, 5, 5, 5), new(2, 2, 0, 4000, 5, 5, 5, 0.85), new(3, 4, 0, 8000, 5, 5, 5, 1.15), new(4, 1, 0, 2000, 5, 5, 5, 0.3),
+        };
+
+        Assert.Equal([1L, 2L, 3L], Throughput.WholeSeconds(timeline).Select(s => s.Second));
+        Assert.Equal(new Throughput.Summary(2, 3, 4, 3), Throughput.Summarize(timeline));
+        Assert.Equal(4, Throughput.PartialEnd(timeline)!.Second);
+    }
+
+    [Fact]
     public void Seconds_in_which_no_message_ended_have_no_latency_rather_than_zero()
     {
         var timeline = new[]

@@ -257,6 +257,7 @@ public sealed partial class LoadCommandTests : IDisposable
         {
             await Task.Delay(20);
         }
+        Assert.True(server.RepliesByCode.GetValueOrDefault(354) > 0, "the run reached the stalled end of data before the stop");
 
         var result = await load.TerminateAsync(TimeSpan.FromSeconds(20));
 

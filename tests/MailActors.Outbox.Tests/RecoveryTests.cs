@@ -217,7 +217,7 @@ public sealed class RecoveryTests
     /// </remarks>
     private static async Task SweepDuringSlowSendAsync(string kind, TimeSpan inFlightTimeout, Func<Outbox, SmtpTestServer, MessageStatus, Task<int[]>, Task> assert)
     {
-        var hold = new FaultRule { Command = FaultCommands.EndOfData, Action = FaultAction.Delay(TimeSpan.FromSeconds(4)), Times = 1 };
+        var hold = new FaultRule { Command = FaultCommands.EndOfData, Action = FaultAction.Delay(TimeSpan.FromSeconds(8)), Times = 1 }; // room for a slow store on a busy machine
         await using var store = await TestStore.CreateAsync(kind);
         await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions
         {

@@ -15,7 +15,9 @@ internal static class ArgumentParsers
             : trimmed.EndsWith('m') ? (trimmed[..^1], 60.0)
             : trimmed.EndsWith('h') ? (trimmed[..^1], 3600.0)
             : (trimmed, 1.0);
+        // Finite and within TimeSpan's range: "Infinity" and 1e300 parse as doubles but would throw OverflowException.
         return double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0
+            && double.IsFinite(value) && value * unit < TimeSpan.MaxValue.TotalSeconds
             ? TimeSpan.FromSeconds(value * unit)
             : throw new CliUsageException($"{option}: '{text}' is not a duration (e.g. 500ms, 10s, 5m, 1h).");
     }

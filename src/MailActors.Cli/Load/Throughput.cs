@@ -12,8 +12,12 @@ internal static class Throughput
     /// <summary>Delivered messages per whole second: the lowest, the mean and the highest, over <paramref name="Seconds"/> seconds.</summary>
     public sealed record Summary(long Min, double Mean, long Max, int Seconds);
 
-    /// <summary>The whole seconds of the timeline, idle ones included.</summary>
-    public static IReadOnlyList<SecondSample> WholeSeconds(IReadOnlyList<SecondSample> timeline) => [.. timeline.Where(s => s.IsWholeSecond)];
+    /// <summary>
+    /// The whole seconds of the timeline, idle ones included: all but a partial last interval. An interval in the
+    /// middle that a late tick made a little short stays, so the seconds keep their places on the chart.
+    /// </summary>
+    public static IReadOnlyList<SecondSample> WholeSeconds(IReadOnlyList<SecondSample> timeline) =>
+        PartialEnd(timeline) is null ? timeline : [.. timeline.Take(timeline.Count - 1)];
 
     /// <summary>The last interval when it is shorter than a second (and so left out of the rates), else null.</summary>
     public static SecondSample? PartialEnd(IReadOnlyList<SecondSample> timeline) =>

@@ -118,8 +118,9 @@ public sealed class Mailer : IAsyncDisposable
         plan.ValidateParameters();
         var jobs = new List<DeliveryJob>(plan.Groups.Count);
         var parent = Activity.Current;
-        foreach (var (options, recipients) in plan.Groups)
+        for (var g = 0; g < plan.Groups.Count; g++)
         {
+            var (options, recipients) = plan.Groups[g];
             var route = _routes[options.Name];
             var job = new DeliveryJob(mail, recipients, _released)
             {

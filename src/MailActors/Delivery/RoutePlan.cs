@@ -25,8 +25,10 @@ public sealed class RoutePlan
     /// <exception cref="MailActors.Protocol.MailArgumentException">A parameter is refused; the message names it.</exception>
     public void ValidateParameters()
     {
-        foreach (var group in Groups)
+        // By index: this runs for every message sent, and foreach over the interface would allocate an enumerator.
+        for (var i = 0; i < Groups.Count; i++)
         {
+            var group = Groups[i];
             Mail.ValidateParameters(group.Route.Session.ExactAddresses, group.Recipients);
         }
     }

@@ -26,16 +26,17 @@ public sealed partial class RouteSupervisor : UntypedActor, IWithTimers
     private readonly Dictionary<IActorRef, Slot> _slots = new();
     private readonly LinkedList<DeliveryJob> _ready = new();
     private readonly HashSet<DeliveryJob> _retrying = []; // held only by their timers otherwise, and lost when the route stops
-    private bool _pulling;
-    private Task<DeliveryJob>? _read;
+    private readonly PendingRead _pending;
+    private bool _restarting;
     private bool _queueCompleted;
     private bool _dispatchScheduled;
     private int _sessionCounter;
 
-    internal RouteSupervisor(RouteOptions options, ChannelReader<DeliveryJob> queue)
+    internal RouteSupervisor(RouteOptions options, ChannelReader<DeliveryJob> queue, PendingRead pending)
     {
         _options = options;
         _queue = queue;
+        _pending = pending;
         _routeTag = new("route", options.Name);
         _sessionSettings = options.Session with { Observer = options.Session.Observer ?? new MetricsSessionObserver(options.Name) };
         _messageRate = new TokenBucket(options.MaxMessageRate, burst: Math.Max(1, (options.MaxMessageRate ?? 1) / 10));
@@ -47,14 +48,24 @@ public sealed partial class RouteSupervisor : UntypedActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     internal static Props Props(RouteOptions options, ChannelReader<DeliveryJob> queue) =>
-        Akka.Actor.Props.CreateBy(new Producer(options, queue));
+        Akka.Actor.Props.CreateBy(new Producer(options, queue, new PendingRead()));
+
+    /// <summary>
+    /// The read of the queue under way, kept outside the actor's state so that it outlives a restart: the read's result
+    /// comes to the same actor reference, and the new incarnation must neither start a second read beside it (the
+    /// queue has a single reader) nor lose the job it brings.
+    /// </summary>
+    internal sealed class PendingRead
+    {
+        public Task<DeliveryJob>? Read { get; set; }
+    }
 
     /// <summary>Creates the actor through its internal constructor (the queue's element type is not public).</summary>
-    private sealed class Producer(RouteOptions options, ChannelReader<DeliveryJob> queue) : IIndirectActorProducer
+    private sealed class Producer(RouteOptions options, ChannelReader<DeliveryJob> queue, PendingRead pending) : IIndirectActorProducer
     {
         public Type ActorType => typeof(RouteSupervisor);
 
-        public ActorBase Produce() => new RouteSupervisor(options, queue);
+        public ActorBase Produce() => new RouteSupervisor(options, queue, pending);
 
         public void Release(ActorBase actor) { }
     }
@@ -98,8 +109,35 @@ public sealed partial class RouteSupervisor : UntypedActor, IWithTimers
     }
 
     /// <inheritdoc />
+    protected override void PreRestart(Exception reason, object message)
+    {
+        // The route goes on with a new incarnation on the same mailbox and queue: only what this one holds is settled.
+        _restarting = true;
+        foreach (var job in _ready.Concat(_retrying))
+        {
+            // Never handed to a session, so safe to send: the new incarnation takes them first.
+            Self.Tell(new RetryDue(job));
+        }
+        _ready.Clear();
+        _retrying.Clear();
+        base.PreRestart(reason, message); // stops the sessions and runs PostStop
+    }
+
+    /// <inheritdoc />
     protected override void PostStop()
     {
+        if (_restarting)
+        {
+            // A session's transaction may have reached the server: sending it again could deliver it twice.
+            var restarted = new MailSessionClosedException($"Route {_options.Name} restarted while the message was in a session; the server may or may not have it.");
+            foreach (var job in _slots.Values.SelectMany(s => s.Jobs))
+            {
+                Abort(job, restarted, queued: false);
+            }
+            MailActorsTelemetry.SessionsOpen.Add(-_slots.Count, _routeTag);
+            base.PostStop();
+            return;
+        }
         var stopped = new MailSessionClosedException($"Route {_options.Name} stopped before the message was sent.");
         foreach (var job in _ready)
         {
@@ -117,7 +155,7 @@ public sealed partial class RouteSupervisor : UntypedActor, IWithTimers
         {
             Abort(queued, stopped, queued: true);
         }
-        _ = AbortLateArrivalsAsync(_pulling ? _read : null, stopped);
+        _ = AbortLateArrivalsAsync(_pending.Read, stopped);
         MailActorsTelemetry.SessionsOpen.Add(-_slots.Count, _routeTag);
         base.PostStop();
     }
@@ -191,13 +229,13 @@ public sealed partial class RouteSupervisor : UntypedActor, IWithTimers
         switch (message)
         {
             case JobArrived arrived:
-                _pulling = false;
+                _pending.Read = null;
                 MailActorsTelemetry.QueueDepth.Add(-1, _routeTag);
                 _ready.AddLast(arrived.Job);
                 Dispatch();
                 break;
             case QueueClosed:
-                _pulling = false;
+                _pending.Read = null;
                 _queueCompleted = true;
                 break;
             case RetryDue due:
@@ -245,7 +283,7 @@ public sealed partial class RouteSupervisor : UntypedActor, IWithTimers
 
     private void Pull()
     {
-        if (_pulling || _queueCompleted)
+        if (_pending.Read is not null || _queueCompleted)
         {
             return;
         }
@@ -256,9 +294,9 @@ public sealed partial class RouteSupervisor : UntypedActor, IWithTimers
         {
             return;
         }
-        _pulling = true;
-        _read = _queue.ReadAsync().AsTask();
-        _read.PipeTo(Self, success: job => new JobArrived(job), failure: _ => new QueueClosed());
+        var read = _queue.ReadAsync().AsTask();
+        _pending.Read = read;
+        read.PipeTo(Self, success: job => new JobArrived(job), failure: _ => new QueueClosed());
     }
 
     private void Dispatch()

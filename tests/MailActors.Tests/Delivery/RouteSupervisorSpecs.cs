@@ -423,6 +423,31 @@ public sealed class RouteSupervisorSpecs(ITestOutputHelper output) : DeliveryTes
     }
 
     [Fact]
+    public async Task A_route_that_restarts_keeps_delivering_and_fails_only_what_its_sessions_held()
+    {
+        var server = await StartServerAsync();
+        server.Faults.Add(FaultRule.On(FaultCommands.EndOfData, FaultAction.Delay(TimeSpan.FromMilliseconds(100))));
+        var route = "restarts-" + Guid.NewGuid().ToString("N");
+        var mailer = StartMailer(RouteTo(server, route) with { MaxSessions = 2 });
+        Assert.True((await mailer.SendAsync(Mail("warm@example.test"))).AllDelivered);
+        var during = Enumerable.Range(0, 20).Select(i => mailer.SendAsync(Mail($"d{i}@example.test"))).ToArray();
+
+        // As when the supervisor throws: the guardian restarts it on the same mailbox and queue.
+        ((IInternalActorRef)mailer.Routes[route]).Restart(new InvalidOperationException("a fault in the supervisor"));
+        var after = Enumerable.Range(0, 30).Select(i => mailer.SendAsync(Mail($"a{i}@example.test"))).ToArray();
+
+        var afterReports = await Task.WhenAll(after).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.All(afterReports, r => Assert.True(r.AllDelivered));
+        foreach (var send in during)
+        {
+            // Only a message a session held may be given up, since the server may already have it; the rest go on.
+            var error = await Record.ExceptionAsync(async () => Assert.True((await send.WaitAsync(TimeSpan.FromSeconds(60))).AllDelivered));
+            Assert.True(error is null || error.Message.Contains("restarted while the message was in a session", StringComparison.Ordinal), error?.ToString());
+        }
+        Assert.Equal(31, server.Messages.Count(m => m.Envelope.Recipients.Any(r => r.Address[0] is 'a' or 'w')));
+    }
+
+    [Fact]
     public async Task Messages_sent_to_a_route_that_has_stopped_fail_instead_of_waiting_for_ever()
     {
         var server = await StartServerAsync();
