@@ -26,13 +26,13 @@ public sealed partial class RouteSupervisor : UntypedActor, IWithTimers
     private readonly Dictionary<IActorRef, Slot> _slots = new();
     private readonly LinkedList<DeliveryJob> _ready = new();
     private readonly HashSet<DeliveryJob> _retrying = []; // held only by their timers otherwise, and lost when the route stops
-    private readonly PendingRead _pending;
+    private readonly Carryover _pending;
     private bool _restarting;
     private bool _queueCompleted;
     private bool _dispatchScheduled;
     private int _sessionCounter;
 
-    internal RouteSupervisor(RouteOptions options, ChannelReader<DeliveryJob> queue, PendingRead pending)
+    internal RouteSupervisor(RouteOptions options, ChannelReader<DeliveryJob> queue, Carryover pending)
     {
         _options = options;
         _queue = queue;
@@ -48,20 +48,24 @@ public sealed partial class RouteSupervisor : UntypedActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     internal static Props Props(RouteOptions options, ChannelReader<DeliveryJob> queue) =>
-        Akka.Actor.Props.CreateBy(new Producer(options, queue, new PendingRead()));
+        Akka.Actor.Props.CreateBy(new Producer(options, queue, new Carryover()));
 
     /// <summary>
-    /// The read of the queue under way, kept outside the actor's state so that it outlives a restart: the read's result
-    /// comes to the same actor reference, and the new incarnation must neither start a second read beside it (the
-    /// queue has a single reader) nor lose the job it brings.
+    /// What outlives a restart, kept outside the actor's state: the read of the queue under way (its result comes to
+    /// the same actor reference, and the new incarnation must neither start a second read beside it, since the queue
+    /// has a single reader, nor lose the job it brings), and the messages the old incarnation held but never gave a
+    /// session, which the new one adopts as it starts (not as mailbox messages, which a stop queued before them would
+    /// send to dead letters).
     /// </summary>
-    internal sealed class PendingRead
+    internal sealed class Carryover
     {
         public Task<DeliveryJob>? Read { get; set; }
+
+        public List<DeliveryJob> Jobs { get; } = [];
     }
 
     /// <summary>Creates the actor through its internal constructor (the queue's element type is not public).</summary>
-    private sealed class Producer(RouteOptions options, ChannelReader<DeliveryJob> queue, PendingRead pending) : IIndirectActorProducer
+    private sealed class Producer(RouteOptions options, ChannelReader<DeliveryJob> queue, Carryover pending) : IIndirectActorProducer
     {
         public Type ActorType => typeof(RouteSupervisor);
 
@@ -105,7 +109,31 @@ public sealed partial class RouteSupervisor : UntypedActor, IWithTimers
     {
         var idleCheck = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(100).Ticks, Math.Min(_options.IdleTimeout.Ticks, _options.NoopAfterIdle.Ticks) / 2));
         Timers.StartPeriodicTimer("idle-check", new IdleCheck(), idleCheck);
+        AdoptCarriedJobs();
         Pull();
+    }
+
+    private void AdoptCarriedJobs()
+    {
+        var now = DateTime.UtcNow;
+        foreach (var job in _pending.Jobs)
+        {
+            if (job.NotBefore > now)
+            {
+                // Still backing off: the old incarnation's timer went with it.
+                _retrying.Add(job);
+                Timers.StartSingleTimer(job, new RetryDue(job), job.NotBefore - now);
+            }
+            else
+            {
+                _ready.AddLast(job);
+            }
+        }
+        _pending.Jobs.Clear();
+        if (_ready.Count > 0)
+        {
+            ScheduleDispatch(TimeSpan.Zero);
+        }
     }
 
     /// <inheritdoc />
@@ -113,11 +141,9 @@ public sealed partial class RouteSupervisor : UntypedActor, IWithTimers
     {
         // The route goes on with a new incarnation on the same mailbox and queue: only what this one holds is settled.
         _restarting = true;
-        foreach (var job in _ready.Concat(_retrying))
-        {
-            // Never handed to a session, so safe to send: the new incarnation takes them first.
-            Self.Tell(new RetryDue(job));
-        }
+        // Never handed to a session, so safe to send: the new incarnation takes them, in order, as it starts.
+        _pending.Jobs.AddRange(_ready);
+        _pending.Jobs.AddRange(_retrying);
         _ready.Clear();
         _retrying.Clear();
         base.PreRestart(reason, message); // stops the sessions and runs PostStop
@@ -139,10 +165,11 @@ public sealed partial class RouteSupervisor : UntypedActor, IWithTimers
             return;
         }
         var stopped = new MailSessionClosedException($"Route {_options.Name} stopped before the message was sent.");
-        foreach (var job in _ready)
+        foreach (var job in _ready.Concat(_pending.Jobs))
         {
             Abort(job, stopped, queued: false);
         }
+        _pending.Jobs.Clear();
         foreach (var job in _retrying)
         {
             Abort(job, stopped, queued: false);
@@ -345,6 +372,7 @@ public sealed partial class RouteSupervisor : UntypedActor, IWithTimers
         // Jitter spreads retries of many messages that failed together (a dropped server) over the delay.
         delay = TimeSpan.FromTicks((long)(delay.Ticks * (0.5 + Random.Shared.NextDouble() * 0.5)));
         _retrying.Add(job);
+        job.NotBefore = DateTime.UtcNow + delay;
         Timers.StartSingleTimer(job, new RetryDue(job), delay);
     }
 

@@ -448,6 +448,29 @@ public sealed class RouteSupervisorSpecs(ITestOutputHelper output) : DeliveryTes
     }
 
     [Fact]
+    public async Task A_route_stopped_right_after_a_restart_answers_every_message_it_held()
+    {
+        var server = await StartServerAsync();
+        server.Faults.Add(FaultRule.On(FaultCommands.EndOfData, FaultAction.Delay(TimeSpan.FromMilliseconds(200))));
+        var route = "restart-stop-" + Guid.NewGuid().ToString("N");
+        var mailer = StartMailer(RouteTo(server, route) with { MaxSessions = 1 });
+        var sends = Enumerable.Range(0, 10).Select(i => mailer.SendAsync(Mail($"r{i}@example.test"))).ToArray();
+        await AwaitConditionAsync(() => Task.FromResult(server.Sessions.Count > 0), TimeSpan.FromSeconds(10));
+
+        // The stop is queued before the restart runs: what the old incarnation held must not wait behind it as messages.
+        var supervisor = (IInternalActorRef)mailer.Routes[route];
+        supervisor.Restart(new InvalidOperationException("a fault in the supervisor"));
+        var stopped = supervisor.GracefulStop(TimeSpan.FromSeconds(10));
+
+        foreach (var send in sends)
+        {
+            var error = await Record.ExceptionAsync(() => send.WaitAsync(TimeSpan.FromSeconds(20)));
+            Assert.False(error is TimeoutException, "a message the route held was never answered");
+        }
+        Assert.True(await stopped);
+    }
+
+    [Fact]
     public async Task Messages_sent_to_a_route_that_has_stopped_fail_instead_of_waiting_for_ever()
     {
         var server = await StartServerAsync();
