@@ -28,6 +28,7 @@ public sealed partial class RouteSupervisor : UntypedActor, IWithTimers
     private readonly HashSet<DeliveryJob> _retrying = []; // held only by their timers otherwise, and lost when the route stops
     private readonly Carryover _pending;
     private bool _restarting;
+    private bool _restartCleanedUp;
     private bool _queueCompleted;
     private bool _dispatchScheduled;
     private int _sessionCounter;
@@ -146,14 +147,26 @@ public sealed partial class RouteSupervisor : UntypedActor, IWithTimers
         _pending.Jobs.AddRange(_retrying);
         _ready.Clear();
         _retrying.Clear();
+        foreach (var slot in _slots.Values)
+        {
+            if (slot.State == SlotState.Checking)
+            {
+                // Only a NOOP went out before reuse: its message never reached the server either.
+                _pending.Jobs.AddRange(slot.Jobs);
+                slot.Jobs.Clear();
+            }
+        }
         base.PreRestart(reason, message); // stops the sessions and runs PostStop
     }
 
     /// <inheritdoc />
     protected override void PostStop()
     {
-        if (_restarting)
+        // PostStop runs from PreRestart; it runs once more only if the actor is stopped before the new incarnation
+        // exists, and then it is the final stop.
+        if (_restarting && !_restartCleanedUp)
         {
+            _restartCleanedUp = true;
             // A session's transaction may have reached the server: sending it again could deliver it twice.
             var restarted = new MailSessionClosedException($"Route {_options.Name} restarted while the message was in a session; the server may or may not have it.");
             foreach (var job in _slots.Values.SelectMany(s => s.Jobs))

@@ -433,7 +433,7 @@ public sealed class RouteSupervisorSpecs(ITestOutputHelper output) : DeliveryTes
         var during = Enumerable.Range(0, 20).Select(i => mailer.SendAsync(Mail($"d{i}@example.test"))).ToArray();
 
         // As when the supervisor throws: the guardian restarts it on the same mailbox and queue.
-        ((IInternalActorRef)mailer.Routes[route]).Restart(new InvalidOperationException("a fault in the supervisor"));
+        RestartAsIfItFailed((IInternalActorRef)mailer.Routes[route]);
         var after = Enumerable.Range(0, 30).Select(i => mailer.SendAsync(Mail($"a{i}@example.test"))).ToArray();
 
         var afterReports = await Task.WhenAll(after).WaitAsync(TimeSpan.FromSeconds(60));
@@ -448,6 +448,35 @@ public sealed class RouteSupervisorSpecs(ITestOutputHelper output) : DeliveryTes
     }
 
     [Fact]
+    public async Task A_message_waiting_on_a_keepalive_check_is_delivered_after_a_restart()
+    {
+        var server = await StartServerAsync();
+        server.Faults.Add(FaultRule.On(FaultCommands.Noop, FaultAction.Delay(TimeSpan.FromSeconds(2))));
+        var route = "noop-restart-" + Guid.NewGuid().ToString("N");
+        var mailer = StartMailer(RouteTo(server, route) with { MaxSessions = 1, NoopAfterIdle = TimeSpan.FromMilliseconds(100) });
+        Assert.True((await mailer.SendAsync(Mail("warm@example.test"))).AllDelivered);
+        await Task.Delay(300); // the session idles past NoopAfterIdle, so its next message waits on a NOOP first
+        var send = mailer.SendAsync(Mail("after-idle@example.test"));
+        await AwaitConditionAsync(() => Task.FromResult(server.CommandLog.Contains("NOOP")), TimeSpan.FromSeconds(10));
+
+        // Only the NOOP is out: the message never reached the server, so the new incarnation sends it.
+        RestartAsIfItFailed((IInternalActorRef)mailer.Routes[route]);
+
+        Assert.True((await send.WaitAsync(TimeSpan.FromSeconds(30))).AllDelivered);
+        Assert.Single(server.Messages, m => m.Envelope.Recipients.Any(r => r.Address == "after-idle@example.test"));
+    }
+
+    /// <summary>
+    /// What Akka does when the supervisor throws: the failed actor is suspended (messages wait in its mailbox) and its
+    /// parent, the guardian, restarts it, which resumes it with the new incarnation.
+    /// </summary>
+    private static void RestartAsIfItFailed(IInternalActorRef supervisor)
+    {
+        supervisor.Suspend();
+        supervisor.Restart(new InvalidOperationException("a fault in the supervisor"));
+    }
+
+    [Fact]
     public async Task A_route_stopped_right_after_a_restart_answers_every_message_it_held()
     {
         var server = await StartServerAsync();
@@ -459,7 +488,7 @@ public sealed class RouteSupervisorSpecs(ITestOutputHelper output) : DeliveryTes
 
         // The stop is queued before the restart runs: what the old incarnation held must not wait behind it as messages.
         var supervisor = (IInternalActorRef)mailer.Routes[route];
-        supervisor.Restart(new InvalidOperationException("a fault in the supervisor"));
+        RestartAsIfItFailed(supervisor);
         var stopped = supervisor.GracefulStop(TimeSpan.FromSeconds(10));
 
         foreach (var send in sends)
