@@ -72,7 +72,11 @@ public sealed record OutboxOptions
     /// <summary>The default retry policy.</summary>
     public RetryPolicy Retry { get; init; } = new();
 
-    /// <summary>Largest message accepted by default.</summary>
+    /// <summary>
+    /// Largest message accepted by default, in octets of the content as given (what the outbox journals), checked while
+    /// it is read. Content with bare LF or CR line endings grows when sent; the session checks the size as transmitted
+    /// against the server's SIZE limit itself, before MAIL.
+    /// </summary>
     public long MaxMessageSize { get; init; } = 25L * 1024 * 1024;
 
     /// <summary>

@@ -19,7 +19,15 @@ public sealed class MessageContent
         Length = length;
     }
 
-    /// <summary>The length in octets when known up front (used for SIZE and BDAT planning).</summary>
+    /// <summary>
+    /// The length in octets of the content as given, when known up front: for content in memory, the length of the bytes.
+    /// </summary>
+    /// <remarks>
+    /// For content in memory, MAIL FROM's SIZE= is not this length but the size of the message as sent (RFC 1870: CRLF
+    /// line endings, before dot-stuffing; with DATA, the CRLF that ends unterminated content included; BODY=BINARYMIME
+    /// content at its exact octet count). For a stream (<see cref="FromStream"/>), SIZE= is declared from this length as
+    /// given, and it is what is checked against the server's SIZE limit.
+    /// </remarks>
     public long? Length { get; }
 
     /// <summary>True when the content is held in memory.</summary>
@@ -35,6 +43,7 @@ public sealed class MessageContent
     public static MessageContent FromBytes(ReadOnlyMemory<byte> bytes) => new(bytes, null, bytes.Length);
 
     private int _kind = -1; // a ContentKind once inspected; an int so that a racing reader never sees half a value
+    private long _normalizedLength; // set by the same inspection, before _kind (so valid once _kind is)
 
     /// <summary>
     /// The BODY= the octets in memory need: none for 7-bit text, 8BITMIME, or BINARYMIME (see
@@ -47,6 +56,28 @@ public sealed class MessageContent
         _ => null,
     };
 
+    /// <summary>
+    /// The size of the content in memory as it is transmitted, what MAIL FROM's SIZE= declares (RFC 1870): line endings
+    /// as CRLF and no dot-stuffing; DATA (<paramref name="bdat"/> false) ends unterminated content with CRLF, BDAT does
+    /// not; <paramref name="exactOctets"/> (BODY=BINARYMIME) content goes octet for octet. Comes from the same inspection
+    /// as <see cref="RequiredBody"/>, so content is scanned once whatever is asked. For a stream, <see cref="Length"/>.
+    /// </summary>
+    internal long? TransmittedLength(bool bdat, bool exactOctets)
+    {
+        if (!IsInMemory)
+        {
+            return Length;
+        }
+        if (exactOctets)
+        {
+            return _bytes.Length;
+        }
+        _ = Kind; // inspects once
+        var normalized = _normalizedLength;
+        var span = _bytes.Span;
+        return bdat || span.IsEmpty || span[^1] is (byte)'\r' or (byte)'\n' ? normalized : normalized + 2;
+    }
+
     private ContentKind Kind
     {
         get
@@ -54,16 +85,25 @@ public sealed class MessageContent
             var kind = Volatile.Read(ref _kind);
             if (kind < 0)
             {
-                kind = (int)ContentInspector.Inspect(_bytes.Span);
-                Volatile.Write(ref _kind, kind);
+                var inspection = ContentInspector.Analyze(_bytes.Span);
+                _normalizedLength = inspection.NormalizedLength;
+                kind = (int)inspection.Kind;
+                Volatile.Write(ref _kind, kind); // publishes _normalizedLength with it
             }
             return (ContentKind)kind;
         }
     }
 
     /// <summary>Content opened on demand; the stream is disposed after sending.</summary>
+    /// <remarks>
+    /// A stream is never scanned before it is sent. So MAIL FROM's SIZE= is <paramref name="length"/> as given, and it is
+    /// what is checked against the server's SIZE limit: give the size as transmitted (RFC 1870), with CRLF line endings
+    /// and, for DATA, the CRLF that ends content without a final line ending. And no BODY= is declared for it: content
+    /// with 8-bit octets must set <see cref="MailParameters.Body"/> (<see cref="BodyType.EightBitMime"/>, or
+    /// <see cref="BodyType.BinaryMime"/>) itself, or it is sent without BODY=.
+    /// </remarks>
     /// <param name="open">Opens a fresh stream positioned at the start of the message.</param>
-    /// <param name="length">The length if known.</param>
+    /// <param name="length">The length if known: the size as transmitted, declared with SIZE= as it is.</param>
     public static MessageContent FromStream(Func<Stream> open, long? length = null) =>
         new(default, open ?? throw new ArgumentNullException(nameof(open)), length);
 

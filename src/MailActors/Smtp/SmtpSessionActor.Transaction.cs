@@ -252,7 +252,9 @@ public sealed partial class SmtpSessionActor
                 throw new ArgumentException("A transaction needs at least one recipient.", nameof(request));
             }
             var path = SenderPath(request.Sender);
-            var parameters = CheckMailParameters(path, declared, request.Content.Length, AnyNeedsSmtpUtf8(request.Recipients));
+            // SIZE= is the message as transmitted (RFC 1870), worked out only when it is declared or checked.
+            var size = declared?.Size is null && SizeOffered ? request.Content.TransmittedLength(chunked, binary) : null;
+            var parameters = CheckMailParameters(path, declared, size, AnyNeedsSmtpUtf8(request.Recipients));
             var utf8 = parameters?.SmtpUtf8 == true;
             commands.Add(SmtpCommand.MailFrom(path, parameters));
             foreach (var recipient in request.Recipients)
@@ -632,7 +634,13 @@ public sealed partial class SmtpSessionActor
         return SmtpCommand.RcptTo(path, parameters);
     }
 
-    /// <summary>Checks MAIL parameters against what the server advertised; adds SIZE and SMTPUTF8 where they are implied.</summary>
+    // A bare SIZE keyword (no limit, as Postfix says with message_size_limit = 0) still takes the parameter.
+    private bool SizeOffered => _capabilities.MaxSize is not null || _capabilities.Supports("SIZE");
+
+    /// <summary>
+    /// Checks MAIL parameters against what the server advertised; adds SIZE and SMTPUTF8 where they are implied.
+    /// <paramref name="contentLength"/> is the size as transmitted (see <see cref="MessageContent.TransmittedLength"/>).
+    /// </summary>
     private MailParameters? CheckMailParameters(string senderPath, MailParameters? parameters, long? contentLength, bool utf8Recipients)
     {
         var p = parameters ?? NoMailParameters;
@@ -640,8 +648,7 @@ public sealed partial class SmtpSessionActor
         {
             throw new MailNotSupportedException("SIZE", $"The message is {size} octets, over the server's SIZE limit of {max}.");
         }
-        // A bare SIZE keyword (no limit, as Postfix says with message_size_limit = 0) still takes the parameter.
-        var sizeOffered = _capabilities.MaxSize is not null || _capabilities.Supports("SIZE");
+        var sizeOffered = SizeOffered;
         if (p.Size is null && contentLength is { } length && sizeOffered)
         {
             p = p with { Size = length };

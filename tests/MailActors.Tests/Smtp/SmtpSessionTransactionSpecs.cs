@@ -154,6 +154,45 @@ public sealed class SmtpSessionTransactionSpecs(ITestOutputHelper output) : Sess
     }
 
     [Theory]
+    [InlineData("a\nb\n", false, false)] // bare LFs become CRLF: 6 octets sent
+    [InlineData("a\r\nb", false, false)] // DATA ends the unterminated last line with CRLF
+    [InlineData("a\rb\r\n", false, false)] // a bare CR becomes CRLF
+    [InlineData("a\nb\n", true, false)] // BDAT normalises line endings too
+    [InlineData("a\r\nb", true, false)] // but adds no final CRLF
+    [InlineData("a\nb\n", true, true)] // BODY=BINARYMIME goes octet for octet
+    public async Task Size_declares_the_message_as_the_server_receives_it(string text, bool chunked, bool binary)
+    {
+        var server = await StartServerAsync(new SmtpTestServerOptions { MaxMessageSize = 10_000 });
+        var session = await ConnectedSessionAsync(SettingsFor(server) with { PreferChunking = chunked });
+
+        var result = await session.Ask<TransactionResult>(
+            new Transaction("a@example.test", [new TransactionRecipient("b@example.test")], Content(text), binary ? new MailParameters { Body = BodyType.BinaryMime } : null),
+            TimeSpan.FromSeconds(5));
+
+        Assert.True(result.Delivered);
+        Assert.Equal(chunked, result.UsedChunking);
+        var message = server.Messages.Single();
+        Assert.Equal(message.Data.Length.ToString(), message.Envelope.GetMailParameter("SIZE"));
+    }
+
+    [Fact]
+    public async Task Message_over_the_size_limit_only_once_its_line_endings_are_CRLF_is_refused_before_MAIL()
+    {
+        var server = await StartServerAsync(new SmtpTestServerOptions { MaxMessageSize = 950 });
+        var session = await ConnectedSessionAsync(SettingsFor(server));
+        var text = string.Concat(Enumerable.Repeat("abcdefgh\n", 100)); // 900 octets given, 1000 sent
+
+        var error = await Assert.ThrowsAsync<MailNotSupportedException>(() => session.Ask<TransactionResult>(
+            new Transaction("a@example.test", [new TransactionRecipient("b@example.test")], Content(text)), TimeSpan.FromSeconds(5)));
+
+        Assert.Equal("SIZE", error.Extension);
+        Assert.Contains("1000", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(server.CommandLog, c => c.StartsWith("MAIL", StringComparison.Ordinal) || c.StartsWith("DATA", StringComparison.Ordinal));
+        Assert.Empty(server.Messages);
+        Assert.Equal("Ready", await StateOf(session));
+    }
+
+    [Theory]
     [InlineData(false)] // found binary: NUL octets make the content BINARYMIME
     [InlineData(true)] // declared binary: BODY=BINARYMIME given by the caller for content without NUL
     public async Task Binary_content_goes_over_bdat_octet_for_octet(bool declared)
