@@ -271,6 +271,13 @@ public sealed class Outbox : IAsyncDisposable
         {
             return new(null, Rejected(id, OutboxRejection.InvalidParameters, $"Invalid envelope parameter: {e.Message}"));
         }
+        // The outbox matches DSNs by the decoded ENVID and its journal keeps the decoded forms only, so a pre-encoded
+        // value would be lost on recovery: refused here rather than sent on some attempts and not on others.
+        if (mail.Parameters is { EnvelopeIdRaw: not null } or { AuthRaw: not null })
+        {
+            return new(null, Rejected(id, OutboxRejection.InvalidParameters,
+                "Invalid envelope parameter: the outbox takes ENVID and AUTH= as plain text (EnvelopeId, Auth), not pre-encoded (EnvelopeIdRaw, AuthRaw)."));
+        }
         IEnumerable<string?> routes = plan is null ? [mail.Route] : plan.Groups.Select(g => (string?)g.Route.Name);
         var maxSize = routes.Min(r => _options.ForRoute(r).MaxMessageSize);
         ReadOnlyMemory<byte> content;

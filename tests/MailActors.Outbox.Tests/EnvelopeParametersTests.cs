@@ -129,4 +129,26 @@ public sealed class EnvelopeParametersTests
         Assert.Equal(0, (await harness.Outbox.GetCountsAsync()).MessagesAccepted);
         Assert.Empty(server.Messages);
     }
+
+    [Fact]
+    public async Task Pre_encoded_ENVID_and_AUTH_are_rejected_at_enqueue_as_the_journal_would_not_keep_them()
+    {
+        await using var store = await TestStore.CreateAsync("sqlite");
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions());
+        await using var harness = await OutboxHarness.StartAsync(store.Store, server.Port);
+
+        var envid = await Assert.ThrowsAsync<OutboxRejectedException>(() => harness.Outbox.EnqueueAsync(OutboxHarness.Mail("raw-envid") with
+        {
+            Parameters = new MailParameters { EnvelopeIdRaw = "x+E9y" },
+        }));
+        var auth = await Assert.ThrowsAsync<OutboxRejectedException>(() => harness.Outbox.EnqueueAsync(OutboxHarness.Mail("raw-auth") with
+        {
+            Parameters = new MailParameters { AuthRaw = "a+E9b@example.test" },
+        }));
+
+        Assert.Equal(OutboxRejection.InvalidParameters, envid.Reason);
+        Assert.Contains("EnvelopeIdRaw", envid.Message, StringComparison.Ordinal);
+        Assert.Equal(OutboxRejection.InvalidParameters, auth.Reason);
+        Assert.Equal(0, (await harness.Outbox.GetCountsAsync()).MessagesAccepted);
+    }
 }

@@ -48,7 +48,16 @@ internal static class EsmtpParameters
             });
         }
 
-        if (parameters.EnvelopeId is { } envelopeId)
+        if (parameters.EnvelopeId is not null && parameters.EnvelopeIdRaw is not null)
+        {
+            throw new MailArgumentException("Set EnvelopeId or EnvelopeIdRaw, not both.", nameof(MailParameters.EnvelopeIdRaw));
+        }
+
+        if (parameters.EnvelopeIdRaw is { } envelopeIdRaw)
+        {
+            Append(line, sent, "ENVID", ValidateRaw(envelopeIdRaw, "ENVID", nameof(MailParameters.EnvelopeIdRaw)));
+        }
+        else if (parameters.EnvelopeId is { } envelopeId)
         {
             WireText.EnsureSafe(envelopeId, nameof(MailParameters.EnvelopeId));
             if (envelopeId.Length == 0)
@@ -59,7 +68,16 @@ internal static class EsmtpParameters
             Append(line, sent, "ENVID", XText.Encode(envelopeId));
         }
 
-        if (parameters.Auth is { } auth)
+        if (parameters.Auth is not null && parameters.AuthRaw is not null)
+        {
+            throw new MailArgumentException("Set Auth or AuthRaw, not both.", nameof(MailParameters.AuthRaw));
+        }
+
+        if (parameters.AuthRaw is { } authRaw)
+        {
+            Append(line, sent, "AUTH", ValidateRaw(authRaw, "AUTH=", nameof(MailParameters.AuthRaw)));
+        }
+        else if (parameters.Auth is { } auth)
         {
             Append(line, sent, "AUTH", EncodeSubmitter(auth));
         }
@@ -172,6 +190,19 @@ internal static class EsmtpParameters
                 $"ORCPT must be 'addr-type;encoded-address' without spaces, controls or '='; got '{raw}'.",
                 nameof(RecipientParameters.OriginalRecipientRaw));
         }
+    }
+
+    // Pre-encoded values go out verbatim: decoding and encoding again would turn octets that are not UTF-8 into U+FFFD.
+    // So the check is of the xtext itself (RFC 3461), ASCII only, as nothing declares SMTPUTF8 for these values.
+    private static string ValidateRaw(string raw, string keyword, string parameterName)
+    {
+        WireText.EnsureSafe(raw, parameterName);
+        if (!XText.IsEncoded(raw, out var error))
+        {
+            throw new MailArgumentException($"{keyword} '{raw}' is not xtext: {error}", parameterName);
+        }
+
+        return raw;
     }
 
     private static string EncodeSubmitter(string auth)

@@ -16,14 +16,30 @@ public sealed record MailParameters
     /// <summary><c>BODY=7BIT|8BITMIME|BINARYMIME</c> (RFC 6152, RFC 3030).</summary>
     public BodyType? Body { get; init; }
 
-    /// <summary><c>ENVID=</c> (RFC 3461): the envelope identifier as plain text; it is xtext-encoded on the wire.</summary>
+    /// <summary>
+    /// <c>ENVID=</c> (RFC 3461): the envelope identifier as plain text; it is xtext-encoded on the wire.
+    /// Exclusive with <see cref="EnvelopeIdRaw"/>.
+    /// </summary>
     public string? EnvelopeId { get; init; }
 
     /// <summary>
+    /// <c>ENVID=</c> already xtext-encoded (Net::SMTP's <c>ENVID</c> option), sent as is after a check that it is
+    /// xtext: printable ASCII other than <c>=</c>, with <c>+</c> followed by two hex digits. Unlike decoding and encoding
+    /// again, this keeps octets that are not UTF-8 (<c>+E9</c>). Exclusive with <see cref="EnvelopeId"/>.
+    /// </summary>
+    public string? EnvelopeIdRaw { get; init; }
+
+    /// <summary>
     /// <c>AUTH=</c> (RFC 4954): the submitter mailbox as plain text (angle brackets optional), xtext-encoded on the
-    /// wire; "" or <c>&lt;&gt;</c> sends <c>AUTH=&lt;&gt;</c> (submitter unknown).
+    /// wire; "" or <c>&lt;&gt;</c> sends <c>AUTH=&lt;&gt;</c> (submitter unknown). Exclusive with <see cref="AuthRaw"/>.
     /// </summary>
     public string? Auth { get; init; }
+
+    /// <summary>
+    /// <c>AUTH=</c> already xtext-encoded (Net::SMTP's <c>AUTH</c> option), or <c>&lt;&gt;</c>; sent as is after the
+    /// check <see cref="EnvelopeIdRaw"/> has. Exclusive with <see cref="Auth"/>.
+    /// </summary>
+    public string? AuthRaw { get; init; }
 
     /// <summary><c>XVERP</c> (Postfix): ask for variable envelope return paths.</summary>
     public bool Xverp { get; init; }

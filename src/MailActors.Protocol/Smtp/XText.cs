@@ -37,7 +37,11 @@ public static class XText
 
     /// <summary>Decodes xtext. Hex digits may be in either case; non-ASCII characters pass through.</summary>
     /// <param name="value">The xtext.</param>
-    /// <returns>The decoded text (octets read as UTF-8).</returns>
+    /// <returns>
+    /// The decoded text (octets read as UTF-8; octets that are not UTF-8 become U+FFFD, so encoding the result again does
+    /// not always give <paramref name="value"/> back: pass an encoded value on as it is instead, e.g. as
+    /// <see cref="MailParameters.EnvelopeIdRaw"/>).
+    /// </returns>
     /// <exception cref="MailArgumentException">A <c>+</c> is not followed by two hex digits, or the text holds a space, <c>=</c> or a control character.</exception>
     public static string Decode(string value)
     {
@@ -102,6 +106,34 @@ public static class XText
 
         decoded = Encoding.UTF8.GetString([.. octets]);
         return true;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="value"/> is xtext as RFC 3461 has it: one or more printable ASCII characters other than
+    /// <c>=</c>, each <c>+</c> followed by two hex digits (either case, as <see cref="Decode"/> reads them).
+    /// </summary>
+    internal static bool IsEncoded(string value, out string error)
+    {
+        error = value.Length == 0 ? "it is empty." : string.Empty;
+        for (var i = 0; i < value.Length && error.Length == 0; i++)
+        {
+            var c = value[i];
+            if (c == '+')
+            {
+                if (i + 2 >= value.Length || !char.IsAsciiHexDigit(value[i + 1]) || !char.IsAsciiHexDigit(value[i + 2]))
+                {
+                    error = $"'+' at position {i} is not followed by two hex digits.";
+                }
+
+                i += 2;
+            }
+            else if (c >= 0x80 || !IsPlain((byte)c))
+            {
+                error = $"U+{(int)c:X4} at position {i} must be written as +XX.";
+            }
+        }
+
+        return error.Length == 0;
     }
 
     private static bool NeedsEncoding(string value)

@@ -131,20 +131,20 @@ public sealed record OutgoingMail
     }
 
     /// <summary>
-    /// A message from a MimeKit message: envelope from the headers (see <see cref="MessageEnvelope.From"/>), Bcc hidden,
-    /// CRLF line endings. The message is written once, here.
+    /// A message from a MimeKit message: envelope from the headers (see <see cref="MessageEnvelope.From"/>), Bcc and
+    /// Resent-Bcc hidden from the content but kept as recipients, CRLF line endings. The message is written once, here,
+    /// before the server is known, so it is made fit for any server: parts with 8-bit or binary content or lines over
+    /// 998 octets are re-encoded (quoted-printable or base64; <paramref name="message"/> is changed in place), and
+    /// international domains in the envelope are sent as punycode. Only a non-ASCII local part still needs SMTPUTF8.
     /// </summary>
     public static OutgoingMail FromMimeMessage(MimeMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
         var envelope = MessageEnvelope.From(message);
-        var format = FormatOptions.Default.Clone();
-        format.NewLineFormat = NewLineFormat.Dos;
-        format.HiddenHeaders.Add(HeaderId.Bcc);
-        format.HiddenHeaders.Add(HeaderId.ResentBcc);
-        using var buffer = new MemoryStream();
-        message.WriteTo(format, buffer);
-        return new OutgoingMail(envelope.Sender.Address, envelope.Recipients.Select(r => r.Address).ToArray(), MessageContent.FromBytes(buffer.ToArray()))
+        // A server without 8BITMIME (or BINARYMIME, which most lack) would otherwise refuse the content outright.
+        var content = MimeWriting.Write(message, EncodingConstraint.SevenBit, international: false);
+        var recipients = envelope.Recipients.Select(r => MimeWriting.EnvelopeAddress(r, international: false)).ToArray();
+        return new OutgoingMail(MimeWriting.EnvelopeAddress(envelope.Sender, international: false), recipients, content)
         {
             MessageId = message.MessageId ?? MessageIds.New(),
         };

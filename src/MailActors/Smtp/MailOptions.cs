@@ -20,7 +20,10 @@ public sealed record MailOptions
     /// <summary>ENVID given raw; it is xtext-encoded on the wire (Net::SMTP <c>Envelope</c>).</summary>
     public string? Envelope { get; init; }
 
-    /// <summary>ENVID given already xtext-encoded (Net::SMTP <c>ENVID</c>); wins over <see cref="Envelope"/>.</summary>
+    /// <summary>
+    /// ENVID given already xtext-encoded (Net::SMTP <c>ENVID</c>), sent unchanged once checked to be xtext
+    /// (<see cref="MailParameters.EnvelopeIdRaw"/>); wins over <see cref="Envelope"/>.
+    /// </summary>
     public string? EnvId { get; init; }
 
     /// <summary>XVERP (Postfix).</summary>
@@ -30,8 +33,9 @@ public sealed record MailOptions
     public string? Auth { get; init; }
 
     /// <summary>
-    /// AUTH= given already xtext-encoded, as Net::SMTP's <c>AUTH</c> option takes it; wins over <see cref="Auth"/>.
-    /// Without it, a Net::SMTP caller's encoded <c>a+2Bb@x</c> would be encoded a second time.
+    /// AUTH= given already xtext-encoded, as Net::SMTP's <c>AUTH</c> option takes it, sent unchanged once checked to be
+    /// xtext (<see cref="MailParameters.AuthRaw"/>); wins over <see cref="Auth"/>. Without it, a Net::SMTP caller's
+    /// encoded <c>a+2Bb@x</c> would be encoded a second time.
     /// </summary>
     public string? AuthEncoded { get; init; }
 
@@ -48,9 +52,11 @@ public sealed record MailOptions
         Return = Return,
         Body = Bits,
         TransactionId = Transaction,
-        EnvelopeId = EnvId is not null ? XText.Decode(EnvId) : Envelope,
+        EnvelopeId = EnvId is null ? Envelope : null,
+        EnvelopeIdRaw = EnvId,
         Xverp = Xverp,
-        Auth = AuthEncoded is not null ? XText.Decode(AuthEncoded) : Auth,
+        Auth = AuthEncoded is null ? Auth : null,
+        AuthRaw = AuthEncoded,
         SmtpUtf8 = SmtpUtf8,
         Extra = Extra,
     };

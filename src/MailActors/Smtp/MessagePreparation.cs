@@ -25,16 +25,8 @@ internal static class MessagePreparation
         }
 
         // 8-bit parts are re-encoded (quoted-printable/base64) when the server cannot take 8-bit data.
-        message.Prepare(capabilities.EightBitMime ? EncodingConstraint.EightBit : EncodingConstraint.SevenBit, 998);
-        var format = FormatOptions.Default.Clone();
-        format.NewLineFormat = NewLineFormat.Dos;
-        format.International = useUtf8;
-        format.HiddenHeaders.Add(HeaderId.Bcc);
-        format.HiddenHeaders.Add(HeaderId.ResentBcc);
-        using var buffer = new MemoryStream();
-        message.WriteTo(format, buffer);
         // The session reads the same inspection (DeclareBody) instead of scanning the content again.
-        var content = MessageContent.FromBytes(buffer.ToArray());
+        var content = MimeWriting.Write(message, capabilities.EightBitMime ? EncodingConstraint.EightBit : EncodingConstraint.SevenBit, useUtf8);
         var parameters = new MailParameters
         {
             Body = content.RequiredBody,
@@ -44,9 +36,9 @@ internal static class MessagePreparation
         };
         var recipientParameters = options.Notify == DsnNotify.None ? null : new RecipientParameters { Notify = options.Notify };
         var recipients = recipientMailboxes
-            .Select(m => new TransactionRecipient(m.GetAddress(idnEncode: !useUtf8), recipientParameters))
+            .Select(m => new TransactionRecipient(MimeWriting.EnvelopeAddress(m, useUtf8), recipientParameters))
             .ToArray();
-        var transaction = new Transaction(senderMailbox.GetAddress(idnEncode: !useUtf8), recipients, content, parameters);
+        var transaction = new Transaction(MimeWriting.EnvelopeAddress(senderMailbox, useUtf8), recipients, content, parameters);
         return new Plan(transaction, envelope);
     }
 

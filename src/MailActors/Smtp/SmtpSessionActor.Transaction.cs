@@ -674,11 +674,11 @@ public sealed partial class SmtpSessionActor
                 Require(_capabilities.BinaryMime && _capabilities.Chunking, "BINARYMIME", "binary content");
                 break;
         }
-        if (p.Return is not null || p.EnvelopeId is not null)
+        if (p.Return is not null || p.EnvelopeId is not null || p.EnvelopeIdRaw is not null)
         {
             Require(_capabilities.Dsn, "DSN", "RET/ENVID");
         }
-        if (p.Auth is not null)
+        if (p.Auth is not null || p.AuthRaw is not null)
         {
             Require(_capabilities.Supports("AUTH"), "AUTH", "AUTH=");
         }

@@ -19,6 +19,8 @@ public class CommandInjectionTests
         ("MAIL ToPath exact", s => SmtpCommand.MailFrom(SmtpPath.ToPath(s, exactAddresses: true))),
         ("MAIL ENVID", s => SmtpCommand.MailFrom("<a@b.test>", new MailParameters { EnvelopeId = s })),
         ("MAIL AUTH", s => SmtpCommand.MailFrom("<a@b.test>", new MailParameters { Auth = s })),
+        ("MAIL ENVID raw", s => SmtpCommand.MailFrom("<a@b.test>", new MailParameters { EnvelopeIdRaw = s })),
+        ("MAIL AUTH raw", s => SmtpCommand.MailFrom("<a@b.test>", new MailParameters { AuthRaw = s })),
         ("MAIL TRANSID", s => SmtpCommand.MailFrom("<a@b.test>", new MailParameters { TransactionId = s })),
         ("MAIL extra", s => SmtpCommand.MailFrom("<a@b.test>", new MailParameters { Extra = [s] })),
         ("MAIL extra value", s => SmtpCommand.MailFrom("<a@b.test>", new MailParameters { Extra = ["X-KEY=" + s] })),

@@ -229,6 +229,21 @@ public class EsmtpParameterTests
     }
 
     [Fact]
+    public void Raw_envelope_id_and_auth_are_sent_as_given()
+    {
+        var line = Mail(new MailParameters { EnvelopeIdRaw = "x+E9y", AuthRaw = "a+e9b@example.test" });
+
+        Assert.Equal("MAIL FROM:<alice@example.test> ENVID=x+E9y AUTH=a+e9b@example.test", line);
+    }
+
+    [Fact]
+    public void Envelope_id_or_auth_in_both_forms_is_refused()
+    {
+        Assert.Throws<MailArgumentException>(() => Mail(new MailParameters { EnvelopeId = "x", EnvelopeIdRaw = "x" }));
+        Assert.Throws<MailArgumentException>(() => Mail(new MailParameters { Auth = "a@example.test", AuthRaw = "a@example.test" }));
+    }
+
+    [Fact]
     public void Original_recipient_in_both_forms_is_refused()
     {
         var parameters = new RecipientParameters { OriginalRecipient = "a@example.test", OriginalRecipientRaw = "rfc822;a@example.test" };

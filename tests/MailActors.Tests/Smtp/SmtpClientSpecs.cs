@@ -275,14 +275,55 @@ public sealed class SmtpClientSpecs(ITestOutputHelper output) : SessionTestKit(o
     }
 
     [Fact]
+    public async Task A_pre_encoded_ENVID_or_AUTH_needs_the_extension_like_the_raw_form()
+    {
+        var (server, client) = await ConnectAsync(new SmtpTestServerOptions { Dsn = false });
+        await using var _ = client;
+        var before = server.CommandLog.Count;
+
+        var envId = await Assert.ThrowsAsync<MailNotSupportedException>(() => client.MailAsync("a@example.test", new MailOptions { EnvId = "x+E9y" }));
+        var auth = await Assert.ThrowsAsync<MailNotSupportedException>(() => client.MailAsync("a@example.test", new MailOptions { AuthEncoded = "a+2Bb@example.test" }));
+
+        Assert.Equal("DSN", envId.Extension);
+        Assert.Equal("AUTH", auth.Extension);
+        Assert.Equal(before, server.CommandLog.Count); // refused before anything went out
+    }
+
+    [Fact]
     public async Task Mail_with_a_pre_encoded_ENVID_sends_it_unchanged()
     {
         var (server, client) = await ConnectAsync();
         await using var _ = client;
 
         await client.MailAsync("a@example.test", new MailOptions { EnvId = "abc+2Bdef" });
+        await client.ResetAsync();
+        // +E9 is no UTF-8: decoded and encoded again it would become +EF+BF+BD (U+FFFD).
+        await client.MailAsync("a@example.test", new MailOptions { EnvId = "x+E9y" });
 
-        Assert.Contains("ENVID=abc+2Bdef", server.CommandLog.Single(c => c.StartsWith("MAIL", StringComparison.Ordinal)), StringComparison.Ordinal);
+        var mails = server.CommandLog.Where(c => c.StartsWith("MAIL", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, mails.Count);
+        Assert.Contains(" ENVID=abc+2Bdef", mails[0], StringComparison.Ordinal);
+        Assert.EndsWith(" ENVID=x+E9y", mails[1], StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("+G1")]
+    [InlineData("a=b")]
+    [InlineData("caf\u00e9")]
+    [InlineData("")]
+    public async Task Mail_with_a_pre_encoded_ENVID_or_AUTH_that_is_not_xtext_is_refused(string encoded)
+    {
+        var (server, client) = await ConnectAsync(new SmtpTestServerOptions { AuthMechanisms = ["PLAIN"] });
+        await using var _ = client;
+
+        var envid = await Assert.ThrowsAsync<MailArgumentException>(() => client.MailAsync("a@example.test", new MailOptions { EnvId = encoded }));
+        var auth = await Assert.ThrowsAsync<MailArgumentException>(() => client.MailAsync("a@example.test", new MailOptions { AuthEncoded = encoded }));
+
+        Assert.Contains("ENVID", envid.Message, StringComparison.Ordinal);
+        Assert.Contains("not xtext", envid.Message, StringComparison.Ordinal);
+        Assert.Contains("AUTH=", auth.Message, StringComparison.Ordinal);
+        Assert.Contains("not xtext", auth.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(server.CommandLog, c => c.StartsWith("MAIL", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -294,10 +335,13 @@ public sealed class SmtpClientSpecs(ITestOutputHelper output) : SessionTestKit(o
         await client.MailAsync("a@example.test", new MailOptions { AuthEncoded = "a+2Bb@example.test" });
         await client.ResetAsync();
         await client.MailAsync("a@example.test", new MailOptions { Auth = "a+b@example.test" });
+        await client.ResetAsync();
+        await client.MailAsync("a@example.test", new MailOptions { AuthEncoded = "a+E9b@example.test" });
 
         var mails = server.CommandLog.Where(c => c.StartsWith("MAIL", StringComparison.Ordinal)).ToList();
-        Assert.Equal(2, mails.Count);
-        Assert.All(mails, m => Assert.EndsWith(" AUTH=a+2Bb@example.test", m, StringComparison.Ordinal));
+        Assert.Equal(3, mails.Count);
+        Assert.All(mails.Take(2), m => Assert.EndsWith(" AUTH=a+2Bb@example.test", m, StringComparison.Ordinal));
+        Assert.EndsWith(" AUTH=a+E9b@example.test", mails[2], StringComparison.Ordinal);
     }
 
     [Theory]

@@ -66,7 +66,7 @@ public sealed class Maildir
                 {
                     var converter = new UnixLineEndingStream(file);
                     await writeContent(converter).ConfigureAwait(false);
-                    converter.Flush();
+                    await converter.CompleteAsync(cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {

@@ -3,7 +3,7 @@ namespace MailActors.Pop3.Fetch;
 /// <summary>
 /// A write-only stream that turns CRLF into LF on the way to <paramref name="inner"/>, as messages are stored in a
 /// Maildir. A CR that is not followed by LF is kept; a CR at the end of one write is held until the next shows what
-/// follows it.
+/// follows it, and written by <see cref="CompleteAsync"/> if the message ends there.
 /// </summary>
 internal sealed class UnixLineEndingStream(Stream inner) : Stream
 {
@@ -57,16 +57,25 @@ internal sealed class UnixLineEndingStream(Stream inner) : Stream
         return written;
     }
 
-    /// <summary>Writes a CR still held at the very end of the content.</summary>
-    public override void Flush()
+    /// <summary>
+    /// Writes a CR still held at the very end of the content: call it once, when the message is complete. Flushing is
+    /// not the end of the message (a caller may flush between any two writes), so <see cref="Flush"/> and
+    /// <see cref="FlushAsync(CancellationToken)"/> leave the CR held; nor does disposing, as a write that failed part
+    /// way has no end to finish.
+    /// </summary>
+    public async Task CompleteAsync(CancellationToken cancellationToken = default)
     {
         if (_pendingCarriageReturn)
         {
             _pendingCarriageReturn = false;
-            inner.WriteByte((byte)'\r');
+            await inner.WriteAsync("\r"u8.ToArray(), cancellationToken).ConfigureAwait(false);
         }
-        inner.Flush();
+        await inner.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    public override void Flush() => inner.Flush();
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
 
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();

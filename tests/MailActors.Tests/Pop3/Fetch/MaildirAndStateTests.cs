@@ -93,6 +93,23 @@ public sealed class MaildirAndStateTests(ITestOutputHelper output) : SessionTest
     }
 
     [Fact]
+    public async Task A_flush_in_mid_message_does_not_write_the_held_cr()
+    {
+        var maildir = new Maildir(Path.Combine(_root, "m"));
+
+        // A flush is no end of message: the CR held back may still turn out to start a CRLF.
+        var path = await maildir.DeliverAsync(async s =>
+        {
+            await s.WriteAsync("a\r"u8.ToArray());
+            await s.FlushAsync();
+            await s.WriteAsync("\nb\r\n"u8.ToArray());
+            s.Flush();
+        });
+
+        Assert.Equal("a\nb\n", await File.ReadAllTextAsync(path));
+    }
+
+    [Fact]
     public async Task State_records_survive_a_reload_and_a_torn_last_line_is_ignored()
     {
         var maildir = new Maildir(Path.Combine(_root, "m"));
