@@ -27,8 +27,7 @@ public sealed partial class RouteSupervisor : UntypedActor, IWithTimers
     private readonly LinkedList<DeliveryJob> _ready = new();
     private readonly HashSet<DeliveryJob> _retrying = []; // held only by their timers otherwise, and lost when the route stops
     private readonly Carryover _pending;
-    private bool _restarting;
-    private bool _restartCleanedUp;
+    private bool _restarting; // from PreRestart until its PostStop has run
     private bool _queueCompleted;
     private bool _dispatchScheduled;
     private int _sessionCounter;
@@ -162,41 +161,35 @@ public sealed partial class RouteSupervisor : UntypedActor, IWithTimers
     /// <inheritdoc />
     protected override void PostStop()
     {
-        // PostStop runs from PreRestart; it runs once more only if the actor is stopped before the new incarnation
-        // exists, and then it is the final stop.
-        if (_restarting && !_restartCleanedUp)
+        var sessionJobs = _slots.Values.SelectMany(s => s.Jobs);
+        if (_restarting)
         {
-            _restartCleanedUp = true;
+            // Run from PreRestart. Should the actor be stopped before the new incarnation exists, PostStop runs once
+            // more, and that is the final stop.
+            _restarting = false;
             // A session's transaction may have reached the server: sending it again could deliver it twice.
             var restarted = new MailSessionClosedException($"Route {_options.Name} restarted while the message was in a session; the server may or may not have it.");
-            foreach (var job in _slots.Values.SelectMany(s => s.Jobs))
+            foreach (var job in sessionJobs)
             {
                 Abort(job, restarted, queued: false);
             }
-            MailActorsTelemetry.SessionsOpen.Add(-_slots.Count, _routeTag);
-            base.PostStop();
-            return;
         }
-        var stopped = new MailSessionClosedException($"Route {_options.Name} stopped before the message was sent.");
-        foreach (var job in _ready.Concat(_pending.Jobs))
+        else
         {
-            Abort(job, stopped, queued: false);
+            var stopped = new MailSessionClosedException($"Route {_options.Name} stopped before the message was sent.");
+            foreach (var job in _ready.Concat(_pending.Jobs).Concat(_retrying).Concat(sessionJobs))
+            {
+                Abort(job, stopped, queued: false);
+            }
+            _pending.Jobs.Clear();
+            while (_queue.TryRead(out var queued))
+            {
+                Abort(queued, stopped, queued: true);
+            }
+            _ = AbortLateArrivalsAsync(_pending.Read, stopped);
         }
-        _pending.Jobs.Clear();
-        foreach (var job in _retrying)
-        {
-            Abort(job, stopped, queued: false);
-        }
-        foreach (var job in _slots.Values.SelectMany(s => s.Jobs))
-        {
-            Abort(job, stopped, queued: false);
-        }
-        while (_queue.TryRead(out var queued))
-        {
-            Abort(queued, stopped, queued: true);
-        }
-        _ = AbortLateArrivalsAsync(_pending.Read, stopped);
         MailActorsTelemetry.SessionsOpen.Add(-_slots.Count, _routeTag);
+        _slots.Clear(); // counted down once, should PostStop run again
         base.PostStop();
     }
 
