@@ -45,7 +45,7 @@ public sealed class Pop3ListingMemorySpecs(ITestOutputHelper output) : SessionTe
         });
         var settings = new Pop3SessionSettings
         {
-            Connection = new ConnectionSpec { Hosts = [new ServerAddress("127.0.0.1", server.Port)], DefaultPort = server.Port },
+            Connection = Loopback(server.Port),
             CommandTimeout = TimeSpan.FromSeconds(30),
             ResponseLimits = new Pop3ParserOptions { MaxListingBytes = limit },
         };

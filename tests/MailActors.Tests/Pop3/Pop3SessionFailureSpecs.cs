@@ -20,7 +20,7 @@ public sealed class Pop3SessionFailureSpecs(ITestOutputHelper output) : SessionT
     /// <summary>A session to a <see cref="RawServer"/>: no CAPA (so USER/PASS logs in), cleartext login.</summary>
     private static Pop3SessionSettings RawPop3Settings(int port, TimeSpan timeout) => new()
     {
-        Connection = new ConnectionSpec { Hosts = [new ServerAddress("127.0.0.1", port)], DefaultPort = port },
+        Connection = Loopback(port),
         RequestCapabilities = false,
         AllowCleartextAuthentication = true,
         CommandTimeout = timeout,

@@ -211,12 +211,7 @@ public sealed class Pop3SessionSecuritySpecs(ITestOutputHelper output) : Session
         var transcript = new CollectingTranscript();
         var settings = new Pop3SessionSettings
         {
-            Connection = new ConnectionSpec
-            {
-                Hosts = [new ServerAddress("127.0.0.1", server.Port)],
-                DefaultPort = server.Port,
-                Tls = new TlsOptions { TrustedCertificates = [TestCertificates.Localhost], TargetHost = "localhost" },
-            },
+            Connection = Loopback(server.Port, TestCertificates.Localhost),
             CommandTimeout = TimeSpan.FromSeconds(5),
             Transcript = transcript,
         };

@@ -72,7 +72,7 @@ public sealed class SmtpSessionFailureSpecs(ITestOutputHelper output) : SessionT
         });
         var settings = new SmtpSessionSettings
         {
-            Connection = new ConnectionSpec { Hosts = [new ServerAddress("127.0.0.1", drip.Port)], DefaultPort = drip.Port },
+            Connection = Loopback(drip.Port),
             CommandTimeout = TimeSpan.FromSeconds(1),
         };
         var session = Sys.ActorOf(SmtpSessionActor.Props(settings));
@@ -234,7 +234,7 @@ public sealed class SmtpSessionFailureSpecs(ITestOutputHelper output) : SessionT
             await c.ExpectAsync("QUIT");
             await c.SendAsync("221 bye\r\n");
         });
-        var settings = new SmtpSessionSettings { Connection = new ConnectionSpec { Hosts = [new ServerAddress("127.0.0.1", sink.Port)], DefaultPort = sink.Port } };
+        var settings = new SmtpSessionSettings { Connection = Loopback(sink.Port) };
         var session = Sys.ActorOf(SmtpSessionActor.Props(settings));
 
         var connected = await session.Ask<Connected>(Connect.Instance, TimeSpan.FromSeconds(5));

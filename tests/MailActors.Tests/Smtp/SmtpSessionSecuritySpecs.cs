@@ -286,12 +286,7 @@ public sealed class SmtpSessionSecuritySpecs(ITestOutputHelper output) : Session
         var transcript = new CollectingTranscript();
         var settings = new SmtpSessionSettings
         {
-            Connection = new ConnectionSpec
-            {
-                Hosts = [new ServerAddress("127.0.0.1", server.Port)],
-                DefaultPort = server.Port,
-                Tls = new TlsOptions { TrustedCertificates = [TestCertificates.Localhost], TargetHost = "localhost" },
-            },
+            Connection = Loopback(server.Port, TestCertificates.Localhost),
             CommandTimeout = TimeSpan.FromSeconds(5),
             Transcript = transcript,
         };

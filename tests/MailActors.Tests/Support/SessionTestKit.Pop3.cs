@@ -37,13 +37,7 @@ public abstract partial class SessionTestKit
     /// loopback (unless a test says otherwise) and time out quickly.</summary>
     protected static Pop3SessionSettings Pop3SettingsFor(Pop3TestServer server, ITranscript? transcript = null) => new()
     {
-        Connection = new ConnectionSpec
-        {
-            Hosts = [new ServerAddress("127.0.0.1", server.Port)],
-            DefaultPort = server.Port,
-            ConnectTimeout = TimeSpan.FromSeconds(5),
-            Tls = new TlsOptions { TrustedCertificates = [server.Certificate], TargetHost = "localhost" },
-        },
+        Connection = Loopback(server.Port, server.Certificate) with { ConnectTimeout = TimeSpan.FromSeconds(5) },
         AllowCleartextAuthentication = true,
         CommandTimeout = TimeSpan.FromSeconds(5),
         Transcript = transcript,

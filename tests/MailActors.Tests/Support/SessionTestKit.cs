@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using MailActors.Diagnostics;
@@ -37,16 +38,21 @@ public abstract partial class SessionTestKit : TestKit, IAsyncLifetime
         return server;
     }
 
+    /// <summary>
+    /// A connection to <paramref name="port"/> on 127.0.0.1; with <paramref name="certificate"/>, TLS trusts it for
+    /// <c>localhost</c> (the test servers' and <see cref="TestCertificates.Localhost"/>'s name).
+    /// </summary>
+    protected static ConnectionSpec Loopback(int port, X509Certificate2? certificate = null) => new()
+    {
+        Hosts = [new ServerAddress("127.0.0.1", port)],
+        DefaultPort = port,
+        Tls = certificate is null ? TlsOptions.Default : new TlsOptions { TrustedCertificates = [certificate], TargetHost = "localhost" },
+    };
+
     /// <summary>Settings for a session to <paramref name="server"/> that trust its certificate and time out quickly.</summary>
     protected static SmtpSessionSettings SettingsFor(SmtpTestServer server, ITranscript? transcript = null) => new()
     {
-        Connection = new ConnectionSpec
-        {
-            Hosts = [new ServerAddress("127.0.0.1", server.Port)],
-            DefaultPort = server.Port,
-            ConnectTimeout = TimeSpan.FromSeconds(5),
-            Tls = new TlsOptions { TrustedCertificates = [server.Certificate], TargetHost = "localhost" },
-        },
+        Connection = Loopback(server.Port, server.Certificate) with { ConnectTimeout = TimeSpan.FromSeconds(5) },
         HelloDomain = "client.example.test",
         CommandTimeout = TimeSpan.FromSeconds(5),
         Transcript = transcript,
