@@ -96,11 +96,7 @@ internal static class SinkCommand
             var password = passwordVariable is null ? null
                 : Environment.GetEnvironmentVariable(passwordVariable) ?? throw new CliUsageException($"The environment variable {passwordVariable} (from --password-env) is not set.");
             var duration = result.GetValue(o.Duration) is { } d ? ArgumentParsers.Duration(d, "--duration") : (TimeSpan?)null;
-            var messages = result.GetValue(o.Messages);
-            if (messages is <= 0)
-            {
-                throw new CliUsageException("--messages must be positive.");
-            }
+            var messages = OptionChecks.AtLeast(result.GetValue(o.Messages), 1, "--messages");
             var serverOptions = new SmtpTestServerOptions
             {
                 Address = IPAddress.TryParse(result.GetValue(o.Address), out var address) ? address : throw new CliUsageException($"--address: '{result.GetValue(o.Address)}' is not an IP address."),
