@@ -124,9 +124,18 @@ internal sealed class Connection : IAsyncDisposable
         Stream = ssl;
     }
 
+    private int _aborted;
+
     /// <summary>Tears the connection down at once (RST-free close); safe to call twice.</summary>
     public void Abort()
     {
+        // A session's Close aborts the connection and then cancels the channel's lifetime, whose registration aborts
+        // it again (see WireChannel.OpenOwnedAsync): without this flag that second call threw and caught an
+        // ObjectDisposedException from the disposed socket on every session close.
+        if (Interlocked.Exchange(ref _aborted, 1) != 0)
+        {
+            return;
+        }
         try
         {
             Socket.Shutdown(SocketShutdown.Both);
