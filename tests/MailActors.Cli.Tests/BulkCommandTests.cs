@@ -1,9 +1,15 @@
 using MailActors.Cli.Commands;
 using MailActors.Cli.Commands.Bulk;
+using MailActors.Cli.Tests.Support;
+using MailActors.Outbox.Tests.Support;
+using Npgsql;
 
 namespace MailActors.Cli.Tests;
 
-/// <summary><c>mailactors bulk</c> and <c>status</c> run as processes: bad numbers and ignored options refused, read-only status.</summary>
+/// <summary>
+/// <c>mailactors bulk</c> and <c>status</c> run as processes: bad numbers and ignored options refused, read-only status,
+/// stores that cannot be opened.
+/// </summary>
 public sealed class BulkCommandTests : IDisposable
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
@@ -115,6 +121,76 @@ public sealed class BulkCommandTests : IDisposable
         Assert.Equal(StatusCommand.NoStore, result.ExitCode);
         Assert.Equal("not a database", await System.IO.File.ReadAllTextAsync(store));
     }
+
+    [Theory]
+    [InlineData("status")]
+    [InlineData("bulk")]
+    public async Task A_postgres_store_whose_server_is_down_is_one_error_line_naming_it_without_the_password(string command)
+    {
+        var port = LoopbackPort.Unused();
+        var store = $"postgres:Host=127.0.0.1;Port={port};Username=mailactors;Password=secret-pw;Database=outbox";
+
+        var result = await CliRunner.RunAsync(StoreCommand(command, store), timeout: Bound);
+
+        Assert.True(result.ExitCode == ExitCodes.Store, result.Output + result.Error);
+        var line = Assert.Single(ErrorLines(result));
+        Assert.StartsWith($"error: postgres:Host=127.0.0.1;Port={port};Username=mailactors;Database=outbox could not be opened: ", line, StringComparison.Ordinal);
+        Assert.Contains("Connection refused", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-pw", result.Output + result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("status")]
+    [InlineData("bulk")]
+    public async Task A_login_the_postgres_server_refuses_is_one_error_line_with_the_servers_reason(string command)
+    {
+        // The private cluster trusts every password on 127.0.0.1, so the refused login is a role it does not know.
+        var connection = new NpgsqlConnectionStringBuilder(await PostgresServer.ConnectionStringAsync())
+        {
+            Username = "mailactors_no_such_role",
+            Password = "secret-pw",
+            Database = "mailactors_cli_refused",
+        };
+        var described = new NpgsqlConnectionStringBuilder(connection.ConnectionString) { Password = null }.ConnectionString;
+
+        var result = await CliRunner.RunAsync(StoreCommand(command, "postgres:" + connection.ConnectionString), timeout: Bound);
+
+        Assert.True(result.ExitCode == ExitCodes.Store, result.Output + result.Error);
+        var line = Assert.Single(ErrorLines(result));
+        Assert.StartsWith($"error: postgres:{described} could not be opened: ", line, StringComparison.Ordinal);
+        Assert.Contains("role \"mailactors_no_such_role\" does not exist", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-pw", result.Output + result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("a directory")]
+    [InlineData("under a file")]
+    [InlineData("not a database")]
+    public async Task Bulk_on_a_sqlite_path_that_cannot_be_opened_is_one_error_line_naming_it(string what)
+    {
+        var notes = File("notes.txt");
+        await System.IO.File.WriteAllTextAsync(notes, "not a database");
+        var path = what switch
+        {
+            "a directory" => Directory.CreateDirectory(File("outbox.db")).FullName,
+            "under a file" => Path.Combine(notes, "outbox.db"),
+            _ => notes,
+        };
+
+        var result = await CliRunner.RunAsync(StoreCommand("bulk", "sqlite:" + path), timeout: Bound);
+
+        Assert.True(result.ExitCode == ExitCodes.Store, result.Output + result.Error);
+        var line = Assert.Single(ErrorLines(result));
+        Assert.StartsWith($"error: sqlite:{path} could not be opened: ", line, StringComparison.Ordinal);
+        Assert.Equal("not a database", await System.IO.File.ReadAllTextAsync(notes));
+    }
+
+    private static string[] StoreCommand(string command, string store) => command == "status"
+        ? ["status", "--store", store]
+        : ["bulk", "--store", store, "--embedded-sink", "--no-progress", "--generate", "3"];
+
+    private static string[] ErrorLines(CliRunner.Result result) =>
+        result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     [Fact]
     public async Task Status_reads_the_counts_of_a_store_bulk_wrote()

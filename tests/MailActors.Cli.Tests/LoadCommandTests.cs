@@ -178,7 +178,7 @@ public sealed partial class LoadCommandTests : IDisposable
     [Fact]
     public async Task An_unreachable_server_ends_the_run_with_the_connect_exit_code()
     {
-        var port = FreePort();
+        var port = LoopbackPort.Unused();
 
         var result = await CliRunner.RunAsync(["load", "--host", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--messages", "10", "--sessions", "2", "--quiet"]);
 
@@ -268,13 +268,6 @@ public sealed partial class LoadCommandTests : IDisposable
         Assert.Equal("stopped", report.GetProperty("abortKind").GetString());
         Assert.Equal(0, report.Total("delivered"));
         Assert.Equal(report.Total("attempted"), report.Errors().Single(e => e is { Phase: "drain", What: "cut-off" }).Count);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [GeneratedRegex(@"sink counted: (?<messages>\d+) messages, (?<bytes>\d+) bytes, (?<recipients>\d+) recipients")]

@@ -17,7 +17,10 @@ internal static class ExitCodes
     public const int Data = 25;
     /// <summary>fetch: the POP3 server answered -ERR to a transaction command (STAT, LIST, RETR, DELE...).</summary>
     public const int Pop3Command = 26;
-    /// <summary>fetch: storing a message locally (Maildir, state file) failed; load: a --json or --html report could not be written.</summary>
+    /// <summary>
+    /// fetch: storing a message locally (Maildir, state file) failed; load: a --json or --html report could not be written;
+    /// bulk and status: the outbox store could not be opened (server down or refusing the login, file not openable).
+    /// </summary>
     public const int Store = 27;
     public const int Auth = 28;
     public const int Tls = 29;

@@ -41,7 +41,7 @@ internal static class BulkCommand
         var embedded = new Option<bool>("--embedded-sink") { Description = "Deliver to an in-process SMTP sink on 127.0.0.1 (no server needed)" };
         var noProgress = new Option<bool>("--no-progress") { Description = "No progress bar (a summary line per second when output is redirected)" };
 
-        var command = new Command("bulk", "Journal messages into a durable outbox and deliver them; resumes where it stopped when run again with the same store.");
+        var command = new Command("bulk", "Journal messages into a durable outbox and deliver them; resumes where it stopped when run again with the same store (exit 75 some messages still deferred, 27 the store could not be opened).");
         connection.AddTo(command);
         foreach (var option in new Option[] { store, generate, size, input, csv, template, from, to, sessions, rate, inFlight, partitions, maxAge, retryBase, maxSize, batch, maxQueued, waitDeferred, embedded, noProgress })
         {
@@ -114,6 +114,11 @@ internal static class BulkCommand
             {
                 await Console.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
                 return ExitCodes.Usage;
+            }
+            catch (StoreUnavailableException e)
+            {
+                await Console.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+                return ExitCodes.Store;
             }
         });
         return command;

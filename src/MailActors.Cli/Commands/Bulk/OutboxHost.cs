@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Akka.Actor;
 using Akka.Configuration;
 using MailActors.Configuration;
@@ -33,20 +34,30 @@ internal sealed class OutboxHost : IAsyncDisposable
 
     /// <summary>
     /// Starts the outbox on <paramref name="store"/>. A passive (read-only) start creates nothing — no file, database or
-    /// table — and throws <see cref="StoreNotFoundException"/> when the store holds no outbox yet.
+    /// table — and throws <see cref="StoreNotFoundException"/> when the store holds no outbox yet;
+    /// <see cref="StoreUnavailableException"/> when the store cannot be reached or opened at all.
     /// </summary>
     public static async Task<OutboxHost> StartAsync(OutboxStore store, OutboxOptions options, MailerOptions? mailer, CancellationToken ct)
     {
-        if (options.Passive)
+        try
         {
-            if (!await store.ExistsAsync(ct).ConfigureAwait(false))
+            if (options.Passive)
             {
-                throw new StoreNotFoundException(store);
+                if (!await store.ExistsAsync(ct).ConfigureAwait(false))
+                {
+                    throw new StoreNotFoundException(store);
+                }
+            }
+            else
+            {
+                await store.PrepareAsync(ct).ConfigureAwait(false);
             }
         }
-        else
+        // The first touch of the store is where a server that is down, a refused login, or a file that cannot be opened
+        // shows; the driver's exception does not say which store it was, and its stack trace is no message for a user.
+        catch (Exception e) when (e is DbException or IOException or UnauthorizedAccessException)
         {
-            await store.PrepareAsync(ct).ConfigureAwait(false);
+            throw new StoreUnavailableException(store, e);
         }
         var config = ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING\nakka.log-dead-letters = off")
             .WithFallback(options.Passive ? store.ToReadOnlyConfig() : store.ToConfig())
@@ -75,3 +86,28 @@ internal sealed class OutboxHost : IAsyncDisposable
 /// <summary>A read-only command was pointed at a store that holds no outbox (a mistyped path, or a store never written).</summary>
 internal sealed class StoreNotFoundException(OutboxStore store)
     : Exception($"{store.Describe()} holds no outbox; nothing was created (check --store, or run bulk first).");
+
+/// <summary>
+/// The store could not be reached or opened (a PostgreSQL server that is down or refuses the login, a SQLite path that
+/// is a directory or not a database); the message names the store as <see cref="OutboxStore.Describe"/> does, without
+/// a password, and the driver's cause.
+/// </summary>
+internal sealed class StoreUnavailableException(OutboxStore store, Exception cause)
+    : Exception($"{store.Describe()} could not be opened: {Causes(cause)}.", cause)
+{
+    // The driver's own message is often only the outer half ("Failed to connect to 127.0.0.1:1"), the reason
+    // ("Connection refused") being in an inner exception; one line carries both, each said once.
+    private static string Causes(Exception cause)
+    {
+        var parts = new List<string>();
+        for (var e = cause; e is not null; e = e.InnerException)
+        {
+            var text = e.Message.Trim().TrimEnd('.');
+            if (text.Length > 0 && !parts.Contains(text, StringComparer.Ordinal))
+            {
+                parts.Add(text);
+            }
+        }
+        return string.Join(": ", parts).ReplaceLineEndings(" ");
+    }
+}

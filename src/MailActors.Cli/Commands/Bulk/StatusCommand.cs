@@ -18,7 +18,7 @@ internal static class StatusCommand
         var store = new Option<string>("--store") { Description = "sqlite:FILE or postgres:CONNECTION-STRING", Required = true };
         var message = new Option<string?>("--message") { Description = "Show this message's per-recipient status" };
         var suppressed = new Option<bool>("--suppressed") { Description = "List the suppression list" };
-        var command = new Command("status", "Show an outbox store's counts by state, a message's status, or the suppression list (read-only: creates nothing; exit 3 unknown message, 4 no outbox in the store).");
+        var command = new Command("status", "Show an outbox store's counts by state, a message's status, or the suppression list (read-only: creates nothing; exit 3 unknown message, 4 no outbox in the store, 27 the store could not be opened).");
         command.Options.Add(store);
         command.Options.Add(message);
         command.Options.Add(suppressed);
@@ -65,6 +65,11 @@ internal static class StatusCommand
             {
                 await Console.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
                 return NoStore;
+            }
+            catch (StoreUnavailableException e)
+            {
+                await Console.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+                return ExitCodes.Store;
             }
         });
         return command;
