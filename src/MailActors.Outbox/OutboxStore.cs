@@ -24,18 +24,36 @@ public abstract record OutboxStore
     public static OutboxStore Postgres(string connectionString) => new PostgresStore(connectionString ?? throw new ArgumentNullException(nameof(connectionString)));
 
     /// <summary>Parses <c>sqlite:FILE</c> or <c>postgres:CONNECTION-STRING</c> (the command-line form).</summary>
-    /// <exception cref="FormatException">Neither form.</exception>
+    /// <exception cref="FormatException">Neither form, or a connection string Npgsql cannot read.</exception>
     public static OutboxStore Parse(string spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var colon = spec.IndexOf(':', StringComparison.Ordinal);
         var (kind, rest) = colon < 0 ? (spec, "") : (spec[..colon].ToLowerInvariant(), spec[(colon + 1)..]);
+        // A mistyped kind usually comes with a real connection string behind it, password and all: only the kind is
+        // repeated in the message.
+        var shown = colon < 0 ? spec : spec[..(colon + 1)] + (rest.Length > 0 ? "…" : "");
         return kind switch
         {
             "sqlite" when rest.Length > 0 => Sqlite(rest),
-            "postgres" or "postgresql" when rest.Length > 0 => Postgres(rest),
-            _ => throw new FormatException($"A store is 'sqlite:FILE' or 'postgres:CONNECTION-STRING'; got '{spec}'."),
+            "postgres" or "postgresql" when rest.Length > 0 => Postgres(ReadableConnectionString(rest)),
+            _ => throw new FormatException($"A store is 'sqlite:FILE' or 'postgres:CONNECTION-STRING'; got '{shown}'."),
         };
+    }
+
+    // Npgsql reads a connection string only when a connection is opened, so without this check a malformed one would
+    // surface there as an ArgumentException instead of as the format error of the command line it came from.
+    private static string ReadableConnectionString(string connectionString)
+    {
+        try
+        {
+            _ = new NpgsqlConnectionStringBuilder(connectionString);
+            return connectionString;
+        }
+        catch (ArgumentException e)
+        {
+            throw new FormatException($"'postgres:' needs an Npgsql connection string (Host=…;Database=…): {e.Message}", e);
+        }
     }
 
     /// <summary>The Akka configuration for this store: journal, snapshot store, query plugin and the outbox serializer.</summary>

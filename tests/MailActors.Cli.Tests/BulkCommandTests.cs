@@ -185,6 +185,34 @@ public sealed class BulkCommandTests : IDisposable
         Assert.Equal("not a database", await System.IO.File.ReadAllTextAsync(notes));
     }
 
+    [Theory]
+    [InlineData("status", "postgres:Host=127.0.0.1;Port=abc;Password=secret-pw", "Couldn't set port")]
+    [InlineData("bulk", "postgres:Host=127.0.0.1;Port=abc;Password=secret-pw", "Couldn't set port")]
+    [InlineData("status", "postgres:Host=127.0.0.1;Passwrd=secret-pw", "passwrd")]
+    [InlineData("bulk", "postgres:secret-pw", "does not conform")]
+    public async Task A_postgres_connection_string_npgsql_cannot_read_is_a_usage_error(string command, string store, string reason)
+    {
+        var result = await CliRunner.RunAsync(StoreCommand(command, store), timeout: Bound);
+
+        Assert.True(result.ExitCode == ExitCodes.Usage, result.Output + result.Error);
+        var line = Assert.Single(ErrorLines(result));
+        Assert.StartsWith("error: --store: 'postgres:' needs an Npgsql connection string", line, StringComparison.Ordinal);
+        Assert.Contains(reason, line, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-pw", result.Output + result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("status")]
+    [InlineData("bulk")]
+    public async Task A_mistyped_store_kind_is_a_usage_error_that_does_not_repeat_the_connection_string(string command)
+    {
+        var result = await CliRunner.RunAsync(StoreCommand(command, "postgress:Host=127.0.0.1;Password=secret-pw"), timeout: Bound);
+
+        Assert.True(result.ExitCode == ExitCodes.Usage, result.Output + result.Error);
+        var line = Assert.Single(ErrorLines(result));
+        Assert.Equal("error: --store: A store is 'sqlite:FILE' or 'postgres:CONNECTION-STRING'; got 'postgress:…'.", line);
+    }
+
     private static string[] StoreCommand(string command, string store) => command == "status"
         ? ["status", "--store", store]
         : ["bulk", "--store", store, "--embedded-sink", "--no-progress", "--generate", "3"];
