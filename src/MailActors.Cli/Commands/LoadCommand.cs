@@ -39,7 +39,7 @@ internal static class LoadCommand
         public Option<string> Size { get; } = new("--size") { Description = "Body size: 2048, 2k, 1m, or a mix 1k:60,10k:30,1m:10", DefaultValueFactory = _ => "2k" };
         public Option<int> Recipients { get; } = new("--recipients") { Description = "Recipients per message", DefaultValueFactory = _ => 1 };
         public Option<string> From { get; } = new("--from") { Description = "Sender template; {n} message, {s} session, {r} recipient, {n%K} modulo", DefaultValueFactory = _ => "load{s}@example.test" };
-        public Option<string?> To { get; } = new("--to") { Description = "Recipient template (placeholders as --from); default rcpt{n}@example.test, or rcpt{n}.{r}@example.test with several --recipients" };
+        public Option<string?> To { get; } = new("--to") { Description = "Recipient template (placeholders as --from); default rcpt{n}@example.test, or rcpt{n}.{r}@example.test with several --recipients (a --to given then needs {r})" };
         public Option<string> Hello { get; } = new("--hello") { Description = "EHLO domain", DefaultValueFactory = _ => "load.mailactors.test" };
         public Option<string> Pipelining { get; } = new("--pipelining") { Description = "on | off: PIPELINING when the server offers it", DefaultValueFactory = _ => "on" };
         public Option<string> Chunking { get; } = new("--chunking") { Description = "on | off: BDAT when the server offers CHUNKING", DefaultValueFactory = _ => "off" };
@@ -97,9 +97,35 @@ internal static class LoadCommand
             {
                 result.AddError("--rate and --hold cannot go together: hold mode sends no mail.");
             }
+            if (!pop3 && result.GetValue(options.To) is { } to && SameAddressForSeveralRecipients(to, result.GetValue(options.Recipients)) is { } refusal)
+            {
+                result.AddError(refusal);
+            }
         });
         command.SetAction((result, ct) => RunAsync(result, options, ct));
         return command;
+    }
+
+    /// <summary>
+    /// Why <paramref name="to"/> cannot go with <paramref name="recipients"/> per message, or null: without <c>{r}</c>
+    /// every RCPT of a transaction would name the same address. A malformed template passes here; its parser names it later.
+    /// </summary>
+    private static string? SameAddressForSeveralRecipients(string to, int recipients)
+    {
+        try
+        {
+            if (AddressTemplate.Parse(to).GivesEachRecipientItsOwnAddress(recipients))
+            {
+                return null;
+            }
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            return null;
+        }
+        var modulo = to.Contains("{r%", StringComparison.Ordinal) ? FormattableString.Invariant($" (not {{r%K}} with K below {recipients})") : "";
+        return FormattableString.Invariant($"--to '{to}' gives several of the {recipients} recipients of a message (--recipients {recipients}) the same address: ")
+            + $"put {{r}} in --to{modulo}, e.g. 'rcpt{{n}}.{{r}}@example.test', or leave --to out.";
     }
 
     private static async Task<int> RunAsync(ParseResult result, Options o, CancellationToken ct)
