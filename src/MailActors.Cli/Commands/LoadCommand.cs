@@ -25,7 +25,8 @@ internal static class LoadCommand
 
     /// <summary>The exit codes of <c>load</c>, for the help and the README.</summary>
     internal const string ExitCodesHelp = "Exit codes: 0 the run reached its bound or was stopped (Ctrl-C, SIGTERM); 1 usage; "
-        + "2 gave up after connections (pop3: logins) failed in a row; 4 open loop fell behind its schedule; "
+        + "2 gave up after connections (pop3: logins) failed in a row; 3 pop3: a message read back had a changed body (outranks 2 and 5); "
+        + "4 open loop fell behind its schedule; "
         + "5 pop3: mailboxes found empty in a row; 27 a --json/--html report could not be written.";
 
     internal sealed class Options
@@ -192,7 +193,9 @@ internal static class LoadCommand
     }
 
     /// <summary>The run's outcome as an exit code: how it ended, not what it measured (failed messages are the server's answer).</summary>
-    internal static int ExitCodeOf(LoadReport report) => report.AbortKind switch
+    /// <remarks>A changed body (POP3 readers check every digest) comes first, as in <c>mailactors sink --verify</c>: the
+    /// server lost data, which a script must not read as a run that merely ended early.</remarks>
+    internal static int ExitCodeOf(LoadReport report) => report.Integrity is { Mismatch: > 0 } ? ExitCodes.IntegrityFailure : report.AbortKind switch
     {
         null or LoadAbortKind.Stopped => ExitCodes.Ok,
         LoadAbortKind.FellBehindSchedule => ExitCodes.FellBehind,

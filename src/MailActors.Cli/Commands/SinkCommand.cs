@@ -13,8 +13,6 @@ namespace MailActors.Cli.Commands;
 /// </summary>
 internal static class SinkCommand
 {
-    public const int IntegrityFailure = 3;
-
     private sealed class Options
     {
         public Option<int> Port { get; } = new("--port", "-p") { Description = "Port to listen on (0 = any free port; the chosen one is printed)", DefaultValueFactory = _ => 2525 };
@@ -136,7 +134,7 @@ internal static class SinkCommand
             {
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"integrity: {integrity.Valid} valid, {integrity.Missing} without digest, {integrity.Mismatch} changed")).ConfigureAwait(false);
-                return integrity.Mismatch > 0 ? IntegrityFailure : ExitCodes.Ok;
+                return integrity.Mismatch > 0 ? ExitCodes.IntegrityFailure : ExitCodes.Ok;
             }
             return ExitCodes.Ok;
         }
