@@ -212,6 +212,23 @@ public sealed partial class LoadCommandTests : IDisposable
     }
 
     [Theory]
+    [InlineData("bob@example.test", "3")]
+    [InlineData("user{n%100}@example.test", "2")]
+    [InlineData("rcpt{n}.{r%2}@example.test", "3")] // recipients 1 and 3 would both be rcpt{n}.1
+    public async Task Several_recipients_with_a_to_that_repeats_an_address_are_refused_before_connecting(string to, string recipients)
+    {
+        await using var server = await SmtpTestServer.StartAsync(new SmtpTestServerOptions());
+
+        var result = await CliRunner.RunAsync(["load", "--host", "127.0.0.1", "--port", server.Port.ToString(CultureInfo.InvariantCulture),
+            "--sessions", "1", "--messages", "2", "--recipients", recipients, "--to", to, "--quiet"]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"--to '{to}' gives several of the {recipients} recipients of a message", result.Error, StringComparison.Ordinal);
+        Assert.Contains("put {r} in --to", result.Error, StringComparison.Ordinal);
+        Assert.Equal(0, server.SessionsOpened);
+    }
+
+    [Theory]
     [InlineData("--json")]
     [InlineData("--html")]
     public async Task A_report_path_in_a_missing_directory_is_a_usage_error_before_the_run(string option)

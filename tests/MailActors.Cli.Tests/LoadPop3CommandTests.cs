@@ -68,6 +68,32 @@ public sealed class LoadPop3CommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_changed_body_read_back_exits_3_and_the_report_is_still_printed_and_written()
+    {
+        var factory = new LoadMessageFactory(new LoadMessageOptions());
+        var tampered = factory.ContentBytes(3, 1);
+        tampered[^3] ^= 0x20; // a body octet changed after its digest header was computed
+        await using var server = await Pop3TestServer.StartAsync(new Pop3TestServerOptions
+        {
+            Users = new Dictionary<string, string> { ["reader1"] = "pw-123" },
+            Mailboxes = new Dictionary<string, Pop3Mailbox> { ["reader1"] = Pop3Mailbox.InMemory([factory.ContentBytes(1, 1), factory.ContentBytes(2, 1), tampered]) },
+            StartTls = false,
+        });
+        var json = Path.Combine(_directory, "changed.json");
+
+        var result = await CliRunner.RunAsync(
+            ["load", "--protocol", "pop3", "--host", "127.0.0.1", "--port", server.Port.ToString(CultureInfo.InvariantCulture), "--allow-cleartext-auth",
+             "--user", "reader{s}", "--password-env", "POP3_LOAD_PW", "--sessions", "1", "--messages", "3", "--json", json, "--quiet"],
+            new Dictionary<string, string> { ["POP3_LOAD_PW"] = "pw-123" });
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("integrity: 2 valid, 0 without digest, 1 changed", result.Output, StringComparison.Ordinal);
+        var report = await JsonReportFile.ReadAsync(json);
+        Assert.Equal(3, report.Total("delivered"));
+        Assert.Equal(1, report.GetProperty("integrity").GetProperty("mismatch").GetInt64());
+    }
+
+    [Fact]
     public async Task Embedded_mailboxes_can_be_read_with_a_sasl_login()
     {
         var json = Path.Combine(_directory, "sasl.json");

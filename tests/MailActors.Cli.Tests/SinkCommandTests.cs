@@ -145,6 +145,7 @@ public sealed class SinkCommandTests : IDisposable
     [InlineData("--max-sessions", "0")]
     [InlineData("--max-sessions", "-3")]
     [InlineData("--fault", ".:reply:451 4.3.0 later;every=0")]
+    [InlineData("--fault", ".:reply:451 4.3.0 later;times=0")]
     [InlineData("--fault", ".:delay:0")]
     [InlineData("--delay", ".:0")]
     [InlineData("--delay", ".:soon")]

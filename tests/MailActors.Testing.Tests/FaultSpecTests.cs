@@ -61,9 +61,34 @@ public sealed class FaultSpecTests
     [InlineData("RCPT:tarpit;p=2")]
     [InlineData("RCPT:tarpit;color=red")]
     [InlineData("RCPT:tarpit;every=0")]
+    [InlineData("RCPT:tarpit;times=0")]
     [InlineData("RCPT:delay:0")]
     [InlineData("RCPT:delay:-1s")]
     public void Bad_specs_are_rejected(string spec) => Assert.Throws<FormatException>(() => FaultSpec.Parse(spec));
+
+    [Fact]
+    public void A_rule_allowed_to_fire_zero_times_is_refused_naming_it()
+    {
+        const string spec = "RCPT:reply:451 4.3.0 try later;times=0";
+
+        var error = Assert.Throws<FormatException>(() => FaultSpec.Parse(spec));
+
+        Assert.Contains($"times=0 in fault spec '{spec}'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("at least 1", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(int.MinValue)]
+    public void A_rule_built_in_code_with_times_below_one_is_refused(int times)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new FaultRule { Command = "RCPT", Action = FaultAction.Tarpit(), Times = times });
+
+        Assert.Equal(nameof(FaultRule.Times), error.ParamName);
+        Assert.Equal(times, error.ActualValue);
+        Assert.Contains("at least 1", error.Message, StringComparison.Ordinal);
+    }
 
     [Fact]
     public async Task Parsed_rules_drive_a_server()

@@ -7,6 +7,8 @@ internal static class ExitCodes
     public const int Usage = 1;
     /// <summary>Connecting failed; load: connections (POP3: logins) failed so many times in a row that the run gave up.</summary>
     public const int Connect = 2;
+    /// <summary>sink --verify, load --protocol pop3: a message's body no longer matched its X-MailActors-Digest.</summary>
+    public const int IntegrityFailure = 3;
     /// <summary>load: an open loop ended behind its schedule (messages unsent or unanswered when the drain time ran out).</summary>
     public const int FellBehind = 4;
     /// <summary>load --protocol pop3: so many sessions in a row found their mailbox empty that the run gave up.</summary>

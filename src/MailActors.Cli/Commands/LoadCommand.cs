@@ -25,7 +25,8 @@ internal static class LoadCommand
 
     /// <summary>The exit codes of <c>load</c>, for the help and the README.</summary>
     internal const string ExitCodesHelp = "Exit codes: 0 the run reached its bound or was stopped (Ctrl-C, SIGTERM); 1 usage; "
-        + "2 gave up after connections (pop3: logins) failed in a row; 4 open loop fell behind its schedule; "
+        + "2 gave up after connections (pop3: logins) failed in a row; 3 pop3: a message read back had a changed body (outranks 2 and 5); "
+        + "4 open loop fell behind its schedule; "
         + "5 pop3: mailboxes found empty in a row; 27 a --json/--html report could not be written.";
 
     internal sealed class Options
@@ -39,7 +40,7 @@ internal static class LoadCommand
         public Option<string> Size { get; } = new("--size") { Description = "Body size: 2048, 2k, 1m, or a mix 1k:60,10k:30,1m:10", DefaultValueFactory = _ => "2k" };
         public Option<int> Recipients { get; } = new("--recipients") { Description = "Recipients per message", DefaultValueFactory = _ => 1 };
         public Option<string> From { get; } = new("--from") { Description = "Sender template; {n} message, {s} session, {r} recipient, {n%K} modulo", DefaultValueFactory = _ => "load{s}@example.test" };
-        public Option<string?> To { get; } = new("--to") { Description = "Recipient template (placeholders as --from); default rcpt{n}@example.test, or rcpt{n}.{r}@example.test with several --recipients" };
+        public Option<string?> To { get; } = new("--to") { Description = "Recipient template (placeholders as --from); default rcpt{n}@example.test, or rcpt{n}.{r}@example.test with several --recipients (a --to given then needs {r})" };
         public Option<string> Hello { get; } = new("--hello") { Description = "EHLO domain", DefaultValueFactory = _ => "load.mailactors.test" };
         public Option<string> Pipelining { get; } = new("--pipelining") { Description = "on | off: PIPELINING when the server offers it", DefaultValueFactory = _ => "on" };
         public Option<string> Chunking { get; } = new("--chunking") { Description = "on | off: BDAT when the server offers CHUNKING", DefaultValueFactory = _ => "off" };
@@ -97,9 +98,35 @@ internal static class LoadCommand
             {
                 result.AddError("--rate and --hold cannot go together: hold mode sends no mail.");
             }
+            if (!pop3 && result.GetValue(options.To) is { } to && SameAddressForSeveralRecipients(to, result.GetValue(options.Recipients)) is { } refusal)
+            {
+                result.AddError(refusal);
+            }
         });
         command.SetAction((result, ct) => RunAsync(result, options, ct));
         return command;
+    }
+
+    /// <summary>
+    /// Why <paramref name="to"/> cannot go with <paramref name="recipients"/> per message, or null: without <c>{r}</c>
+    /// every RCPT of a transaction would name the same address. A malformed template passes here; its parser names it later.
+    /// </summary>
+    private static string? SameAddressForSeveralRecipients(string to, int recipients)
+    {
+        try
+        {
+            if (AddressTemplate.Parse(to).GivesEachRecipientItsOwnAddress(recipients))
+            {
+                return null;
+            }
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            return null;
+        }
+        var modulo = to.Contains("{r%", StringComparison.Ordinal) ? FormattableString.Invariant($" (not {{r%K}} with K below {recipients})") : "";
+        return FormattableString.Invariant($"--to '{to}' gives several of the {recipients} recipients of a message (--recipients {recipients}) the same address: ")
+            + $"put {{r}} in --to{modulo}, e.g. 'rcpt{{n}}.{{r}}@example.test', or leave --to out.";
     }
 
     private static async Task<int> RunAsync(ParseResult result, Options o, CancellationToken ct)
@@ -166,7 +193,9 @@ internal static class LoadCommand
     }
 
     /// <summary>The run's outcome as an exit code: how it ended, not what it measured (failed messages are the server's answer).</summary>
-    internal static int ExitCodeOf(LoadReport report) => report.AbortKind switch
+    /// <remarks>A changed body (POP3 readers check every digest) comes first, as in <c>mailactors sink --verify</c>: the
+    /// server lost data, which a script must not read as a run that merely ended early.</remarks>
+    internal static int ExitCodeOf(LoadReport report) => report.Integrity is { Mismatch: > 0 } ? ExitCodes.IntegrityFailure : report.AbortKind switch
     {
         null or LoadAbortKind.Stopped => ExitCodes.Ok,
         LoadAbortKind.FellBehindSchedule => ExitCodes.FellBehind,

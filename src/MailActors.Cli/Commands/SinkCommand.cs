@@ -13,8 +13,6 @@ namespace MailActors.Cli.Commands;
 /// </summary>
 internal static class SinkCommand
 {
-    public const int IntegrityFailure = 3;
-
     private sealed class Options
     {
         public Option<int> Port { get; } = new("--port", "-p") { Description = "Port to listen on (0 = any free port; the chosen one is printed)", DefaultValueFactory = _ => 2525 };
@@ -31,7 +29,7 @@ internal static class SinkCommand
         public Option<string[]> Fault { get; } = new("--fault")
         {
             Description = "Fault rule, repeatable: COMMANDS:ACTION[;every=N][;p=P][;seed=N][;times=N][;match=TEXT], e.g. RCPT:reply:451 4.3.0 try later;every=3 "
-                + "or .:delay:2s (durations as for --delay; every is at least 1)",
+                + "or .:delay:2s (durations as for --delay; every and times are at least 1)",
         };
         public Option<string?> SoftReject { get; } = new("--soft-reject") { Description = "Answer these commands (comma list, '.' = end of data) with 450 4.3.0 (smtp-sink -r)" };
         public Option<string?> HardReject { get; } = new("--hard-reject") { Description = "Answer these commands with 500 5.3.0 (smtp-sink -f)" };
@@ -136,7 +134,7 @@ internal static class SinkCommand
             {
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"integrity: {integrity.Valid} valid, {integrity.Missing} without digest, {integrity.Mismatch} changed")).ConfigureAwait(false);
-                return integrity.Mismatch > 0 ? IntegrityFailure : ExitCodes.Ok;
+                return integrity.Mismatch > 0 ? ExitCodes.IntegrityFailure : ExitCodes.Ok;
             }
             return ExitCodes.Ok;
         }

@@ -12,6 +12,7 @@ public sealed class FaultRule
     private Random? _random;
     private long _occurrences;
     private long _fired;
+    private int? _times;
 
     /// <summary>
     /// The step the rule applies to: a command verb (<c>"RCPT"</c>, <c>"RETR"</c>, ...) or one of the special names in
@@ -38,8 +39,15 @@ public sealed class FaultRule
     /// </summary>
     public Func<string, bool>? Match { get; init; }
 
-    /// <summary>Maximum number of times the rule fires; <see langword="null"/> = unlimited.</summary>
-    public int? Times { get; init; }
+    /// <summary>Maximum number of times the rule fires, at least 1; <see langword="null"/> = unlimited.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is 0 or negative.</exception>
+    public int? Times
+    {
+        get => _times;
+        // A rule allowed to fire 0 times (or fewer) would sit in the set and never fire: a mistake, not a setting.
+        init => _times = value is null or >= 1 ? value
+            : throw new ArgumentOutOfRangeException(nameof(Times), value, "A fault rule's Times must be at least 1 (null = unlimited): a rule that may fire 0 times never fires.");
+    }
 
     /// <summary>How many times the rule has fired so far.</summary>
     public long FiredCount => Interlocked.Read(ref _fired);

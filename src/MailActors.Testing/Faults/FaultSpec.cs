@@ -10,7 +10,7 @@ namespace MailActors.Testing;
 ///   COMMANDS  MAIL,RCPT | . | CONNECT | * | any verb, comma-separated (one rule per command)
 ///   ACTION    reply:TEXT | disconnect | disconnect-after | drop-reply | delay:DURATION | tarpit
 ///             | garbage:TEXT | overlong:N | unterminated[:N]
-///   OPTION    every=N (N at least 1) | p=PROBABILITY | seed=N | times=N | match=SUBSTRING
+///   OPTION    every=N (N at least 1) | p=PROBABILITY | seed=N | times=N (N at least 1) | match=SUBSTRING
 ///   DURATION  N (seconds) | Nms | Ns | Nm | Nh, more than zero; N may have a fraction (0.5 = 500ms)
 ///   TEXT      up to the next ';'; \r \n \\ \; are escapes
 /// </code>
@@ -57,7 +57,8 @@ public static class FaultSpec
                     seed = ParseInt(value, spec);
                     break;
                 case "times":
-                    times = ParseInt(value, spec);
+                    // As with every=0: a rule allowed to fire 0 times never fires, so it is refused rather than kept silently.
+                    times = ParseInt(value, spec) is var t and >= 1 ? t : throw new FormatException($"times={value.Trim()} in fault spec '{spec}': N is at least 1 (a rule with times=0 never fires).");
                     break;
                 case "match":
                     var needle = value;

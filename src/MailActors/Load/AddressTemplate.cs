@@ -24,6 +24,28 @@ public sealed class AddressTemplate
     /// <summary>True when the template has no placeholder (every expansion is the same string).</summary>
     public bool IsConstant => _parts.All(p => p.Counter == '\0');
 
+    /// <summary>
+    /// Whether recipients 1 to <paramref name="recipients"/> of one message all get different addresses: false without
+    /// <c>{r}</c> (every recipient of a message is the same address), or with only <c>{r%K}</c> and K below the count.
+    /// </summary>
+    public bool GivesEachRecipientItsOwnAddress(int recipients)
+    {
+        if (recipients <= 1 || _parts.Any(p => p.Counter == 'r' && (p.Modulo == 0 || p.Modulo >= recipients)))
+        {
+            return true;
+        }
+        // Only moduli below the count are left (or no {r} at all); several of them may still tell the recipients apart.
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var r = 1; r <= recipients; r++)
+        {
+            if (!seen.Add(Expand(1, 1, r)))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /// <summary>Compiles <paramref name="text"/>; throws <see cref="FormatException"/> for an unknown or malformed placeholder.</summary>
     public static AddressTemplate Parse(string text)
     {

@@ -32,7 +32,8 @@ public sealed record LoadMessageOptions
     /// <summary>The recipient template used when <see cref="To"/> is not set, for <paramref name="recipients"/> per message.</summary>
     public static string DefaultTo(int recipients) => recipients > 1 ? "rcpt{n}.{r}@example.test" : "rcpt{n}@example.test";
 
-    /// <summary>Throws <see cref="ArgumentException"/> for unusable settings.</summary>
+    /// <summary>Throws <see cref="ArgumentException"/> for unusable settings, among them a <see cref="To"/> that gives several
+    /// recipients of a message the same address (no <c>{r}</c> with more than one <see cref="Recipients"/>).</summary>
     public void Validate()
     {
         if (Recipients < 1)
@@ -40,6 +41,11 @@ public sealed record LoadMessageOptions
             throw new ArgumentException("At least one recipient per message is needed.");
         }
         AddressTemplate.Parse(From);
-        AddressTemplate.Parse(To);
+        if (!AddressTemplate.Parse(To).GivesEachRecipientItsOwnAddress(Recipients))
+        {
+            // RCPT TO the same address several times in one transaction is a mistake in the template, not a load to measure.
+            throw new ArgumentException(FormattableString.Invariant(
+                $"The recipient template '{To}' gives several of the {Recipients} recipients of a message the same address: number them with {{r}} (e.g. rcpt{{n}}.{{r}}@example.test)."));
+        }
     }
 }

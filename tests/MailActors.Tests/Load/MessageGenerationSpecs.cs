@@ -104,6 +104,18 @@ public sealed class MessageGenerationSpecs
     }
 
     [Fact]
+    public void Several_recipients_need_a_template_that_gives_each_its_own_address()
+    {
+        // Without {r} (or with {r%K}, K below the count) one transaction would name the same address more than once.
+        (string To, int Recipients)[] repeating = [("bob@example.test", 2), ("rcpt{n}@example.test", 3), ("rcpt{n}.{r%2}@example.test", 3)];
+        (string To, int Recipients)[] distinct = [("bob@example.test", 1), ("rcpt{n}.{r}@example.test", 3), ("rcpt{n}.{r%3}@example.test", 3), ("u{r%2}.{r%3}@example.test", 6)];
+
+        Assert.All(repeating, t => Assert.Contains("{r}", Assert.Throws<ArgumentException>(() => new LoadMessageOptions { To = t.To, Recipients = t.Recipients }.Validate()).Message, StringComparison.Ordinal));
+        Assert.All(distinct, t => new LoadMessageOptions { To = t.To, Recipients = t.Recipients }.Validate());
+        new LoadMessageOptions { Recipients = 5 }.Validate(); // the default template numbers them
+    }
+
+    [Fact]
     public async Task Each_message_has_its_own_headers_over_one_shared_body()
     {
         var factory = new LoadMessageFactory(new LoadMessageOptions { To = "r{n}@example.test" }, runId: "run1");
