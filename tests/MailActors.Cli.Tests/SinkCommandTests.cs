@@ -149,6 +149,8 @@ public sealed class SinkCommandTests : IDisposable
     [InlineData("--fault", ".:delay:0")]
     [InlineData("--delay", ".:0")]
     [InlineData("--delay", ".:soon")]
+    [InlineData("--delay", ".:1s:0")]
+    [InlineData("--fault", ".:tarpit;p=0")]
     [InlineData("--record", "/nonexistent-mailactors-dir/sink.mbox")]
     public async Task Bad_values_are_usage_errors(string option, string value)
     {

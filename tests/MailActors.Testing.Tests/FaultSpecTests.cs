@@ -62,6 +62,7 @@ public sealed class FaultSpecTests
     [InlineData("RCPT:tarpit;color=red")]
     [InlineData("RCPT:tarpit;every=0")]
     [InlineData("RCPT:tarpit;times=0")]
+    [InlineData("RCPT:tarpit;p=0")]
     [InlineData("RCPT:delay:0")]
     [InlineData("RCPT:delay:-1s")]
     public void Bad_specs_are_rejected(string spec) => Assert.Throws<FormatException>(() => FaultSpec.Parse(spec));
@@ -88,6 +89,30 @@ public sealed class FaultSpecTests
         Assert.Equal(nameof(FaultRule.Times), error.ParamName);
         Assert.Equal(times, error.ActualValue);
         Assert.Contains("at least 1", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-2)]
+    public void A_rule_built_in_code_with_every_nth_below_one_is_refused(int everyNth)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new FaultRule { Command = "RCPT", Action = FaultAction.Tarpit(), EveryNth = everyNth });
+
+        Assert.Equal(nameof(FaultRule.EveryNth), error.ParamName);
+        Assert.Contains("at least 1", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-0.5)]
+    [InlineData(1.5)]
+    [InlineData(double.NaN)]
+    public void A_rule_built_in_code_with_a_probability_outside_zero_to_one_is_refused(double probability)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new FaultRule { Command = "RCPT", Action = FaultAction.Tarpit(), Probability = probability });
+
+        Assert.Equal(nameof(FaultRule.Probability), error.ParamName);
+        Assert.Contains("above 0 and at most 1", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -375,7 +375,7 @@ public sealed class SmtpFaultTests
         Assert.Equal(first, second);
         Assert.Contains(451, first);
         Assert.Contains(250, first);
-        Assert.All(await RunAsync(0.0, seed: null), code => Assert.Equal(250, code));
+        Assert.All(await RunAsync(1e-9, seed: 42), code => Assert.Equal(250, code)); // 0 itself is refused: a rule that never fires
         Assert.All(await RunAsync(1.0, seed: null), code => Assert.Equal(451, code));
     }
 

@@ -29,7 +29,7 @@ internal static class SinkCommand
         public Option<string[]> Fault { get; } = new("--fault")
         {
             Description = "Fault rule, repeatable: COMMANDS:ACTION[;every=N][;p=P][;seed=N][;times=N][;match=TEXT], e.g. RCPT:reply:451 4.3.0 try later;every=3 "
-                + "or .:delay:2s (durations as for --delay; every and times are at least 1)",
+                + "or .:delay:2s (durations as for --delay; every and times are at least 1, p above 0 and at most 1)",
         };
         public Option<string?> SoftReject { get; } = new("--soft-reject") { Description = "Answer these commands (comma list, '.' = end of data) with 450 4.3.0 (smtp-sink -r)" };
         public Option<string?> HardReject { get; } = new("--hard-reject") { Description = "Answer these commands with 500 5.3.0 (smtp-sink -f)" };
@@ -233,8 +233,8 @@ internal static class SinkCommand
             throw new CliUsageException($"--delay: '{delay}' is not CMD:DURATION[:PROBABILITY].");
         }
         var probability = parts.Length == 3
-            ? double.TryParse(parts[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var p) && p is >= 0 and <= 1 ? p
-                : throw new CliUsageException($"--delay: '{parts[2]}' is not a probability from 0 to 1.")
+            ? double.TryParse(parts[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var p) && p is > 0 and <= 1 ? p
+                : throw new CliUsageException($"--delay: '{parts[2]}' is not a probability above 0 and at most 1 (0 would never delay).")
             : 1.0;
         return new FaultRule
         {

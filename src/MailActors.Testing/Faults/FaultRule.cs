@@ -13,6 +13,8 @@ public sealed class FaultRule
     private long _occurrences;
     private long _fired;
     private int? _times;
+    private int _everyNth = 1;
+    private double _probability = 1.0;
 
     /// <summary>
     /// The step the rule applies to: a command verb (<c>"RCPT"</c>, <c>"RETR"</c>, ...) or one of the special names in
@@ -25,10 +27,26 @@ public sealed class FaultRule
     public required FaultAction Action { get; init; }
 
     /// <summary>Fire on every n-th matching occurrence (1 = every one, 3 = the 3rd, 6th, 9th ...). Must be at least 1.</summary>
-    public int EveryNth { get; init; } = 1;
+    /// <exception cref="ArgumentOutOfRangeException">The value is 0 or negative.</exception>
+    public int EveryNth
+    {
+        get => _everyNth;
+        // 0 or less used to mean "every one" silently, while the parser refuses every=0: one rule for both.
+        init => _everyNth = value >= 1 ? value
+            : throw new ArgumentOutOfRangeException(nameof(EveryNth), value, "A fault rule's EveryNth must be at least 1 (1 = every occurrence).");
+    }
 
-    /// <summary>Chance (0..1) that the rule fires on an occurrence selected by <see cref="EveryNth"/>. 1 = always.</summary>
-    public double Probability { get; init; } = 1.0;
+    /// <summary>
+    /// Chance that the rule fires on an occurrence selected by <see cref="EveryNth"/>: above 0, at most 1 (= always).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not in (0, 1].</exception>
+    public double Probability
+    {
+        get => _probability;
+        // A probability of 0 (or below, or NaN) gives a rule that never fires: a mistake, as with Times = 0.
+        init => _probability = value is > 0 and <= 1 ? value
+            : throw new ArgumentOutOfRangeException(nameof(Probability), value, "A fault rule's Probability must be above 0 and at most 1: a rule with probability 0 never fires.");
+    }
 
     /// <summary>Seed for the random draws of <see cref="Probability"/>, for reproducible runs; <see langword="null"/> = unseeded.</summary>
     public int? Seed { get; init; }
@@ -76,7 +94,7 @@ public sealed class FaultRule
             }
 
             _occurrences++;
-            if (_occurrences % Math.Max(1, EveryNth) != 0)
+            if (_occurrences % EveryNth != 0)
             {
                 return false;
             }

@@ -10,7 +10,7 @@ namespace MailActors.Testing;
 ///   COMMANDS  MAIL,RCPT | . | CONNECT | * | any verb, comma-separated (one rule per command)
 ///   ACTION    reply:TEXT | disconnect | disconnect-after | drop-reply | delay:DURATION | tarpit
 ///             | garbage:TEXT | overlong:N | unterminated[:N]
-///   OPTION    every=N (N at least 1) | p=PROBABILITY | seed=N | times=N (N at least 1) | match=SUBSTRING
+///   OPTION    every=N (N at least 1) | p=PROBABILITY (above 0, at most 1) | seed=N | times=N (N at least 1) | match=SUBSTRING
 ///   DURATION  N (seconds) | Nms | Ns | Nm | Nh, more than zero; N may have a fraction (0.5 = 500ms)
 ///   TEXT      up to the next ';'; \r \n \\ \; are escapes
 /// </code>
@@ -49,9 +49,10 @@ public static class FaultSpec
                     everyNth = ParseInt(value, spec) is var n and >= 1 ? n : throw new FormatException($"every={value.Trim()} in fault spec '{spec}': N is at least 1.");
                     break;
                 case "p":
-                    probability = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var p) && p is >= 0 and <= 1
+                    // p=0 is refused like times=0: a rule that never fires.
+                    probability = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var p) && p is > 0 and <= 1
                         ? p
-                        : throw new FormatException($"Bad probability '{value}' in fault spec '{spec}'.");
+                        : throw new FormatException($"p={value.Trim()} in fault spec '{spec}': the probability is above 0 and at most 1.");
                     break;
                 case "seed":
                     seed = ParseInt(value, spec);
