@@ -115,8 +115,17 @@ public sealed class Outbox : IAsyncDisposable
         BackoffSupervisor.Props(Backoff.OnStop(child, name, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2, -1)
             .WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Restart)));
 
-    /// <summary>Journals a message; returns once it is durable. Throws when it is refused.</summary>
-    /// <exception cref="OutboxRejectedException">Too large, a bad address, unreadable content, an unknown route; nothing was journaled.</exception>
+    /// <summary>
+    /// Journals a message; returns once it is durable. Throws when it is refused. Waits while the outbox holds
+    /// <c>max-unfinished-bytes</c> (the backpressure).
+    /// </summary>
+    /// <exception cref="OutboxRejectedException">
+    /// <see cref="OutboxRejectedException.Reason"/> says why: too large, a bad address or parameter, no message id,
+    /// unreadable content, an unknown route (nothing was journaled); or <see cref="OutboxRejection.Unavailable"/>: the
+    /// outbox is passive (read-only) or the message's partition is not running, and the message may be enqueued again
+    /// (an id already journaled comes back <see cref="EnqueueOutcome.AlreadyAccepted"/>).
+    /// </exception>
+    /// <exception cref="ObjectDisposedException">The outbox is disposed, or was disposed while the call waited for room.</exception>
     public async Task<EnqueueResult> EnqueueAsync(OutboxMessage message, CancellationToken cancellationToken = default)
     {
         var result = (await EnqueueBatchAsync([message], cancellationToken).ConfigureAwait(false))[0];
@@ -131,8 +140,12 @@ public sealed class Outbox : IAsyncDisposable
 
     /// <summary>
     /// Journals several messages in as few writes as possible; returns one result per message, in order, once every
-    /// accepted one is durable. Refused messages are results (<see cref="EnqueueOutcome.Rejected"/>), not exceptions.
+    /// accepted one is durable. Refused messages are results (<see cref="EnqueueOutcome.Rejected"/>), not exceptions,
+    /// with the same reasons as <see cref="EnqueueAsync(OutboxMessage, CancellationToken)"/>: a partition that is not
+    /// running refuses its own messages as <see cref="OutboxRejection.Unavailable"/> and the others are journaled.
+    /// Waits while the outbox holds <c>max-unfinished-bytes</c>.
     /// </summary>
+    /// <exception cref="ObjectDisposedException">The outbox is disposed, or was disposed while the call waited for room.</exception>
     public async Task<IReadOnlyList<EnqueueResult>> EnqueueBatchAsync(IReadOnlyList<OutboxMessage> messages, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
@@ -204,10 +217,23 @@ public sealed class Outbox : IAsyncDisposable
         }
         var pending = byPartition.Select(async kv =>
         {
-            var answers = await completions[kv.Key].Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-            for (var j = 0; j < answers.Length; j++)
+            try
             {
-                results[kv.Value.Slots[j]] = answers[j];
+                var answers = await completions[kv.Key].Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                for (var j = 0; j < answers.Length; j++)
+                {
+                    results[kv.Value.Slots[j]] = answers[j];
+                }
+            }
+            catch (OutboxRejectedException unavailable) when (unavailable.Reason == OutboxRejection.Unavailable)
+            {
+                // One partition not running (restarting after a journal failure, or stopped) refuses only its own
+                // messages: thrown, it took the other partitions' results with it, and the caller could not tell which
+                // messages were journaled. A retry is safe either way: an id already journaled comes back AlreadyAccepted.
+                foreach (var slot in kv.Value.Slots)
+                {
+                    results[slot] = Rejected(messages[slot].Mail.MessageId, OutboxRejection.Unavailable, unavailable.Message);
+                }
             }
         }).ToArray();
         await Task.WhenAll(pending).ConfigureAwait(false);

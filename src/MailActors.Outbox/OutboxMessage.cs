@@ -42,7 +42,11 @@ public enum OutboxRejection
     ContentUnreadable,
     /// <summary>The message names a route that does not exist.</summary>
     NoRoute,
-    /// <summary>The outbox is read-only (passive) or stopping.</summary>
+    /// <summary>
+    /// The outbox is read-only (passive), or the message's partition is not running (restarting after a journal
+    /// failure, or stopping). The message may be enqueued again: an id the journal already holds comes back
+    /// <see cref="EnqueueOutcome.AlreadyAccepted"/>.
+    /// </summary>
     Unavailable,
     /// <summary>A MAIL or RCPT parameter is refused (ENVID, NOTIFY, ORCPT, AUTH, TRANSID or an extra parameter).</summary>
     InvalidParameters,

@@ -102,8 +102,16 @@ public sealed class Mailer : IAsyncDisposable
 
     /// <summary>
     /// Sends a message: waits for room on its route(s) (the backpressure), then for every recipient's outcome.
-    /// Refused recipients are outcomes, not exceptions.
+    /// Refused recipients are outcomes, not exceptions. <paramref name="cancellationToken"/> cancels only the wait for
+    /// room: once admitted, the message is delivered and the call waits for its outcome. (A message split over several
+    /// routes is admitted route by route; a cancellation between two leaves the routes already admitted to deliver.)
     /// </summary>
+    /// <exception cref="OperationCanceledException">The token was cancelled before the message was admitted.</exception>
+    /// <exception cref="MailSessionClosedException">
+    /// The route stopped (the Mailer is disposed past its drain, or the actor system ends) while it held the message;
+    /// the message says whether a session had it, so the server may have it.
+    /// </exception>
+    /// <exception cref="ObjectDisposedException">The Mailer is disposed.</exception>
     /// <exception cref="MailArgumentException">
     /// An address contains CR, LF or NUL or does not make a path for the route it goes to (checked with or without
     /// exact-addresses as that route sends it; see <see cref="RouteTable"/>), or a MAIL or RCPT parameter is refused:

@@ -44,9 +44,15 @@ public sealed class SmtpClient : IAsyncDisposable
 
     /// <summary>
     /// Connects (hosts in turn), reads the greeting and, unless <see cref="SmtpClientOptions.SendHello"/> is off, sends
-    /// EHLO (HELO after a 5xx) — Net::SMTP's <c>new</c>.
+    /// EHLO (HELO after a 5xx) and then the STARTTLS and AUTH the options ask for — Net::SMTP's <c>new</c>.
     /// </summary>
-    /// <exception cref="MailConnectException">No host answered, TLS failed, or the greeting was not 220.</exception>
+    /// <exception cref="MailArgumentException">The hello domain cannot be sent (empty, or with a space or CR/LF/NUL).</exception>
+    /// <exception cref="MailConnectException">No host answered, implicit TLS failed, or the greeting was not 220.</exception>
+    /// <exception cref="SmtpCommandException">EHLO and HELO, or STARTTLS, were refused.</exception>
+    /// <exception cref="MailNotSupportedException">The options require STARTTLS and the server does not offer it.</exception>
+    /// <exception cref="MailTimeoutException">The server did not answer in time.</exception>
+    /// <exception cref="MailSessionClosedException">The connection was lost.</exception>
+    /// <exception cref="MailProtocolException">A reply was malformed or over the configured limits.</exception>
     public static async Task<SmtpClient> ConnectAsync(SmtpClientOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -298,10 +304,12 @@ public sealed class SmtpClient : IAsyncDisposable
 
     /// <summary>
     /// Sends a whole message in one (pipelined) transaction with the envelope taken from its headers (see
-    /// <see cref="MessageEnvelope.From(MimeKit.MimeMessage)"/>): Bcc is hidden, SIZE, 8BITMIME, SMTPUTF8 and BDAT are used as
-    /// the server offers them, and 8-bit parts are re-encoded to 7-bit when 8BITMIME is missing. Partial refusal is a
-    /// normal result: look at <see cref="SendResult.Refused"/>.
+    /// <see cref="MessageEnvelope.From(MimeKit.MimeMessage)"/>): Bcc is hidden, SIZE, 8BITMIME and SMTPUTF8 are used when
+    /// the server offers them, BDAT only with <see cref="SmtpClientOptions.PreferChunking"/>, and 8-bit parts are
+    /// re-encoded to 7-bit when 8BITMIME is missing (the <paramref name="message"/> is prepared in place). Partial
+    /// refusal is a normal result: look at <see cref="SendResult.Refused"/>.
     /// </summary>
+    /// <exception cref="MailNotSupportedException">An address needs SMTPUTF8 and the server does not offer it.</exception>
     public async Task<SendResult> SendMessageAsync(MimeKit.MimeMessage message, SendMessageOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);

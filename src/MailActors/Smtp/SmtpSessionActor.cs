@@ -10,8 +10,9 @@ namespace MailActors.Smtp;
 
 /// <summary>
 /// One SMTP session: owns one connection and speaks the protocol on it. The protocol states are behaviours —
-/// <c>Disconnected → Connecting → AwaitingGreeting → Greeting → [StartingTls → Greeting] → [Authenticating] → Ready ⇄
-/// InTransaction → Quitting → Closed</c>. Commands arriving while an exchange is on the wire wait in the stash;
+/// <c>Disconnected → Greeting → Ready ⇄ InTransaction → InData → Ready … → Closed</c> — and every exchange on the wire
+/// (connect, greeting, hello, STARTTLS, AUTH, a transaction, QUIT) runs in <c>Exchanging</c> between two of them.
+/// Commands arriving while an exchange is on the wire wait in the stash;
 /// a command that is not legal in the resting state is refused at once. See <see cref="SmtpSession"/> for the protocol.
 /// </summary>
 public sealed partial class SmtpSessionActor : MailSessionActor
