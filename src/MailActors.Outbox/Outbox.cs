@@ -280,18 +280,27 @@ public sealed class Outbox : IAsyncDisposable
         }
         IEnumerable<string?> routes = plan is null ? [mail.Route] : plan.Groups.Select(g => (string?)g.Route.Name);
         var maxSize = routes.Min(r => _options.ForRoute(r).MaxMessageSize);
+        if (MessageSizeCheck.BeforeReading(mail.Content, maxSize) is { } tooLarge)
+        {
+            return new(null, Rejected(id, OutboxRejection.TooLarge, tooLarge));
+        }
         ReadOnlyMemory<byte> content;
         try
         {
+            // The octets read never outnumber the octets transmitted, so the limit also bounds what a stream may fill.
             content = await MessageContentReader.ReadAllAsync(mail.Content, maxSize, cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidDataException e)
         {
-            return new(null, Rejected(id, OutboxRejection.TooLarge, e.Message));
+            return new(null, Rejected(id, OutboxRejection.TooLarge, $"{e.Message} Counted as read from its stream, before its line endings are made CRLF."));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             return new(null, Rejected(id, OutboxRejection.ContentUnreadable, $"The content could not be read: {e.Message}"));
+        }
+        if (MessageSizeCheck.AfterReading(mail.Content, content, maxSize) is { } tooLargeAsSent)
+        {
+            return new(null, Rejected(id, OutboxRejection.TooLarge, tooLargeAsSent));
         }
         var suppressed = _suppression.IsEmpty ? [] : SuppressedRecipients(mail, plan);
         var perRecipient = OwnParameters(mail);
