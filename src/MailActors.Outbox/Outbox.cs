@@ -99,7 +99,7 @@ public sealed class Outbox : IAsyncDisposable
         for (var i = 0; i < partitions; i++)
         {
             var context = new PartitionContext(i, $"{prefix}-partition-{i}", options, windows[i], engine, routes, suppression,
-                (address, reason) => suppressionActor.Tell(new SuppressionListActor.Suppress(address, reason)),
+                (address, exactAddresses, reason) => suppressionActor.Tell(new SuppressionListActor.Suppress(address, reason, exactAddresses)),
                 request => outbox!.EnqueueDsnAsync(request),
                 events,
                 budget);
@@ -306,24 +306,55 @@ public sealed class Outbox : IAsyncDisposable
         }
         IEnumerable<string?> routes = plan is null ? [mail.Route] : plan.Groups.Select(g => (string?)g.Route.Name);
         var maxSize = routes.Min(r => _options.ForRoute(r).MaxMessageSize);
+        if (MessageSizeCheck.BeforeReading(mail.Content, maxSize) is { } tooLarge)
+        {
+            return new(null, Rejected(id, OutboxRejection.TooLarge, tooLarge));
+        }
         ReadOnlyMemory<byte> content;
         try
         {
+            // The octets read never outnumber the octets transmitted, so the limit also bounds what a stream may fill.
             content = await MessageContentReader.ReadAllAsync(mail.Content, maxSize, cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidDataException e)
         {
-            return new(null, Rejected(id, OutboxRejection.TooLarge, e.Message));
+            return new(null, Rejected(id, OutboxRejection.TooLarge, $"{e.Message} Counted as read from its stream, before its line endings are made CRLF."));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             return new(null, Rejected(id, OutboxRejection.ContentUnreadable, $"The content could not be read: {e.Message}"));
         }
-        var suppressed = mail.Recipients.Where(r => _suppression.TryGetReason(r, out _)).ToArray();
+        if (MessageSizeCheck.AfterReading(mail.Content, content, maxSize) is { } tooLargeAsSent)
+        {
+            return new(null, Rejected(id, OutboxRejection.TooLarge, tooLargeAsSent));
+        }
+        var suppressed = _suppression.IsEmpty ? [] : SuppressedRecipients(mail, plan);
         var perRecipient = OwnParameters(mail);
         var envelope = new StoredEnvelope(mail.Sender, mail.Recipients.ToArray(), mail.Route, mail.Parameters, mail.RecipientParameters, perRecipient);
         var accepted = new MessageAccepted(id, default, envelope, content, message.Retry, message.Source?.Source, message.Source?.Position ?? 0, suppressed);
         return new(new PreparedMessage(accepted), null);
+    }
+
+    // Each recipient as the route it goes to reads it: on a route with exact-addresses "a <b@c>"@x is a mailbox of its
+    // own, not b@c. In the message's order, as the caller wrote them.
+    private string[] SuppressedRecipients(OutgoingMail mail, RoutePlan? plan)
+    {
+        if (plan is null)
+        {
+            return mail.Recipients.Where(r => _suppression.TryGetReason(r, out _)).ToArray();
+        }
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var group in plan.Groups)
+        {
+            foreach (var recipient in group.Recipients)
+            {
+                if (_suppression.TryGetReason(recipient, group.Route.Session.ExactAddresses, out _))
+                {
+                    found.Add(recipient);
+                }
+            }
+        }
+        return found.Count == 0 ? [] : mail.Recipients.Where(found.Contains).ToArray();
     }
 
     // The recipients' own parameters, kept only for recipients of this message: what is journaled is what the attempts
@@ -397,16 +428,30 @@ public sealed class Outbox : IAsyncDisposable
         return new OutboxSubscription(channel.Reader, () => _events.Remove(channel));
     }
 
-    /// <summary>Puts <paramref name="address"/> on the suppression list (journaled before this returns).</summary>
-    public Task SuppressAsync(string address, string reason, CancellationToken cancellationToken = default) =>
-        _suppressionActor.Ask<bool>(new SuppressionListActor.Suppress(address, reason), AskTimeout, cancellationToken);
+    /// <summary>
+    /// Puts <paramref name="address"/> on the suppression list (journaled before this returns). The address is read as
+    /// the route its domain selects reads it: on a route with exact-addresses, <c>"a &lt;b@c&gt;"@x</c> is that mailbox,
+    /// elsewhere it is <c>b@c</c>.
+    /// </summary>
+    public Task SuppressAsync(string address, string reason, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return _suppressionActor.Ask<bool>(new SuppressionListActor.Suppress(address, reason, _routes.ReadsExactly(null, address)), AskTimeout, cancellationToken);
+    }
 
-    /// <summary>Takes <paramref name="address"/> off the suppression list; false when it was not on it.</summary>
-    public Task<bool> UnsuppressAsync(string address, CancellationToken cancellationToken = default) =>
-        _suppressionActor.Ask<bool>(new SuppressionListActor.Unsuppress(address), AskTimeout, cancellationToken);
+    /// <summary>Takes <paramref name="address"/> (read as in <see cref="SuppressAsync"/>) off the suppression list; false when it was not on it.</summary>
+    public Task<bool> UnsuppressAsync(string address, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return _suppressionActor.Ask<bool>(new SuppressionListActor.Unsuppress(address, _routes.ReadsExactly(null, address)), AskTimeout, cancellationToken);
+    }
 
-    /// <summary>Whether <paramref name="address"/> is suppressed, and why.</summary>
-    public bool IsSuppressed(string address, out string reason) => _suppression.TryGetReason(address, out reason);
+    /// <summary>Whether <paramref name="address"/> (read as in <see cref="SuppressAsync"/>) is suppressed, and why.</summary>
+    public bool IsSuppressed(string address, out string reason)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return _suppression.TryGetReason(address, !_suppression.IsEmpty && _routes.ReadsExactly(null, address), out reason);
+    }
 
     /// <summary>The whole suppression list.</summary>
     public async Task<IReadOnlyList<(string Address, string Reason, DateTime At)>> GetSuppressedAsync(CancellationToken cancellationToken = default)
@@ -462,11 +507,12 @@ public sealed class Outbox : IAsyncDisposable
     private async Task EnqueueDsnAsync(DsnRequest request)
     {
         var now = _options.Clock.GetUtcNow().UtcDateTime;
-        var result = (await EnqueueBatchAsync([new OutboxMessage(DsnBuilder.Build(request, _options.DsnReportingMta, now))]).ConfigureAwait(false))[0];
+        bool ReadsExactly(string recipient) => _routes.ReadsExactly(request.Route, recipient);
+        var result = (await EnqueueBatchAsync([new OutboxMessage(DsnBuilder.Build(request, _options.DsnReportingMta, now, ReadsExactly))]).ConfigureAwait(false))[0];
         if (result is { Outcome: EnqueueOutcome.Rejected, Rejection: OutboxRejection.TooLarge } && request.Return == DsnReturn.Full)
         {
             // RET=FULL quoted a message too large for the sender's route: the headers alone still tell what failed.
-            var headersOnly = DsnBuilder.Build(request with { Return = DsnReturn.Headers }, _options.DsnReportingMta, now);
+            var headersOnly = DsnBuilder.Build(request with { Return = DsnReturn.Headers }, _options.DsnReportingMta, now, ReadsExactly);
             result = (await EnqueueBatchAsync([new OutboxMessage(headersOnly)]).ConfigureAwait(false))[0];
         }
         if (result.Outcome == EnqueueOutcome.Rejected)

@@ -73,9 +73,10 @@ public sealed record OutboxOptions
     public RetryPolicy Retry { get; init; } = new();
 
     /// <summary>
-    /// Largest message accepted by default, in octets of the content as given (what the outbox journals), checked while
-    /// it is read. Content with bare LF or CR line endings grows when sent; the session checks the size as transmitted
-    /// against the server's SIZE limit itself, before MAIL.
+    /// Largest message accepted by default, in octets as transmitted with DATA (<see cref="Smtp.MessageContent.TransmittedLength"/>:
+    /// line endings as CRLF, which content with bare LF or CR grows to, and the CRLF DATA adds to unterminated content),
+    /// the size the session checks against the server's SIZE limit; a stream is refused by its declared length before it
+    /// is read and by the size of what it gave once read. Checked at enqueue, before anything is journaled.
     /// </summary>
     public long MaxMessageSize { get; init; } = 25L * 1024 * 1024;
 

@@ -16,6 +16,9 @@ internal sealed class RouteResolver(MailerOptions? mailer)
     // for every recipient at every attempt).
     private readonly string? _only = mailer is { Routes.Count: 1 } ? mailer.Routes[0].Name : null;
 
+    // Without a route that takes addresses as written, every address is read one way: no need to find its route.
+    private readonly bool _anyExact = mailer is not null && mailer.Routes.Any(r => r.Session.ExactAddresses);
+
     public bool Exists(string route) => _table is null || _table.Find(route) is not null;
 
     /// <summary>
@@ -32,6 +35,13 @@ internal sealed class RouteResolver(MailerOptions? mailer)
         }
         return _table.Plan(mail);
     }
+
+    /// <summary>
+    /// Whether the route that carries <paramref name="recipient"/> (see <see cref="RouteOf"/>) has exact-addresses on,
+    /// so that the address as written, not the one taken out of it, is the mailbox (suppression, DSNs, ORCPT).
+    /// </summary>
+    public bool ReadsExactly(string? messageRoute, string recipient) =>
+        _anyExact && RouteOf(messageRoute, recipient) is { } name && _table!.Find(name) is { Session.ExactAddresses: true };
 
     public string? RouteOf(string? messageRoute, string recipient)
     {

@@ -333,6 +333,17 @@ public sealed class RecoveryTests
             new OutgoingMail("sender@example.test", ["a@example.test"], MessageContent.FromStream(() => new FailingStream())) { MessageId = "throws" }));
         var streamedTooLarge = await Assert.ThrowsAsync<OutboxRejectedException>(() => harness.Outbox.EnqueueAsync(
             new OutgoingMail("sender@example.test", ["a@example.test"], MessageContent.FromStream(() => new MemoryStream(new byte[50_000]))) { MessageId = "streamed-big" }));
+        // 1,000 lines of ten octets with bare LF: 10,000 octets as given, within the limit; 11,000 as DATA sends them.
+        var bareLines = System.Text.Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("abcdefghi\n", 1000)));
+        var grows = await Assert.ThrowsAsync<OutboxRejectedException>(() => harness.Outbox.EnqueueAsync(
+            new OutgoingMail("sender@example.test", ["a@example.test"], MessageContent.FromBytes(bareLines)) { MessageId = "grows" }));
+        var streamedGrows = await Assert.ThrowsAsync<OutboxRejectedException>(() => harness.Outbox.EnqueueAsync(
+            new OutgoingMail("sender@example.test", ["a@example.test"], MessageContent.FromStream(() => new MemoryStream(bareLines))) { MessageId = "streamed-grows" }));
+        var declaredTooLarge = await Assert.ThrowsAsync<OutboxRejectedException>(() => harness.Outbox.EnqueueAsync(
+            new OutgoingMail("sender@example.test", ["a@example.test"], MessageContent.FromStream(() => throw new InvalidOperationException("opened"), 20_000))
+            {
+                MessageId = "declared-big",
+            }));
         var noRoute = await Assert.ThrowsAsync<OutboxRejectedException>(() => harness.Outbox.EnqueueAsync(OutboxHarness.Mail("no-route") with { Route = "elsewhere" }));
         var mixed = await harness.Outbox.EnqueueBatchAsync([new OutboxMessage(OutboxHarness.Mail("good")), new OutboxMessage(OutboxHarness.Mail("big-too", size: 20_000))]);
 
@@ -345,10 +356,18 @@ public sealed class RecoveryTests
         Assert.Equal(OutboxRejection.ContentUnreadable, throwing.Reason);
         Assert.Contains("disk went away", throwing.Message, StringComparison.Ordinal);
         Assert.Equal(OutboxRejection.TooLarge, streamedTooLarge.Reason);
+        Assert.Contains("as read from its stream", streamedTooLarge.Message, StringComparison.Ordinal);
+        // The size compared is the one the session checks against the server's SIZE limit, and the error says so.
+        Assert.Equal(OutboxRejection.TooLarge, grows.Reason);
+        Assert.Contains("11000 octets as transmitted (line endings as CRLF, as DATA sends it; 10000 as given), over the limit of 10000", grows.Message, StringComparison.Ordinal);
+        Assert.Equal(OutboxRejection.TooLarge, streamedGrows.Reason);
+        Assert.Contains("11000 octets as transmitted (line endings as CRLF, as DATA sends it; 10000 as read from its stream)", streamedGrows.Message, StringComparison.Ordinal);
+        Assert.Equal(OutboxRejection.TooLarge, declaredTooLarge.Reason); // by its declared length, without opening it
+        Assert.Contains("20000 octets by the length its stream declares", declaredTooLarge.Message, StringComparison.Ordinal);
         Assert.Equal(OutboxRejection.NoRoute, noRoute.Reason);
         Assert.Equal([EnqueueOutcome.Accepted, EnqueueOutcome.Rejected], mixed.Select(r => r.Outcome));
         Assert.Equal(1, (await harness.Outbox.GetCountsAsync()).MessagesAccepted);
-        foreach (var id in new[] { "big", "bad-address", "null-recipient", "crlf", "throws", "streamed-big", "no-route", "big-too" })
+        foreach (var id in new[] { "big", "bad-address", "null-recipient", "crlf", "throws", "streamed-big", "grows", "streamed-grows", "declared-big", "no-route", "big-too" })
         {
             Assert.Null(await harness.Outbox.GetStatusAsync(id));
         }

@@ -141,7 +141,8 @@ internal sealed partial class OutboxPartition
             {
                 continue;
             }
-            if (_context.Suppression.TryGetReason(recipient.Address, out var reason))
+            if (!_context.Suppression.IsEmpty
+                && _context.Suppression.TryGetReason(recipient.Address, _context.Routes.ReadsExactly(record.Envelope.Route, recipient.Address), out var reason))
             {
                 events.Add(new RecipientSuppressed(record.Id, recipient.Address, reason, now));
             }
@@ -169,13 +170,13 @@ internal sealed partial class OutboxPartition
         // sent again after the restart, which at-least-once allows.
         Write(events, null);
         var id = record.Id;
-        _context.Mailer!.SendAsync(BuildMail(record, send)).PipeTo(
+        _context.Mailer!.SendAsync(BuildMail(record, send, _context.Routes)).PipeTo(
             Self,
             success: report => new SendCompleted(id, token, attempt, send, report, null),
             failure: error => new SendCompleted(id, token, attempt, send, null, error));
     }
 
-    private static OutgoingMail BuildMail(MessageRecord record, IReadOnlyList<string> recipients)
+    private static OutgoingMail BuildMail(MessageRecord record, IReadOnlyList<string> recipients, RouteResolver routes)
     {
         var envelope = record.Envelope;
         var parameters = envelope.Parameters;
@@ -193,7 +194,8 @@ internal sealed partial class OutboxPartition
                 var own = envelope.RecipientParametersFor(recipient);
                 if (wantsDsn && own is { OriginalRecipient: null, OriginalRecipientRaw: null })
                 {
-                    own = own with { OriginalRecipient = SuppressionSet.Normalize(recipient) };
+                    // The mailbox as the recipient's route reads it: a DSN that names it is about this recipient.
+                    own = own with { OriginalRecipient = SuppressionSet.Normalize(recipient, routes.ReadsExactly(envelope.Route, recipient)) };
                 }
                 if (own is not null)
                 {

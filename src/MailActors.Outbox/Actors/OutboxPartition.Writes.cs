@@ -204,6 +204,9 @@ internal sealed partial class OutboxPartition
     private void ApplyLive(IOutboxPersisted e)
     {
         var before = e is IRecipientEvent r && r is RecipientBounced ? _state.Find(r.MessageId)?.Recipient(r.Recipient)?.State : null;
+        // Taken before the event may finish the message: a finished one keeps no envelope, and its recipients are read
+        // as the route their domain selects (the same one unless the message named another).
+        var route = e is RecipientBounced b && _state.Unfinished.TryGetValue(b.MessageId, out var unfinished) ? unfinished.Envelope.Route : null;
         _state.Apply(e, LastSequenceNr);
         switch (e)
         {
@@ -232,7 +235,8 @@ internal sealed partial class OutboxPartition
                 {
                     if (bounced.Hard && _options.SuppressHardBounces)
                     {
-                        _context.Suppress(bounced.Recipient, $"hard bounce: {bounced.Reply?.ToString().Trim() ?? bounced.Error}");
+                        _context.Suppress(bounced.Recipient, _context.Routes.ReadsExactly(route, bounced.Recipient),
+                            $"hard bounce: {bounced.Reply?.ToString().Trim() ?? bounced.Error}");
                     }
                     Publish(new DeliveryFailed(bounced.MessageId, bounced.Recipient, RecipientState.Bounced, bounced.Reply, bounced.Error, bounced.Hard, bounced.Source, bounced.At));
                 }

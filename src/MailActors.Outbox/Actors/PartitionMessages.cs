@@ -86,7 +86,10 @@ internal static class PartitionProtocol
     }
 }
 
-/// <summary>What the partition needs from the rest of the outbox.</summary>
+/// <summary>
+/// What the partition needs from the rest of the outbox. <paramref name="Suppress"/> takes an address, whether its route
+/// has exact-addresses on, and the reason.
+/// </summary>
 internal sealed record PartitionContext(
     int Index,
     string PersistenceId,
@@ -95,7 +98,7 @@ internal sealed record PartitionContext(
     Mailer? Mailer,
     RouteResolver Routes,
     SuppressionSet Suppression,
-    Action<string, string> Suppress,
+    Action<string, bool, string> Suppress,
     Func<DsnRequest, Task> SendDsn,
     OutboxEventHub Events,
     ContentBudget Budget);

@@ -26,9 +26,11 @@ internal sealed class SuppressionListActor : UntypedPersistentActor
 
     public override string PersistenceId { get; }
 
-    public sealed record Suppress(string Address, string Reason);
+    /// <summary>Puts an address on the list, read as its route reads it (see <see cref="SuppressionSet.Normalize"/>).</summary>
+    public sealed record Suppress(string Address, string Reason, bool ExactAddresses = false);
 
-    public sealed record Unsuppress(string Address);
+    /// <summary>Takes an address off the list, read as in <see cref="Suppress"/>.</summary>
+    public sealed record Unsuppress(string Address, bool ExactAddresses = false);
 
     public sealed record List
     {
@@ -68,7 +70,7 @@ internal sealed class SuppressionListActor : UntypedPersistentActor
                 Sender.Tell(Ready.Instance);
                 break;
             case Suppress suppress when !_passive:
-                var address = SuppressionSet.Normalize(suppress.Address);
+                var address = SuppressionSet.Normalize(suppress.Address, suppress.ExactAddresses);
                 if (_entries.TryGetValue(address, out var existing) && existing.Reason == suppress.Reason)
                 {
                     Sender.Tell(true);
@@ -83,7 +85,7 @@ internal sealed class SuppressionListActor : UntypedPersistentActor
                 });
                 break;
             case Unsuppress unsuppress when !_passive:
-                var key = SuppressionSet.Normalize(unsuppress.Address);
+                var key = SuppressionSet.Normalize(unsuppress.Address, unsuppress.ExactAddresses);
                 if (!_entries.ContainsKey(key))
                 {
                     Sender.Tell(false);

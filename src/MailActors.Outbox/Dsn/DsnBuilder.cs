@@ -17,10 +17,16 @@ internal static class DsnBuilder
     /// <summary>The DSN's own message id, derived from the original's so a re-drive after a crash enqueues the same one.</summary>
     public static string MessageIdFor(string originalId) => "dsn." + originalId;
 
-    public static OutgoingMail Build(DsnRequest request, string reportingMta, DateTime now)
+    /// <param name="request">The failed recipients and the message.</param>
+    /// <param name="reportingMta">The name in Reporting-MTA, and the domain of the DSN's From and Message-ID.</param>
+    /// <param name="now">The DSN's date.</param>
+    /// <param name="readsExactly">Whether a recipient's route has exact-addresses on: then the address as written, not
+    /// the one taken out of it, is the mailbox the DSN names.</param>
+    public static OutgoingMail Build(DsnRequest request, string reportingMta, DateTime now, Func<string, bool> readsExactly)
     {
         var report = new MultipartReport("delivery-status");
-        report.Add(new TextPart("plain") { Text = HumanReadable(request, reportingMta) });
+        string Mailbox(string recipient) => Actors.SuppressionSet.Normalize(recipient, readsExactly(recipient));
+        report.Add(new TextPart("plain") { Text = HumanReadable(request, reportingMta, Mailbox) });
         var status = new MessageDeliveryStatus();
         var perMessage = new HeaderList
         {
@@ -41,7 +47,7 @@ internal static class DsnBuilder
                 // Already addr-type;xtext, as RFC 3464 section 2.3.1 writes the field; checked before it was queued.
                 group.Add("Original-Recipient", raw);
             }
-            group.Add("Final-Recipient", "rfc822;" + Bare(recipient.Address));
+            group.Add("Final-Recipient", "rfc822;" + Mailbox(recipient.Address));
             group.Add("Action", "failed");
             group.Add("Status", StatusCode(recipient));
             if (recipient.Reply is { } reply)
@@ -85,14 +91,14 @@ internal static class DsnBuilder
         : recipient.State == RecipientState.Expired ? "4.4.7"
         : "5.0.0";
 
-    private static string HumanReadable(DsnRequest request, string reportingMta)
+    private static string HumanReadable(DsnRequest request, string reportingMta, Func<string, string> mailbox)
     {
         var text = new StringBuilder();
         text.Append("This is the mail system at ").Append(reportingMta).Append(".\n\n");
         text.Append("Your message (envelope id ").Append(request.EnvelopeId).Append(") could not be delivered to the following recipient(s):\n\n");
         foreach (var recipient in request.Recipients)
         {
-            text.Append("<").Append(Bare(recipient.Address)).Append(">: ");
+            text.Append("<").Append(mailbox(recipient.Address)).Append(">: ");
             text.Append(recipient.State == RecipientState.Expired ? "delivery time expired" : "permanent failure");
             if (recipient.Reply is { } reply)
             {

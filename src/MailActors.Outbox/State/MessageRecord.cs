@@ -78,6 +78,13 @@ internal sealed record DsnRequest(
     StoredContent Content,
     IReadOnlyList<DsnRecipient> Recipients)
 {
+    /// <summary>
+    /// The route the message named, which says how its recipients' addresses read (exact-addresses or not). Not in
+    /// snapshots: a DSN restored from one reads each recipient as the route its domain selects, the same route unless
+    /// the message named another.
+    /// </summary>
+    public string? Route { get; init; }
+
     /// <summary>What the DSN quotes: the whole message for RET=FULL, its header section otherwise.</summary>
     public ReadOnlyMemory<byte> Original => Return == DsnReturn.Full ? Content.Bytes : PartitionState.HeaderSection(Content.Bytes);
 }

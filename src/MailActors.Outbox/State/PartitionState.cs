@@ -246,7 +246,7 @@ internal sealed class PartitionState(int statusRetention, bool generateDsn)
         var content = record.Content.IsLoaded
             ? StoredContent.Inline(ret == DsnReturn.Full ? record.Content.Bytes : HeaderSection(record.Content.Bytes))
             : record.Content;
-        return new DsnRequest(record.Id, record.EnvelopeId, record.Envelope.Sender, record.AcceptedAt, ret, content, failed);
+        return new DsnRequest(record.Id, record.EnvelopeId, record.Envelope.Sender, record.AcceptedAt, ret, content, failed) { Route = record.Envelope.Route };
     }
 
     /// <summary>The content up to and including the blank line that ends the header section (all of it if there is none).</summary>

@@ -23,10 +23,11 @@ public sealed class MessageContent
     /// The length in octets of the content as given, when known up front: for content in memory, the length of the bytes.
     /// </summary>
     /// <remarks>
-    /// For content in memory, MAIL FROM's SIZE= is not this length but the size of the message as sent (RFC 1870: CRLF
-    /// line endings, before dot-stuffing; with DATA, the CRLF that ends unterminated content included; BODY=BINARYMIME
-    /// content at its exact octet count). For a stream (<see cref="FromStream"/>), SIZE= is declared from this length as
-    /// given, and it is what is checked against the server's SIZE limit.
+    /// For content in memory, MAIL FROM's SIZE= is not this length but the size of the message as sent
+    /// (<see cref="TransmittedLength"/>; RFC 1870: CRLF line endings, before dot-stuffing; with DATA, the CRLF that ends
+    /// unterminated content included; BODY=BINARYMIME content at its exact octet count). For a stream
+    /// (<see cref="FromStream"/>), SIZE= is declared from this length as given, and it is what is checked against the
+    /// server's SIZE limit.
     /// </remarks>
     public long? Length { get; }
 
@@ -57,12 +58,20 @@ public sealed class MessageContent
     };
 
     /// <summary>
-    /// The size of the content in memory as it is transmitted, what MAIL FROM's SIZE= declares (RFC 1870): line endings
-    /// as CRLF and no dot-stuffing; DATA (<paramref name="bdat"/> false) ends unterminated content with CRLF, BDAT does
-    /// not; <paramref name="exactOctets"/> (BODY=BINARYMIME) content goes octet for octet. Comes from the same inspection
-    /// as <see cref="RequiredBody"/>, so content is scanned once whatever is asked. For a stream, <see cref="Length"/>.
+    /// The size of the content in memory as it is transmitted, what MAIL FROM's SIZE= declares (RFC 1870) and what the
+    /// session checks against the server's SIZE limit: line endings as CRLF and no dot-stuffing; DATA
+    /// (<paramref name="bdat"/> false) ends unterminated content with CRLF, BDAT does not; <paramref name="exactOctets"/>
+    /// (BODY=BINARYMIME) content goes octet for octet. Comes from the same inspection as <see cref="RequiredBody"/>, so
+    /// content is scanned once whatever is asked. For a stream, <see cref="Length"/>.
     /// </summary>
-    internal long? TransmittedLength(bool bdat, bool exactOctets)
+    /// <remarks>
+    /// The DATA form (both arguments false) is the largest of the three, so content within a limit by it is within that
+    /// limit however it is sent: what a caller that checks sizes before the server is known compares.
+    /// </remarks>
+    /// <param name="bdat">Sent with BDAT (CHUNKING) rather than DATA.</param>
+    /// <param name="exactOctets">Sent as BODY=BINARYMIME, octet for octet.</param>
+    /// <returns>The size in octets; for a stream, <see cref="Length"/> as given (null when not given).</returns>
+    public long? TransmittedLength(bool bdat = false, bool exactOctets = false)
     {
         if (!IsInMemory)
         {
