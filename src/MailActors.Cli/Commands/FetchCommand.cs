@@ -105,12 +105,7 @@ internal static class FetchCommand
             }
             catch (Exception e) when (e is MailConnectException or Pop3CommandException or MailNotSupportedException or MailSessionClosedException or MailTimeoutException or MailProtocolException)
             {
-                return Fail(e switch
-                {
-                    MailNotSupportedException { Extension: "STLS" } => ("tls", ExitCodes.Tls),
-                    MailConnectException c when c.Message.Contains("TLS", StringComparison.Ordinal) || c.InnerException is System.Security.Authentication.AuthenticationException => ("tls", ExitCodes.Tls),
-                    _ => ("connect", ExitCodes.Connect),
-                }, e);
+                return Fail(TlsFailures.Includes(e) ? ("tls", ExitCodes.Tls) : ("connect", ExitCodes.Connect), e);
             }
             await using (client.ConfigureAwait(false))
             {

@@ -98,13 +98,9 @@ internal static class SendCommand
             }
             catch (Exception e) when (e is MailConnectException or SmtpCommandException or MailNotSupportedException or MailSessionClosedException or MailTimeoutException or MailProtocolException)
             {
-                return Fail(e switch
-                {
-                    SmtpCommandException => ("hello", ExitCodes.Hello),
-                    MailNotSupportedException { Extension: "STARTTLS" } => ("tls", ExitCodes.Tls),
-                    MailConnectException c when c.Message.Contains("TLS", StringComparison.Ordinal) => ("tls", ExitCodes.Tls),
-                    _ => ("connect", ExitCodes.Connect),
-                }, e);
+                return Fail(TlsFailures.Includes(e) ? ("tls", ExitCodes.Tls)
+                    : e is SmtpCommandException ? ("hello", ExitCodes.Hello)
+                    : ("connect", ExitCodes.Connect), e);
             }
             await using (client.ConfigureAwait(false))
             {

@@ -31,6 +31,7 @@ internal sealed class Connection : IAsyncDisposable
         }
         var failures = new List<string>();
         Exception? last = null;
+        var lastWasHandshake = false;
         foreach (var host in spec.Hosts)
         {
             var port = host.Port ?? spec.DefaultPort;
@@ -43,11 +44,13 @@ internal sealed class Connection : IAsyncDisposable
             {
                 failures.Add($"{host}: {e.Message}");
                 last = e;
+                lastWasHandshake = false;
                 continue;
             }
             foreach (var address in addresses)
             {
                 var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                var handshaking = false;
                 try
                 {
                     if (spec.LocalAddress is not null || spec.LocalPort != 0)
@@ -63,6 +66,7 @@ internal sealed class Connection : IAsyncDisposable
                     var connection = new Connection(socket, stream, host, remote);
                     if (spec.ImplicitTls)
                     {
+                        handshaking = true;
                         await connection.UpgradeToTlsAsync(spec.Tls, timeout.Token).ConfigureAwait(false);
                     }
                     return connection;
@@ -77,10 +81,13 @@ internal sealed class Connection : IAsyncDisposable
                     var reason = e is OperationCanceledException ? $"timed out after {spec.ConnectTimeout.TotalSeconds:0.#}s" : e.Message;
                     failures.Add($"{host} ({address}:{port}): {reason}");
                     last = e;
+                    lastWasHandshake = handshaking;
                 }
             }
         }
-        throw new MailConnectException("Could not connect: " + string.Join("; ", failures), last);
+        // The TCP connect and the implicit handshake share one catch and one timeout: only the step that was running
+        // tells a TLS failure from an unreachable host (callers such as the CLI report the two differently).
+        throw new MailConnectException("Could not connect: " + string.Join("; ", failures), last) { IsTlsFailure = lastWasHandshake };
     }
 
     private static async Task<IPAddress[]> ResolveAsync(string host, AddressFamily family, CancellationToken ct)

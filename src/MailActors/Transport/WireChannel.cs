@@ -140,7 +140,7 @@ internal sealed class WireChannel
         _reader?.Complete();
         _reader = null;
         UpgradeAsync(Connection!, options, _timeout, _lifetime.Token)
-            .PipeTo(_self, success: () => new TlsEstablished(then), failure: e => new IoFailed(new MailConnectException("TLS handshake failed: " + e.Message, e)));
+            .PipeTo(_self, success: () => new TlsEstablished(then), failure: e => new IoFailed(new MailConnectException("TLS handshake failed: " + e.Message, e) { IsTlsFailure = true }));
     }
 
     // No reply is awaited during the handshake, so the watchdog does not guard it: it has a timeout of its own.

@@ -220,6 +220,7 @@ public sealed class SmtpSessionFailureSpecs(ITestOutputHelper output) : SessionT
         var error = await Assert.ThrowsAsync<MailConnectException>(() => session.Ask<TlsStarted>(StartTls.Instance, TimeSpan.FromSeconds(10)));
 
         Assert.IsType<MailTimeoutException>(error.InnerException);
+        Assert.True(error.IsTlsFailure);
         Assert.Equal("Closed", await StateOf(session));
     }
 
