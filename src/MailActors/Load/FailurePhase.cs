@@ -15,7 +15,7 @@ internal static class FailurePhase
         MailSessionClosedException => "disconnect",
         MailAuthenticationException => "refused",
         MailNotSupportedException notSupported => "not-supported:" + notSupported.Extension,
-        MailConnectException connect when connect.Message.Contains("TLS", StringComparison.OrdinalIgnoreCase) => "tls",
+        MailConnectException { IsTlsFailure: true } => "tls",
         MailConnectException connect when connect.Message.Contains("refused the session", StringComparison.Ordinal) => "rejected",
         MailConnectException => "refused",
         MailProtocolException => "protocol",

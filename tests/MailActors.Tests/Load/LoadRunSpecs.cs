@@ -227,6 +227,19 @@ public sealed class LoadRunSpecs(ITestOutputHelper output) : SessionTestKit(outp
     }
 
     [Fact]
+    public async Task Implicit_tls_against_a_plaintext_server_counts_as_tls_errors()
+    {
+        var server = await StartServerAsync(new SmtpTestServerOptions { StartTls = false });
+        var settings = SettingsFor(server) with { Connection = Loopback(server.Port) with { ImplicitTls = true, ConnectTimeout = TimeSpan.FromSeconds(5) } };
+
+        var report = await RunAsync(new LoadOptions { Session = settings, Sessions = 2, Messages = 10, MaxConsecutiveConnectFailures = 4 });
+
+        Assert.NotNull(report.AbortReason);
+        Assert.Equal(0, report.Delivered);
+        Assert.Equal(report.ConnectionsFailed, report.Errors.Where(e => e is { Phase: "connect", What: "tls" }).Sum(e => e.Count));
+    }
+
+    [Fact]
     public void A_run_without_a_bound_is_refused()
     {
         var options = new LoadOptions { Session = new SmtpSessionSettings { Connection = new Transport.ConnectionSpec { Hosts = [], DefaultPort = 25 } } };
