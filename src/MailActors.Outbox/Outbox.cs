@@ -515,6 +515,12 @@ public sealed class Outbox : IAsyncDisposable
             var headersOnly = DsnBuilder.Build(request with { Return = DsnReturn.Headers }, _options.DsnReportingMta, now, ReadsExactly);
             result = (await EnqueueBatchAsync([new OutboxMessage(headersOnly)]).ConfigureAwait(false))[0];
         }
+        if (result is { Outcome: EnqueueOutcome.Rejected, Rejection: OutboxRejection.Unavailable })
+        {
+            // The DSN's own partition is not running (its id hashes elsewhere): failing the hand-over keeps the DSN
+            // pending, and the sweep (or the next start) tries again. Returning here would journal DsnQueued for it.
+            throw new OutboxRejectedException(result.MessageId, result.Rejection, result.Error ?? "unavailable");
+        }
         if (result.Outcome == EnqueueOutcome.Rejected)
         {
             // A DSN that cannot be queued (its recipient address is unusable) is dropped: retrying cannot help.

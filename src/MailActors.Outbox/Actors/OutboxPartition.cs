@@ -255,7 +255,10 @@ internal sealed partial class OutboxPartition : UntypedPersistentActor, IWithTim
 
     protected override void PostStop()
     {
-        var stopped = new OutboxRejectedException("", OutboxRejection.Unavailable, $"Outbox partition {_context.Index} stopped before the message was journaled.");
+        // An enqueue split over several group commits may have had its first rows journaled before a later one failed:
+        // "may not", and a retry is safe (an id already journaled comes back AlreadyAccepted).
+        var stopped = new OutboxRejectedException("", OutboxRejection.Unavailable,
+            $"Outbox partition {_context.Index} stopped before the message was known to be journaled; it may be enqueued again.");
         foreach (var waiting in _waitingEnqueues)
         {
             waiting.TrySetException(stopped);
