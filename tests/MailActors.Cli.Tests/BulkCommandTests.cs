@@ -202,16 +202,25 @@ public sealed class BulkCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("status")]
-    [InlineData("bulk")]
-    public async Task A_mistyped_store_kind_is_a_usage_error_that_does_not_repeat_the_connection_string(string command)
+    [InlineData("status", "postgress:Host=127.0.0.1;Password=secret-pw", "got 'postgress:…'")]
+    [InlineData("bulk", "postgress:Host=127.0.0.1;Password=secret-pw", "got 'postgress:…'")]
+    [InlineData("status", "Host=db;Username=app;Password=secret-pw;Database=outbox", NoPrefix)]
+    [InlineData("bulk", "Host=db;Username=app;Password=secret-pw;Database=outbox", NoPrefix)]
+    [InlineData("status", "Host=db;Username=app;Password=secret:pw;Database=outbox", NoPrefix)]
+    [InlineData("bulk", "Host=db;Username=app;Password=secret:pw;Database=outbox", NoPrefix)]
+    public async Task A_mistyped_store_kind_is_a_usage_error_that_does_not_repeat_the_connection_string(string command, string store, string given)
     {
-        var result = await CliRunner.RunAsync(StoreCommand(command, "postgress:Host=127.0.0.1;Password=secret-pw"), timeout: Bound);
+        var result = await CliRunner.RunAsync(StoreCommand(command, store), timeout: Bound);
 
         Assert.True(result.ExitCode == ExitCodes.Usage, result.Output + result.Error);
         var line = Assert.Single(ErrorLines(result));
-        Assert.Equal("error: --store: A store is 'sqlite:FILE' or 'postgres:CONNECTION-STRING'; got 'postgress:…'.", line);
+        Assert.Equal($"error: --store: A store is 'sqlite:FILE' or 'postgres:CONNECTION-STRING'; {given}.", line);
+        // Not even the part before a colon inside the password.
+        Assert.DoesNotContain("secret", result.Output + result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Host=", result.Output + result.Error, StringComparison.Ordinal);
     }
+
+    private const string NoPrefix = "the value given starts with neither (not repeated here: it may hold a password)";
 
     private static string[] StoreCommand(string command, string store) => command == "status"
         ? ["status", "--store", store]
