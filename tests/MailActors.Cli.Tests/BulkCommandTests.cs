@@ -163,6 +163,35 @@ public sealed class BulkCommandTests : IDisposable
     }
 
     [Theory]
+    [InlineData("bulk", false)]
+    [InlineData("bulk", true)]
+    [InlineData("status", true)]
+    public async Task A_postgres_role_that_may_connect_but_not_use_the_store_is_one_error_line_at_once(string command, bool tablesExist)
+    {
+        await using var role = await RestrictedPostgresRole.CreateAsync();
+        if (tablesExist)
+        {
+            // Created by the superuser: the role may see the outbox (status gets past its existence check) but neither
+            // read its tables nor run the journal's CREATE TABLE IF NOT EXISTS.
+            var created = await CliRunner.RunAsync(StoreCommand("bulk", "postgres:" + role.SuperuserConnectionString), timeout: Bound);
+            Assert.True(created.ExitCode == 0, created.Output + created.Error);
+        }
+
+        // Shorter than the 30 s ask the start used to wait out before it ended in an unhandled AskTimeoutException.
+        var result = await CliRunner.RunAsync(StoreCommand(command, "postgres:" + role.ConnectionString), timeout: TimeSpan.FromSeconds(20));
+
+        Assert.True(result.ExitCode == ExitCodes.Store, result.Output + result.Error);
+        var line = Assert.Single(ErrorLines(result));
+        Assert.StartsWith($"error: postgres:{role.Described} could not be opened: ", line, StringComparison.Ordinal);
+        Assert.Contains("42501: permission denied for ", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(RestrictedPostgresRole.Password, result.Output + result.Error, StringComparison.Ordinal);
+        // The journal's own errors while the start failed (a stack trace each, every second) are not printed: the
+        // error line says it once.
+        Assert.DoesNotContain("[ERROR]", result.Output + result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Output + result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("a directory")]
     [InlineData("under a file")]
     [InlineData("not a database")]
