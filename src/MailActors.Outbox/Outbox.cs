@@ -431,7 +431,17 @@ public sealed class Outbox : IAsyncDisposable
     private static EnqueueResult Rejected(string id, OutboxRejection reason, string error) =>
         new(id, EnqueueOutcome.Rejected, reason, error, []);
 
-    internal int PartitionOf(string messageId) => PartitionHash.Of(messageId, _partitions.Length);
+    /// <summary>
+    /// The partition <paramref name="messageId"/> belongs to, from 0 to <see cref="OutboxOptions.Partitions"/> - 1 (the
+    /// same in every process). A partition journals its messages in the order they were enqueued, which is what a
+    /// <see cref="SourceCursor"/> relies on: a caller that enqueues again the messages refused as
+    /// <see cref="OutboxRejection.Unavailable"/> needs it to tell whether a later position of theirs was journaled since.
+    /// </summary>
+    public int PartitionOf(string messageId)
+    {
+        ArgumentNullException.ThrowIfNull(messageId);
+        return PartitionHash.Of(messageId, _partitions.Length);
+    }
 
     /// <summary>The status of a message (unfinished, or finished recently: see <see cref="OutboxOptions.StatusRetention"/>); null when unknown.</summary>
     public async Task<MessageStatus?> GetStatusAsync(string messageId, CancellationToken cancellationToken = default)
