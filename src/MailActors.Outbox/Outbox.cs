@@ -61,6 +61,11 @@ public sealed class Outbox : IAsyncDisposable
     /// (call <see cref="OutboxStore.PrepareAsync"/> first). Returns when every partition has recovered; unfinished
     /// messages start resuming at once. <paramref name="mailer"/> gives the routes (null only with <see cref="OutboxOptions.Passive"/>).
     /// </summary>
+    /// <exception cref="OutboxStartException">
+    /// The store cannot be used: its journal or snapshot store failed to initialize (e.g. a role without the right to
+    /// create the tables), or part of the outbox could not be recovered from the journal; thrown as soon as the failure
+    /// shows, with the store's error as the inner exception. Nothing the start created is left running.
+    /// </exception>
     public static async Task<Outbox> StartAsync(ActorSystem system, OutboxOptions options, MailerOptions? mailer, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(system);
@@ -75,39 +80,72 @@ public sealed class Outbox : IAsyncDisposable
         }
         var prefix = options.PersistenceIdPrefix;
         var instance = Guid.NewGuid().ToString("N")[..8];
-        var meta = system.ActorOf(OutboxMetaActor.Props(prefix + "-meta", options.Partitions, options.Passive), $"outbox-meta-{instance}");
-        var partitions = await meta.Ask<int>(OutboxMetaActor.GetPartitions.Instance, AskTimeout, cancellationToken).ConfigureAwait(false);
-        await meta.GracefulStop(AskTimeout).ConfigureAwait(false);
-        if (partitions != options.Partitions)
+        var started = new List<IActorRef>();
+        Mailer? engine = null;
+        var guard = new StartupGuard(system, $"outbox-start-{instance}", cancellationToken);
+        await using (guard.ConfigureAwait(false))
         {
-            system.Log.Warning("The outbox store was created with {0} partitions; using {0}, not the configured {1}", partitions, options.Partitions);
-            options = options with { Partitions = partitions };
-        }
+            try
+            {
+                IActorRef Start(Props props, string name)
+                {
+                    var actor = system.ActorOf(props, name);
+                    started.Add(actor);
+                    return actor;
+                }
 
-        var suppression = new SuppressionSet();
-        var suppressionActor = system.ActorOf(Supervised(SuppressionListActor.Props(prefix + "-suppression", suppression, options.Passive), "list"), $"outbox-suppression-{instance}");
-        await suppressionActor.Ask<SuppressionListActor.Ready>(SuppressionListActor.Ready.Instance, AskTimeout, cancellationToken).ConfigureAwait(false);
+                var meta = Start(OutboxMetaActor.Props(prefix + "-meta", options.Partitions, options.Passive,
+                    guard.RecoveryFailed($"The outbox's partition count ({prefix}-meta)")), $"outbox-meta-{instance}");
+                var partitions = await guard.RunAsync(token => meta.Ask<int>(OutboxMetaActor.GetPartitions.Instance, AskTimeout, token)).ConfigureAwait(false);
+                await meta.GracefulStop(AskTimeout).ConfigureAwait(false);
+                if (partitions != options.Partitions)
+                {
+                    system.Log.Warning("The outbox store was created with {0} partitions; using {0}, not the configured {1}", partitions, options.Partitions);
+                    options = options with { Partitions = partitions };
+                }
 
-        var routes = new RouteResolver(mailer);
-        var engine = options.Passive ? null : Mailer.Create(system, mailer!);
-        var events = new OutboxEventHub();
-        var budget = new ContentBudget(options.MaxUnfinishedBytes, partitions);
-        var undelivered = system.ActorOf(UndeliveredEnqueues.Props(), $"outbox-undelivered-{instance}");
-        var refs = new IActorRef[partitions];
-        Outbox? outbox = null;
-        var windows = SplitInFlight(options.InFlight, partitions);
-        for (var i = 0; i < partitions; i++)
-        {
-            var context = new PartitionContext(i, $"{prefix}-partition-{i}", options, windows[i], engine, routes, suppression,
-                (address, exactAddresses, reason) => suppressionActor.Tell(new SuppressionListActor.Suppress(address, reason, exactAddresses)),
-                request => outbox!.EnqueueDsnAsync(request),
-                events,
-                budget);
-            refs[i] = system.ActorOf(Supervised(OutboxPartition.Props(context), "partition"), $"outbox-{instance}-partition-{i}");
+                var suppression = new SuppressionSet();
+                var suppressionActor = Start(Supervised(SuppressionListActor.Props(prefix + "-suppression", suppression, options.Passive,
+                    guard.RecoveryFailed($"The suppression list ({prefix}-suppression)")), "list"), $"outbox-suppression-{instance}");
+                await guard.RunAsync(token => suppressionActor.Ask<SuppressionListActor.Ready>(SuppressionListActor.Ready.Instance, AskTimeout, token)).ConfigureAwait(false);
+
+                var routes = new RouteResolver(mailer);
+                engine = options.Passive ? null : Mailer.Create(system, mailer!);
+                var events = new OutboxEventHub();
+                var budget = new ContentBudget(options.MaxUnfinishedBytes, partitions);
+                var undelivered = Start(UndeliveredEnqueues.Props(), $"outbox-undelivered-{instance}");
+                var refs = new IActorRef[partitions];
+                Outbox? outbox = null;
+                var windows = SplitInFlight(options.InFlight, partitions);
+                for (var i = 0; i < partitions; i++)
+                {
+                    var context = new PartitionContext(i, $"{prefix}-partition-{i}", options, windows[i], engine, routes, suppression,
+                        (address, exactAddresses, reason) => suppressionActor.Tell(new SuppressionListActor.Suppress(address, reason, exactAddresses)),
+                        request => outbox!.EnqueueDsnAsync(request),
+                        events,
+                        budget,
+                        guard.RecoveryFailed($"Outbox partition {i} ({prefix}-partition-{i})"));
+                    refs[i] = Start(Supervised(OutboxPartition.Props(context), "partition"), $"outbox-{instance}-partition-{i}");
+                }
+                outbox = new Outbox(system, options, engine, routes, suppression, events, budget, undelivered, suppressionActor, refs);
+                await guard.RunAsync(token => Task.WhenAll(refs.Select(p => p.Ask<WaitRecovered>(WaitRecovered.Instance, TimeSpan.FromMinutes(5), token)))).ConfigureAwait(false);
+                return outbox;
+            }
+            catch
+            {
+                // A failed start leaves nothing behind: partitions under their backoff supervisors would go on
+                // restarting against the store for ever.
+                foreach (var actor in started)
+                {
+                    system.Stop(actor);
+                }
+                if (engine is not null)
+                {
+                    await engine.DisposeAsync().ConfigureAwait(false);
+                }
+                throw;
+            }
         }
-        outbox = new Outbox(system, options, engine, routes, suppression, events, budget, undelivered, suppressionActor, refs);
-        await Task.WhenAll(refs.Select(p => p.Ask<WaitRecovered>(WaitRecovered.Instance, TimeSpan.FromMinutes(5), cancellationToken))).ConfigureAwait(false);
-        return outbox;
     }
 
     /// <summary>A journal failure stops a persistent actor; restart it (recovering from the journal) with backoff.</summary>
@@ -393,7 +431,17 @@ public sealed class Outbox : IAsyncDisposable
     private static EnqueueResult Rejected(string id, OutboxRejection reason, string error) =>
         new(id, EnqueueOutcome.Rejected, reason, error, []);
 
-    internal int PartitionOf(string messageId) => PartitionHash.Of(messageId, _partitions.Length);
+    /// <summary>
+    /// The partition <paramref name="messageId"/> belongs to, from 0 to <see cref="OutboxOptions.Partitions"/> - 1 (the
+    /// same in every process). A partition journals its messages in the order they were enqueued, which is what a
+    /// <see cref="SourceCursor"/> relies on: a caller that enqueues again the messages refused as
+    /// <see cref="OutboxRejection.Unavailable"/> needs it to tell whether a later position of theirs was journaled since.
+    /// </summary>
+    public int PartitionOf(string messageId)
+    {
+        ArgumentNullException.ThrowIfNull(messageId);
+        return PartitionHash.Of(messageId, _partitions.Length);
+    }
 
     /// <summary>The status of a message (unfinished, or finished recently: see <see cref="OutboxOptions.StatusRetention"/>); null when unknown.</summary>
     public async Task<MessageStatus?> GetStatusAsync(string messageId, CancellationToken cancellationToken = default)

@@ -24,21 +24,36 @@ public abstract record OutboxStore
     public static OutboxStore Postgres(string connectionString) => new PostgresStore(connectionString ?? throw new ArgumentNullException(nameof(connectionString)));
 
     /// <summary>Parses <c>sqlite:FILE</c> or <c>postgres:CONNECTION-STRING</c> (the command-line form).</summary>
-    /// <exception cref="FormatException">Neither form, or a connection string Npgsql cannot read.</exception>
+    /// <exception cref="FormatException">
+    /// Neither form (the message repeats the kind only when it is a bare word, never a connection string), or a
+    /// connection string Npgsql cannot read.
+    /// </exception>
     public static OutboxStore Parse(string spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var colon = spec.IndexOf(':', StringComparison.Ordinal);
         var (kind, rest) = colon < 0 ? (spec, "") : (spec[..colon].ToLowerInvariant(), spec[(colon + 1)..]);
-        // A mistyped kind usually comes with a real connection string behind it, password and all: only the kind is
-        // repeated in the message.
-        var shown = colon < 0 ? spec : spec[..(colon + 1)] + (rest.Length > 0 ? "…" : "");
         return kind switch
         {
             "sqlite" when rest.Length > 0 => Sqlite(rest),
             "postgres" or "postgresql" when rest.Length > 0 => Postgres(ReadableConnectionString(rest)),
-            _ => throw new FormatException($"A store is 'sqlite:FILE' or 'postgres:CONNECTION-STRING'; got '{shown}'."),
+            _ => throw new FormatException($"A store is 'sqlite:FILE' or 'postgres:CONNECTION-STRING'; {Given(spec, colon)}."),
         };
+    }
+
+    private const int LongestKindShown = 20;
+
+    // A mistyped store usually comes with a real connection string, password and all, and a connection string without
+    // its prefix has no colon before the password (or one inside it): only a bare word can be told apart from such text,
+    // so only a bare word is repeated, never what follows it.
+    private static string Given(string spec, int colon)
+    {
+        var kind = colon < 0 ? spec : spec[..colon];
+        if (kind.Length is 0 or > LongestKindShown || !kind.All(char.IsAsciiLetter))
+        {
+            return "the value given starts with neither (not repeated here: it may hold a password)";
+        }
+        return colon < 0 ? $"got '{kind}'" : $"got '{kind}:{(colon + 1 < spec.Length ? "…" : "")}'";
     }
 
     // Npgsql reads a connection string only when a connection is opened, so without this check a malformed one would

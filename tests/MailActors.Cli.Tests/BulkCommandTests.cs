@@ -163,6 +163,35 @@ public sealed class BulkCommandTests : IDisposable
     }
 
     [Theory]
+    [InlineData("bulk", false)]
+    [InlineData("bulk", true)]
+    [InlineData("status", true)]
+    public async Task A_postgres_role_that_may_connect_but_not_use_the_store_is_one_error_line_at_once(string command, bool tablesExist)
+    {
+        await using var role = await RestrictedPostgresRole.CreateAsync();
+        if (tablesExist)
+        {
+            // Created by the superuser: the role may see the outbox (status gets past its existence check) but neither
+            // read its tables nor run the journal's CREATE TABLE IF NOT EXISTS.
+            var created = await CliRunner.RunAsync(StoreCommand("bulk", "postgres:" + role.SuperuserConnectionString), timeout: Bound);
+            Assert.True(created.ExitCode == 0, created.Output + created.Error);
+        }
+
+        // Shorter than the 30 s ask the start used to wait out before it ended in an unhandled AskTimeoutException.
+        var result = await CliRunner.RunAsync(StoreCommand(command, "postgres:" + role.ConnectionString), timeout: TimeSpan.FromSeconds(20));
+
+        Assert.True(result.ExitCode == ExitCodes.Store, result.Output + result.Error);
+        var line = Assert.Single(ErrorLines(result));
+        Assert.StartsWith($"error: postgres:{role.Described} could not be opened: ", line, StringComparison.Ordinal);
+        Assert.Contains("42501: permission denied for ", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(RestrictedPostgresRole.Password, result.Output + result.Error, StringComparison.Ordinal);
+        // The journal's own errors while the start failed (a stack trace each, every second) are not printed: the
+        // error line says it once.
+        Assert.DoesNotContain("[ERROR]", result.Output + result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Output + result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("a directory")]
     [InlineData("under a file")]
     [InlineData("not a database")]
@@ -202,16 +231,25 @@ public sealed class BulkCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("status")]
-    [InlineData("bulk")]
-    public async Task A_mistyped_store_kind_is_a_usage_error_that_does_not_repeat_the_connection_string(string command)
+    [InlineData("status", "postgress:Host=127.0.0.1;Password=secret-pw", "got 'postgress:…'")]
+    [InlineData("bulk", "postgress:Host=127.0.0.1;Password=secret-pw", "got 'postgress:…'")]
+    [InlineData("status", "Host=db;Username=app;Password=secret-pw;Database=outbox", NoPrefix)]
+    [InlineData("bulk", "Host=db;Username=app;Password=secret-pw;Database=outbox", NoPrefix)]
+    [InlineData("status", "Host=db;Username=app;Password=secret:pw;Database=outbox", NoPrefix)]
+    [InlineData("bulk", "Host=db;Username=app;Password=secret:pw;Database=outbox", NoPrefix)]
+    public async Task A_mistyped_store_kind_is_a_usage_error_that_does_not_repeat_the_connection_string(string command, string store, string given)
     {
-        var result = await CliRunner.RunAsync(StoreCommand(command, "postgress:Host=127.0.0.1;Password=secret-pw"), timeout: Bound);
+        var result = await CliRunner.RunAsync(StoreCommand(command, store), timeout: Bound);
 
         Assert.True(result.ExitCode == ExitCodes.Usage, result.Output + result.Error);
         var line = Assert.Single(ErrorLines(result));
-        Assert.Equal("error: --store: A store is 'sqlite:FILE' or 'postgres:CONNECTION-STRING'; got 'postgress:…'.", line);
+        Assert.Equal($"error: --store: A store is 'sqlite:FILE' or 'postgres:CONNECTION-STRING'; {given}.", line);
+        // Not even the part before a colon inside the password.
+        Assert.DoesNotContain("secret", result.Output + result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Host=", result.Output + result.Error, StringComparison.Ordinal);
     }
+
+    private const string NoPrefix = "the value given starts with neither (not repeated here: it may hold a password)";
 
     private static string[] StoreCommand(string command, string store) => command == "status"
         ? ["status", "--store", store]

@@ -21,7 +21,8 @@ internal static class ExitCodes
     public const int Pop3Command = 26;
     /// <summary>
     /// fetch: storing a message locally (Maildir, state file) failed; load: a --json or --html report could not be written;
-    /// bulk and status: the outbox store could not be opened (server down or refusing the login, file not openable).
+    /// bulk and status: the outbox store could not be opened (server down or refusing the login, file not openable, tables
+    /// the role may not create or read); bulk: messages could not be journaled, their partition unavailable for too long.
     /// </summary>
     public const int Store = 27;
     public const int Auth = 28;

@@ -246,6 +246,14 @@ internal sealed partial class OutboxPartition : UntypedPersistentActor, IWithTim
     private OutboxCounts Counts() => new(_state.MessagesAccepted, _state.Unfinished.Count, _state.PendingIn(RecipientState.Queued),
         _state.PendingIn(RecipientState.InFlight), _state.PendingIn(RecipientState.Deferred), _state.Delivered, _state.Bounced, _state.Expired, _state.Suppressed);
 
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        // While the outbox starts, this ends the start (the backoff supervisor would restart the partition for ever);
+        // once it runs, the log and the restart are all there is.
+        _context.RecoveryFailed(reason);
+        base.OnRecoveryFailure(reason, message);
+    }
+
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
         base.OnPersistRejected(cause, @event, sequenceNr);

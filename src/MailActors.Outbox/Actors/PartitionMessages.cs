@@ -88,7 +88,8 @@ internal static class PartitionProtocol
 
 /// <summary>
 /// What the partition needs from the rest of the outbox. <paramref name="Suppress"/> takes an address, whether its route
-/// has exact-addresses on, and the reason.
+/// has exact-addresses on, and the reason. <paramref name="RecoveryFailed"/> is told when the journal cannot be read
+/// (it matters only while the outbox starts).
 /// </summary>
 internal sealed record PartitionContext(
     int Index,
@@ -101,4 +102,5 @@ internal sealed record PartitionContext(
     Action<string, bool, string> Suppress,
     Func<DsnRequest, Task> SendDsn,
     OutboxEventHub Events,
-    ContentBudget Budget);
+    ContentBudget Budget,
+    Action<Exception> RecoveryFailed);

@@ -17,11 +17,14 @@ internal sealed class SuppressionListActor : UntypedPersistentActor
     private readonly bool _passive;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    public SuppressionListActor(string persistenceId, SuppressionSet mirror, bool passive)
+    private readonly Action<Exception> _recoveryFailed;
+
+    public SuppressionListActor(string persistenceId, SuppressionSet mirror, bool passive, Action<Exception> recoveryFailed)
     {
         PersistenceId = persistenceId;
         _mirror = mirror;
         _passive = passive;
+        _recoveryFailed = recoveryFailed;
     }
 
     public override string PersistenceId { get; }
@@ -42,8 +45,16 @@ internal sealed class SuppressionListActor : UntypedPersistentActor
         public static Ready Instance { get; } = new();
     }
 
-    public static Props Props(string persistenceId, SuppressionSet mirror, bool passive) =>
-        Akka.Actor.Props.Create(() => new SuppressionListActor(persistenceId, mirror, passive));
+    // recoveryFailed is told why the journal could not be read, besides the log: the backoff supervisor would restart the
+    // actor for ever, and the outbox's start would wait for it.
+    public static Props Props(string persistenceId, SuppressionSet mirror, bool passive, Action<Exception> recoveryFailed) =>
+        Akka.Actor.Props.Create(() => new SuppressionListActor(persistenceId, mirror, passive, recoveryFailed));
+
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        _recoveryFailed(reason);
+        base.OnRecoveryFailure(reason, message);
+    }
 
     protected override void OnRecover(object message)
     {

@@ -41,7 +41,7 @@ internal static class BulkCommand
         var embedded = new Option<bool>("--embedded-sink") { Description = "Deliver to an in-process SMTP sink on 127.0.0.1 (no server needed)" };
         var noProgress = new Option<bool>("--no-progress") { Description = "No progress bar (a summary line per second when output is redirected)" };
 
-        var command = new Command("bulk", "Journal messages into a durable outbox and deliver them; resumes where it stopped when run again with the same store (exit 75 some messages still deferred, 27 the store could not be opened).");
+        var command = new Command("bulk", "Journal messages into a durable outbox and deliver them; resumes where it stopped when run again with the same store (exit 75 some messages still deferred, 27 the store could not be opened, or messages could not be journaled).");
         connection.AddTo(command);
         foreach (var option in new Option[] { store, generate, size, input, csv, template, from, to, sessions, rate, inFlight, partitions, maxAge, retryBase, maxSize, batch, maxQueued, waitDeferred, embedded, noProgress })
         {
@@ -116,6 +116,11 @@ internal static class BulkCommand
                 return ExitCodes.Usage;
             }
             catch (StoreUnavailableException e)
+            {
+                await Console.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+                return ExitCodes.Store;
+            }
+            catch (NotJournaledException e)
             {
                 await Console.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
                 return ExitCodes.Store;
@@ -220,40 +225,21 @@ internal sealed class BulkRun(OutboxStore store, IBulkSource source, OutboxOptio
         using var progress = new BulkProgress(outbox, source.Count, start, progressBar);
         progress.Start();
 
-        long rejected = 0;
-        var batch = new List<OutboxMessage>(batchSize);
-        var writes = new Queue<Task<long>>();
-        foreach (var (id, position) in source.Index())
+        var journal = new BulkJournal(outbox, cursor, UnavailableRetry.Default, Console.Error);
+        try
         {
-            ct.ThrowIfCancellationRequested();
-            if (cursor.Contains(id, position))
-            {
-                continue;
-            }
-            var mail = await source.BuildAsync(position, ct).ConfigureAwait(false);
-            batch.Add(new OutboxMessage(mail) { Source = new SourcePosition(source.Name, position) });
-            if (batch.Count >= batchSize)
-            {
-                // Several batches in flight let the partitions' group commits grow; they are submitted in input order,
-                // which keeps each partition's journaled positions in order (what the resume cursor relies on).
-                writes.Enqueue(FlushAsync(outbox, batch, ct));
-                batch = new List<OutboxMessage>(batchSize);
-                while (writes.Count >= PipelineDepth)
-                {
-                    rejected += await writes.Dequeue().ConfigureAwait(false);
-                }
-                while ((await outbox.GetCountsAsync(ct).ConfigureAwait(false)).MessagesUnfinished >= maxQueued)
-                {
-                    await Task.Delay(50, ct).ConfigureAwait(false);
-                }
-            }
+            await JournalInputAsync(outbox, cursor, journal, ct).ConfigureAwait(false);
         }
-        writes.Enqueue(FlushAsync(outbox, batch, ct));
-        while (writes.Count > 0)
+        catch (NotJournaledException)
         {
-            rejected += await writes.Dequeue().ConfigureAwait(false);
+            await progress.StopAsync().ConfigureAwait(false);
+            throw;
         }
         progress.InputDone();
+        if (journal.JournaledOnRetry > 0)
+        {
+            Console.WriteLine($"* {journal.JournaledOnRetry} message(s) journaled on a retry, after their outbox partition came back");
+        }
 
         OutboxCounts counts;
         while (true)
@@ -269,23 +255,56 @@ internal sealed class BulkRun(OutboxStore store, IBulkSource source, OutboxOptio
         var elapsed = clock.Elapsed.TotalSeconds;
         var delivered = counts.Delivered - start.Delivered;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"bulk: accepted={counts.MessagesAccepted} delivered={counts.Delivered} deferred={counts.Deferred} bounced={counts.Bounced} expired={counts.Expired} suppressed={counts.Suppressed} rejected={rejected} unfinished={counts.MessagesUnfinished} this_run_delivered={delivered} seconds={elapsed:F1} msg_per_s={delivered / Math.Max(0.001, elapsed):F0}"));
+            $"bulk: accepted={counts.MessagesAccepted} delivered={counts.Delivered} deferred={counts.Deferred} bounced={counts.Bounced} expired={counts.Expired} suppressed={counts.Suppressed} rejected={journal.Rejected} unfinished={counts.MessagesUnfinished} this_run_delivered={delivered} seconds={elapsed:F1} msg_per_s={delivered / Math.Max(0.001, elapsed):F0}"));
         return counts.MessagesUnfinished == 0 ? ExitCodes.Ok : ExitCodes.Deferred;
     }
 
-    private static async Task<long> FlushAsync(Outbox.Outbox outbox, List<OutboxMessage> batch, CancellationToken ct)
+    private async Task JournalInputAsync(Outbox.Outbox outbox, SourceCursor cursor, BulkJournal journal, CancellationToken ct)
     {
-        if (batch.Count == 0)
+        var batch = new List<OutboxMessage>(batchSize);
+        var writes = new Queue<Task<BulkJournal.Written>>();
+        foreach (var (id, position) in source.Index())
         {
-            return 0;
+            ct.ThrowIfCancellationRequested();
+            if (cursor.Contains(id, position))
+            {
+                continue;
+            }
+            var mail = await source.BuildAsync(position, ct).ConfigureAwait(false);
+            batch.Add(new OutboxMessage(mail) { Source = new SourcePosition(source.Name, position) });
+            if (batch.Count >= batchSize)
+            {
+                // Several batches in flight let the partitions' group commits grow; they are submitted in input order,
+                // which keeps each partition's journaled positions in order (what the resume cursor relies on).
+                writes.Enqueue(journal.WriteAsync(batch, ct));
+                batch = new List<OutboxMessage>(batchSize);
+                while (writes.Count >= PipelineDepth)
+                {
+                    await journal.SettleAsync(await writes.Dequeue().ConfigureAwait(false)).ConfigureAwait(false);
+                }
+                if (journal.HasUnavailable)
+                {
+                    // A partition is not running: no more input until its messages are journaled, and none in flight
+                    // while they are retried, so that no later position of theirs is journaled behind the retry's back.
+                    await SettleAllAsync(journal, writes).ConfigureAwait(false);
+                    await journal.RetryUnavailableAsync(ct).ConfigureAwait(false);
+                }
+                while ((await outbox.GetCountsAsync(ct).ConfigureAwait(false)).MessagesUnfinished >= maxQueued)
+                {
+                    await Task.Delay(50, ct).ConfigureAwait(false);
+                }
+            }
         }
-        var results = await outbox.EnqueueBatchAsync(batch, ct).ConfigureAwait(false);
-        long rejected = 0;
-        foreach (var r in results.Where(r => r.Outcome == EnqueueOutcome.Rejected))
+        writes.Enqueue(journal.WriteAsync(batch, ct));
+        await SettleAllAsync(journal, writes).ConfigureAwait(false);
+        await journal.RetryUnavailableAsync(ct).ConfigureAwait(false);
+    }
+
+    private static async Task SettleAllAsync(BulkJournal journal, Queue<Task<BulkJournal.Written>> writes)
+    {
+        while (writes.Count > 0)
         {
-            rejected++;
-            await Console.Error.WriteLineAsync($"rejected {r.MessageId}: {r.Error}").ConfigureAwait(false);
+            await journal.SettleAsync(await writes.Dequeue().ConfigureAwait(false)).ConfigureAwait(false);
         }
-        return rejected;
     }
 }

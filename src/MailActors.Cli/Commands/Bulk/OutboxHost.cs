@@ -35,7 +35,9 @@ internal sealed class OutboxHost : IAsyncDisposable
     /// <summary>
     /// Starts the outbox on <paramref name="store"/>. A passive (read-only) start creates nothing — no file, database or
     /// table — and throws <see cref="StoreNotFoundException"/> when the store holds no outbox yet;
-    /// <see cref="StoreUnavailableException"/> when the store cannot be reached or opened at all.
+    /// <see cref="StoreUnavailableException"/> when the store cannot be reached or opened at all, or opened but not used
+    /// (the journal cannot create or read its tables). Akka's errors while the outbox starts are held back
+    /// (<see cref="StartupQuietLogger"/>): a failed start is that one exception, not pages of stack traces.
     /// </summary>
     public static async Task<OutboxHost> StartAsync(OutboxStore store, OutboxOptions options, MailerOptions? mailer, CancellationToken ct)
     {
@@ -59,7 +61,7 @@ internal sealed class OutboxHost : IAsyncDisposable
         {
             throw new StoreUnavailableException(store, e);
         }
-        var config = ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING\nakka.log-dead-letters = off")
+        var config = ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING\nakka.log-dead-letters = off\n" + StartupQuietLogger.Config)
             .WithFallback(options.Passive ? store.ToReadOnlyConfig() : store.ToConfig())
             .WithFallback(OutboxConfig.Default)
             .WithFallback(MailActorsConfig.Default);
@@ -67,7 +69,14 @@ internal sealed class OutboxHost : IAsyncDisposable
         try
         {
             var outbox = await MailActors.Outbox.Outbox.StartAsync(system, options, mailer, ct).ConfigureAwait(false);
+            system.EventStream.Publish(StartupQuietLogger.OutboxStarted.Instance);
             return new OutboxHost(system, outbox);
+        }
+        // A store that connects but cannot be used (no right to create or read the journal's tables) shows only here.
+        catch (OutboxStartException e)
+        {
+            await system.Terminate().ConfigureAwait(false);
+            throw new StoreUnavailableException(store, e);
         }
         catch
         {
@@ -89,8 +98,8 @@ internal sealed class StoreNotFoundException(OutboxStore store)
 
 /// <summary>
 /// The store could not be reached or opened (a PostgreSQL server that is down or refuses the login, a SQLite path that
-/// is a directory or not a database); the message names the store as <see cref="OutboxStore.Describe"/> does, without
-/// a password, and the driver's cause.
+/// is a directory or not a database), or opened but not used (a role without the right to create or read the journal's
+/// tables); the message names the store as <see cref="OutboxStore.Describe"/> does, without a password, and the cause.
 /// </summary>
 internal sealed class StoreUnavailableException(OutboxStore store, Exception cause)
     : Exception($"{store.Describe()} could not be opened: {Causes(cause)}.", cause)
@@ -102,7 +111,8 @@ internal sealed class StoreUnavailableException(OutboxStore store, Exception cau
         var parts = new List<string>();
         for (var e = cause; e is not null; e = e.InnerException)
         {
-            var text = e.Message.Trim().TrimEnd('.');
+            // The first line: PostgreSQL's errors go on with "POSITION: 28" and the like.
+            var text = e.Message.Trim().Split('\n')[0].Trim().TrimEnd('.');
             if (text.Length > 0 && !parts.Contains(text, StringComparer.Ordinal))
             {
                 parts.Add(text);
