@@ -151,7 +151,11 @@ public sealed class LoadRunSpecs(ITestOutputHelper output) : SessionTestKit(outp
             x.line.Direction == MailActors.Diagnostics.TranscriptDirection.Client && x.line.Line.StartsWith("MAIL", StringComparison.Ordinal)
             && x.i > 0 && lines[x.i - 1].Line == ".");
         Assert.True(rode > 0, transcript.ToString()); // usually 6 of 6; the first may miss while the window fills
-        Assert.Equal(7, lines.Count(l => l.Direction == MailActors.Diagnostics.TranscriptDirection.Client && l.Line.StartsWith("MAIL", StringComparison.Ordinal)));
+        // Seen once in a loaded CI run (4 instead of 7, every other assertion above holding) and not reproduced since:
+        // the message carries what is needed to tell a short first connection from lines missing in the transcript.
+        var mails = lines.Count(l => l.Direction == MailActors.Diagnostics.TranscriptDirection.Client && l.Line.StartsWith("MAIL", StringComparison.Ordinal));
+        Assert.True(mails == 7, $"{mails} MAIL commands on the first connection, expected 7; errors: {string.Join(", ", report.Errors)}; "
+            + $"replies: {string.Join(" ", report.RepliesByCode.OrderBy(p => p.Key).Select(p => $"{p.Key}:{p.Value}"))}\n{transcript}");
     }
 
     [Fact]
