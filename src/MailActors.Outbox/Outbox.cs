@@ -167,10 +167,12 @@ public sealed class Outbox : IAsyncDisposable
     public async Task<EnqueueResult> EnqueueAsync(OutboxMessage message, CancellationToken cancellationToken = default)
     {
         var result = (await EnqueueBatchAsync([message], cancellationToken).ConfigureAwait(false))[0];
-        return result.Outcome == EnqueueOutcome.Rejected
-            ? throw new OutboxRejectedException(result.MessageId, result.Rejection, result.Error ?? "rejected")
-            : result;
+        return result.Outcome == EnqueueOutcome.Rejected ? throw Refusal(result) : result;
     }
+
+    /// <summary>A <see cref="EnqueueOutcome.Rejected"/> result as the exception the single-message forms throw.</summary>
+    private static OutboxRejectedException Refusal(EnqueueResult rejected) =>
+        new(rejected.MessageId, rejected.Rejection, rejected.Error ?? "rejected");
 
     /// <summary>Journals a message; see <see cref="EnqueueAsync(OutboxMessage, CancellationToken)"/>.</summary>
     public Task<EnqueueResult> EnqueueAsync(OutgoingMail mail, CancellationToken cancellationToken = default) =>
@@ -567,7 +569,7 @@ public sealed class Outbox : IAsyncDisposable
         {
             // The DSN's own partition is not running (its id hashes elsewhere): failing the hand-over keeps the DSN
             // pending, and the sweep (or the next start) tries again. Returning here would journal DsnQueued for it.
-            throw new OutboxRejectedException(result.MessageId, result.Rejection, result.Error ?? "unavailable");
+            throw Refusal(result);
         }
         if (result.Outcome == EnqueueOutcome.Rejected)
         {

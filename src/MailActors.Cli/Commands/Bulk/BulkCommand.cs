@@ -115,12 +115,7 @@ internal static class BulkCommand
                 await Console.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
                 return ExitCodes.Usage;
             }
-            catch (StoreUnavailableException e)
-            {
-                await Console.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
-                return ExitCodes.Store;
-            }
-            catch (NotJournaledException e)
+            catch (Exception e) when (e is StoreUnavailableException or NotJournaledException)
             {
                 await Console.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
                 return ExitCodes.Store;
