@@ -132,11 +132,7 @@ public sealed class BulkCommandTests : IDisposable
 
         var result = await CliRunner.RunAsync(StoreCommand(command, store), timeout: Bound);
 
-        Assert.True(result.ExitCode == ExitCodes.Store, result.Output + result.Error);
-        var line = Assert.Single(ErrorLines(result));
-        Assert.StartsWith($"error: postgres:Host=127.0.0.1;Port={port};Username=mailactors;Database=outbox could not be opened: ", line, StringComparison.Ordinal);
-        Assert.Contains("Connection refused", line, StringComparison.Ordinal);
-        Assert.DoesNotContain("secret-pw", result.Output + result.Error, StringComparison.Ordinal);
+        AssertOneStoreErrorLine(result, $"postgres:Host=127.0.0.1;Port={port};Username=mailactors;Database=outbox", "Connection refused", "secret-pw");
     }
 
     [Theory]
@@ -155,11 +151,7 @@ public sealed class BulkCommandTests : IDisposable
 
         var result = await CliRunner.RunAsync(StoreCommand(command, "postgres:" + connection.ConnectionString), timeout: Bound);
 
-        Assert.True(result.ExitCode == ExitCodes.Store, result.Output + result.Error);
-        var line = Assert.Single(ErrorLines(result));
-        Assert.StartsWith($"error: postgres:{described} could not be opened: ", line, StringComparison.Ordinal);
-        Assert.Contains("role \"mailactors_no_such_role\" does not exist", line, StringComparison.Ordinal);
-        Assert.DoesNotContain("secret-pw", result.Output + result.Error, StringComparison.Ordinal);
+        AssertOneStoreErrorLine(result, $"postgres:{described}", "role \"mailactors_no_such_role\" does not exist", "secret-pw");
     }
 
     [Theory]
@@ -180,11 +172,7 @@ public sealed class BulkCommandTests : IDisposable
         // Shorter than the 30 s ask the start used to wait out before it ended in an unhandled AskTimeoutException.
         var result = await CliRunner.RunAsync(StoreCommand(command, "postgres:" + role.ConnectionString), timeout: TimeSpan.FromSeconds(20));
 
-        Assert.True(result.ExitCode == ExitCodes.Store, result.Output + result.Error);
-        var line = Assert.Single(ErrorLines(result));
-        Assert.StartsWith($"error: postgres:{role.Described} could not be opened: ", line, StringComparison.Ordinal);
-        Assert.Contains("42501: permission denied for ", line, StringComparison.Ordinal);
-        Assert.DoesNotContain(RestrictedPostgresRole.Password, result.Output + result.Error, StringComparison.Ordinal);
+        AssertOneStoreErrorLine(result, $"postgres:{role.Described}", "42501: permission denied for ", RestrictedPostgresRole.Password);
         // The journal's own errors while the start failed (a stack trace each, every second) are not printed: the
         // error line says it once.
         Assert.DoesNotContain("[ERROR]", result.Output + result.Error, StringComparison.Ordinal);
@@ -254,6 +242,19 @@ public sealed class BulkCommandTests : IDisposable
     private static string[] StoreCommand(string command, string store) => command == "status"
         ? ["status", "--store", store]
         : ["bulk", "--store", store, "--embedded-sink", "--no-progress", "--generate", "3"];
+
+    /// <summary>
+    /// A store that cannot be opened: exit 27, and one <c>error:</c> line that names the store as
+    /// <paramref name="described"/> (no password) and gives <paramref name="cause"/>; <paramref name="password"/> nowhere.
+    /// </summary>
+    private static void AssertOneStoreErrorLine(CliRunner.Result result, string described, string cause, string password)
+    {
+        Assert.True(result.ExitCode == ExitCodes.Store, result.Output + result.Error);
+        var line = Assert.Single(ErrorLines(result));
+        Assert.StartsWith($"error: {described} could not be opened: ", line, StringComparison.Ordinal);
+        Assert.Contains(cause, line, StringComparison.Ordinal);
+        Assert.DoesNotContain(password, result.Output + result.Error, StringComparison.Ordinal);
+    }
 
     private static string[] ErrorLines(CliRunner.Result result) =>
         result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
